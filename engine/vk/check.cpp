@@ -1,0 +1,51 @@
+#include "engine/vk/check.h"
+
+#include <string>
+
+namespace vkmoe::vk {
+
+const char* result_name(VkResult result) {
+  switch (result) {
+#define VKMOE_RESULT_CASE(r) case r: return #r;
+    VKMOE_RESULT_CASE(VK_SUCCESS)
+    VKMOE_RESULT_CASE(VK_NOT_READY)
+    VKMOE_RESULT_CASE(VK_TIMEOUT)
+    VKMOE_RESULT_CASE(VK_EVENT_SET)
+    VKMOE_RESULT_CASE(VK_EVENT_RESET)
+    VKMOE_RESULT_CASE(VK_INCOMPLETE)
+    VKMOE_RESULT_CASE(VK_ERROR_OUT_OF_HOST_MEMORY)
+    VKMOE_RESULT_CASE(VK_ERROR_OUT_OF_DEVICE_MEMORY)
+    VKMOE_RESULT_CASE(VK_ERROR_INITIALIZATION_FAILED)
+    VKMOE_RESULT_CASE(VK_ERROR_DEVICE_LOST)
+    VKMOE_RESULT_CASE(VK_ERROR_MEMORY_MAP_FAILED)
+    VKMOE_RESULT_CASE(VK_ERROR_LAYER_NOT_PRESENT)
+    VKMOE_RESULT_CASE(VK_ERROR_EXTENSION_NOT_PRESENT)
+    VKMOE_RESULT_CASE(VK_ERROR_FEATURE_NOT_PRESENT)
+    VKMOE_RESULT_CASE(VK_ERROR_INCOMPATIBLE_DRIVER)
+    VKMOE_RESULT_CASE(VK_ERROR_TOO_MANY_OBJECTS)
+    VKMOE_RESULT_CASE(VK_ERROR_FORMAT_NOT_SUPPORTED)
+    VKMOE_RESULT_CASE(VK_ERROR_FRAGMENTED_POOL)
+    VKMOE_RESULT_CASE(VK_ERROR_UNKNOWN)
+    VKMOE_RESULT_CASE(VK_ERROR_OUT_OF_POOL_MEMORY)
+    VKMOE_RESULT_CASE(VK_ERROR_INVALID_EXTERNAL_HANDLE)
+    VKMOE_RESULT_CASE(VK_ERROR_FRAGMENTATION)
+    VKMOE_RESULT_CASE(VK_ERROR_INVALID_OPAQUE_CAPTURE_ADDRESS)
+    VKMOE_RESULT_CASE(VK_PIPELINE_COMPILE_REQUIRED)
+#undef VKMOE_RESULT_CASE
+    default: return "VkResult(unknown)";
+  }
+}
+
+void throw_vk_error(VkResult result, const char* call, const char* file, int line) {
+  ErrorCode code = ErrorCode::kInternal;
+  if (result == VK_ERROR_OUT_OF_HOST_MEMORY || result == VK_ERROR_OUT_OF_DEVICE_MEMORY) {
+    code = ErrorCode::kOutOfMemory;
+  } else if (result == VK_ERROR_DEVICE_LOST) {
+    code = ErrorCode::kDeviceLost;
+  } else if (result == VK_ERROR_INCOMPATIBLE_DRIVER || result == VK_ERROR_INITIALIZATION_FAILED) {
+    code = ErrorCode::kNoDevice;
+  }
+  throw Error(code, std::string(call) + " failed with " + result_name(result) + " (" + file + ":" + std::to_string(line) + ")");
+}
+
+}  // namespace vkmoe::vk

@@ -1,0 +1,11 @@
+#pragma once
+#include <string>
+
+#include "loader/model/model_spec.h"
+
+namespace vkmoe {
+
+// A Hugging Face model folder: config.json, *.safetensors (or an index), tokenizer files.
+ModelSpec load_hf_model_spec(const std::string& dir);
+
+}  // namespace vkmoe

@@ -1,0 +1,12 @@
+#pragma once
+// Where ../shared/goldens is: VKMOE_GOLDENS_DIR (ctest sets it). A missing folder is a test
+// failure, never a silent skip.
+#include <string>
+
+namespace vkmoe::test {
+
+// Throws (failing the test) when the folder does not exist.
+std::string goldens_dir();
+std::string golden_path(const std::string& relative);
+
+}  // namespace vkmoe::test

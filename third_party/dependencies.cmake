@@ -1,0 +1,11 @@
+# vkmoe builds only against the system's packages (Debian 12 names in README.md); nothing is
+# downloaded at build time. Minimum versions are the ones Debian 12 ships and we test with.
+find_package(Threads REQUIRED)
+find_package(Vulkan 1.3 REQUIRED)
+find_program(GLSLC_EXECUTABLE glslc REQUIRED)
+find_program(SPIRV_DIS_EXECUTABLE spirv-dis)
+find_package(spdlog 1.10 REQUIRED)
+find_package(nlohmann_json 3.11 REQUIRED)
+if(VKMOE_BUILD_TESTS)
+  find_package(GTest 1.12 REQUIRED)
+endif()
