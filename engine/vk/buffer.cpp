@@ -1,0 +1,86 @@
+#include "engine/vk/buffer.h"
+
+#include <string>
+#include <utility>
+
+#include "engine/vk/check.h"
+#include "engine/vk/device.h"
+
+namespace vkmoe::vk {
+
+Buffer Buffer::create(Device& device, MemoryAllocator& allocator, VkDeviceSize size, MemoryUsage usage) {
+  if (size == 0) throw Error(ErrorCode::kInvalidArgument, "Buffer::create: zero-sized buffer");
+  Buffer b;
+  b.device_ = &device;
+  b.allocator_ = &allocator;
+  b.size_ = size;
+  VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+  info.size = size;
+  info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+  info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  VkResult r = vkCreateBuffer(device.handle(), &info, nullptr, &b.buffer_);
+  if (r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY) {
+    throw Error(ErrorCode::kOutOfMemory, "out of memory creating a buffer of " + std::to_string(size) + " bytes");
+  }
+  VKMOE_VK_CHECK(r);
+  VkMemoryRequirements req{};
+  vkGetBufferMemoryRequirements(device.handle(), b.buffer_, &req);
+  b.allocation_ = allocator.allocate(req, usage);  // on throw, ~Buffer destroys the VkBuffer
+  VKMOE_VK_CHECK(vkBindBufferMemory(device.handle(), b.buffer_, b.allocation_.memory, b.allocation_.offset));
+  return b;
+}
+
+Buffer::~Buffer() { release(); }
+
+Buffer::Buffer(Buffer&& o) noexcept
+    : device_(o.device_), allocator_(o.allocator_), buffer_(std::exchange(o.buffer_, VK_NULL_HANDLE)), size_(o.size_),
+      allocation_(std::exchange(o.allocation_, Allocation{})) {}
+
+Buffer& Buffer::operator=(Buffer&& o) noexcept {
+  if (this != &o) {
+    release();
+    device_ = o.device_;
+    allocator_ = o.allocator_;
+    buffer_ = std::exchange(o.buffer_, VK_NULL_HANDLE);
+    size_ = o.size_;
+    allocation_ = std::exchange(o.allocation_, Allocation{});
+  }
+  return *this;
+}
+
+void Buffer::release() {
+  if (buffer_ != VK_NULL_HANDLE) vkDestroyBuffer(device_->handle(), buffer_, nullptr);
+  if (allocation_.memory != VK_NULL_HANDLE) allocator_->free(allocation_);
+  buffer_ = VK_NULL_HANDLE;
+  allocation_ = {};
+}
+
+BufferRange Buffer::range(VkDeviceSize offset, VkDeviceSize size) const {
+  if (offset > size_ || size > size_ - offset) {
+    throw Error(ErrorCode::kInternal, "buffer range [" + std::to_string(offset) + ", +" + std::to_string(size) +
+                                          ") is outside a buffer of " + std::to_string(size_) + " bytes");
+  }
+  return {buffer_, offset, size};
+}
+
+void Buffer::flush(VkDeviceSize offset, VkDeviceSize) const {
+  if (allocation_.host_coherent || allocation_.mapped == nullptr) return;
+  VkMappedMemoryRange r{VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE};
+  r.memory = allocation_.memory;
+  // Ranges must be multiples of nonCoherentAtomSize (at most 256): round out to the mapping's end.
+  r.offset = (allocation_.offset + offset) / 256 * 256;
+  r.size = VK_WHOLE_SIZE;
+  VKMOE_VK_CHECK(vkFlushMappedMemoryRanges(device_->handle(), 1, &r));
+}
+
+void Buffer::invalidate(VkDeviceSize offset, VkDeviceSize) const {
+  if (allocation_.host_coherent || allocation_.mapped == nullptr) return;
+  VkMappedMemoryRange r{VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE};
+  r.memory = allocation_.memory;
+  // Ranges must be multiples of nonCoherentAtomSize (at most 256): round out to the mapping's end.
+  r.offset = (allocation_.offset + offset) / 256 * 256;
+  r.size = VK_WHOLE_SIZE;
+  VKMOE_VK_CHECK(vkInvalidateMappedMemoryRanges(device_->handle(), 1, &r));
+}
+
+}  // namespace vkmoe::vk

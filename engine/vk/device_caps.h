@@ -1,0 +1,67 @@
+#pragma once
+// What a physical device can do, queried once and used to pick shader variants, tile sizes
+// and memory strategy. `vkmoe devices` prints it.
+#include <vulkan/vulkan.h>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vkmoe::vk {
+
+struct DeviceCaps {
+  std::string name;
+  std::string driver;            // driver name and version string
+  uint32_t vendor_id = 0;
+  uint32_t device_id = 0;
+  VkPhysicalDeviceType type = VK_PHYSICAL_DEVICE_TYPE_OTHER;
+  uint32_t api_version = 0;
+
+  uint32_t subgroup_size = 0;
+  uint32_t min_subgroup_size = 0, max_subgroup_size = 0;
+  bool subgroup_arithmetic = false;  // subgroupAdd etc. in compute shaders
+  bool subgroup_size_control = false;
+  uint32_t max_shared_memory = 0;    // bytes per workgroup
+  uint32_t max_workgroup_invocations = 0;
+  uint32_t max_workgroup_count[3] = {0, 0, 0};
+  uint32_t max_push_constants = 0;
+  uint64_t max_storage_buffer_range = 0;
+  uint64_t max_memory_allocation_size = 0;
+  uint64_t min_storage_buffer_offset_alignment = 0;
+
+  bool storage_16bit = false;    // 16-bit loads/stores from storage buffers (f16/bf16 weights)
+  bool storage_8bit = false;     // 8-bit loads (quantized blocks)
+  bool float16_arithmetic = false;
+  bool int8_arithmetic = false;
+  bool int16 = false;
+  bool int64 = false;
+  bool integer_dot_product = false;
+  bool cooperative_matrix_nv = false;
+  bool cooperative_matrix_khr = false;
+  bool float32_atomic_add = false;
+  bool timeline_semaphore = false;
+  bool push_descriptor = false;
+  bool memory_budget = false;    // VK_EXT_memory_budget
+  bool external_memory_host = false;
+  bool timestamps = false;       // compute queue supports timestamps
+  float timestamp_period_ns = 1.0f;
+
+  uint64_t device_local_bytes = 0;    // largest device-local heap
+  bool device_local_host_visible = false;  // resizable BAR / unified memory
+  bool unified_memory = false;        // every heap is device local (integrated GPU, lavapipe)
+
+  uint32_t compute_family = UINT32_MAX;
+  uint32_t transfer_family = UINT32_MAX;  // a transfer-only family when the device has one
+
+  // Empty when vkmoe can run on this device; otherwise what is missing, for the error message.
+  std::vector<std::string> missing;
+  bool usable() const { return missing.empty(); }
+  bool has_transfer_queue() const { return transfer_family != UINT32_MAX; }
+};
+
+DeviceCaps query_device_caps(VkPhysicalDevice physical);
+const char* device_type_name(VkPhysicalDeviceType type);
+// Multi-line, human-readable summary.
+std::string describe_device_caps(const DeviceCaps& caps);
+
+}  // namespace vkmoe::vk
