@@ -224,6 +224,9 @@ ModelConfig gguf_model_config(const GgufFile& file) {
   read_experts(k, file, c);
   read_rope(k, c, path);
   if (c.arch == Architecture::kDeepseek2) read_mla(k, c);
+  // gpt-oss was trained with YaRN's correction range unrounded (truncate: false in its
+  // config.json); GGUF has no key for it, so the architecture decides.
+  if (c.arch == Architecture::kGptOss) c.rope.yarn_truncate = false;
 
   const GgufTensorInfo* embd = file.find_tensor("token_embd.weight");
   if (embd == nullptr) throw Error(ErrorCode::kNotFound, path + ": tensor 'token_embd.weight' is missing");

@@ -176,8 +176,11 @@ GgufTensorInfo read_tensor_info(Cursor& c, uint64_t index) {
     c.fail(what + ": row length ne[0] = " + std::to_string(t.ne[0]) + " is not a multiple of " +
            std::string(info->name) + "'s block of " + std::to_string(info->block_elements));
   }
-  uint64_t row_bytes = t.ne[0] / info->block_elements * info->block_bytes;
-  if (mul_overflows(row_bytes, elements / t.ne[0], t.bytes)) c.fail(what + ": byte size overflows");
+  uint64_t row_bytes = 0;
+  if (mul_overflows(t.ne[0] / info->block_elements, info->block_bytes, row_bytes) ||
+      mul_overflows(row_bytes, elements / t.ne[0], t.bytes)) {
+    c.fail(what + ": byte size overflows");
+  }
   t.offset = c.read<uint64_t>(what + " offset");
   return t;
 }
