@@ -257,7 +257,7 @@ Value Interpreter::call_macro(const Stmt& macro, const std::shared_ptr<Frame>& c
     if (given) continue;
     set_var(name, def ? eval(*def) : Value::undefined("parameter '" + name + "' was not provided"));
   }
-  set_var("varargs", Value::list(std::move(varargs)));
+  set_var("varargs", Value::tuple(std::move(varargs)));
   set_var("kwargs", kwargs);
   return Value::string(capture(macro.body));
 }

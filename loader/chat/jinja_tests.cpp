@@ -31,7 +31,7 @@ bool t_float(const Value& v, ArgReader&) { return v.kind() == Kind::kFloat; }
 bool t_number(const Value& v, ArgReader&) { return v.is_number(); }
 bool t_string(const Value& v, ArgReader&) { return v.is_string(); }
 bool t_mapping(const Value& v, ArgReader&) { return v.is_dict(); }
-bool t_callable(const Value& v, ArgReader&) { return v.kind() == Kind::kCallable; }
+bool t_callable(const Value& v, ArgReader&) { return v.kind() == Kind::kCallable || v.is_undefined(); }
 bool t_iterable(const Value& v, ArgReader&) {
   return v.is_undefined() || v.is_string() || v.is_sequence() || v.is_dict();
 }

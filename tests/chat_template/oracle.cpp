@@ -1,0 +1,106 @@
+#include "tests/chat_template/oracle.h"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "loader/base/error.h"
+
+namespace vkmoe::test {
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string source_dir() {
+  if (const char* env = std::getenv("VKMOE_SOURCE_DIR")) return env;
+  // ctest runs the suite in <build>/tests; the build's CMakeCache.txt names the sources.
+  for (const char* cache : {"../CMakeCache.txt", "CMakeCache.txt", "../../CMakeCache.txt"}) {
+    std::ifstream in(cache);
+    std::string line;
+    const std::string key = "CMAKE_HOME_DIRECTORY:INTERNAL=";
+    while (std::getline(in, line))
+      if (line.rfind(key, 0) == 0) return line.substr(key.size());
+  }
+  throw std::runtime_error("cannot find the source folder: set VKMOE_SOURCE_DIR or run from the build tree");
+}
+
+std::vector<Rendered> render_with_jinja2(const std::vector<TemplateCase>& cases) {
+  nlohmann::ordered_json jobs = nlohmann::ordered_json::array();
+  for (const auto& c : cases) jobs.push_back({{"template", c.source}, {"case", c.case_json}});
+  const std::string jobs_path = (std::filesystem::temp_directory_path() /
+                                 ("vkmoe_chat_jobs_" + std::to_string(::getpid()) + ".json")).string();
+  std::ofstream(jobs_path, std::ios::binary) << jobs.dump();
+  const std::string script = source_dir() + "/tests/chat_template/oracle/render.py";
+  const std::string command = "/usr/bin/python3 '" + script + "' --batch '" + jobs_path + "' 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) throw std::runtime_error("cannot run " + command);
+  std::string output;
+  char buf[65536];
+  size_t n = 0;
+  while ((n = fread(buf, 1, sizeof(buf), pipe)) > 0) output.append(buf, n);
+  const int status = pclose(pipe);
+  std::filesystem::remove(jobs_path);
+  if (status != 0) throw std::runtime_error("jinja2 oracle failed (is /usr/bin/python3 with jinja2 installed?): " + output);
+  const auto results = nlohmann::ordered_json::parse(output);
+  if (results.size() != cases.size()) throw std::runtime_error("jinja2 oracle returned the wrong number of results");
+  std::vector<Rendered> out;
+  for (const auto& r : results) {
+    Rendered x;
+    x.ok = r.at("ok").get<bool>();
+    if (x.ok) x.text = r.at("text").get<std::string>();
+    else x.error = r.at("error").get<std::string>();
+    out.push_back(std::move(x));
+  }
+  return out;
+}
+
+ChatRequest request_for(const nlohmann::ordered_json& c) {
+  ChatRequest req;
+  req.messages = c.at("messages");
+  req.add_generation_prompt = c.value("add_generation_prompt", true);
+  if (c.contains("bos_token") && c["bos_token"].is_string()) req.bos_token = c["bos_token"].get<std::string>();
+  if (c.contains("eos_token") && c["eos_token"].is_string()) req.eos_token = c["eos_token"].get<std::string>();
+  if (c.contains("extra")) req.extra = c["extra"];
+  return req;
+}
+
+Rendered render_with_vkmoe(const TemplateCase& c) {
+  Rendered r;
+  try {
+    r.text = render_chat_template(c.source, request_for(c.case_json));
+    r.ok = true;
+  } catch (const Error& e) {
+    r.error = e.what();
+  }
+  return r;
+}
+
+std::string compare_outcomes(const Rendered& expected, const Rendered& actual) {
+  if (expected.ok && actual.ok) {
+    if (expected.text == actual.text) return "";
+    size_t i = 0;
+    while (i < expected.text.size() && i < actual.text.size() && expected.text[i] == actual.text[i]) ++i;
+    return "texts differ at byte " + std::to_string(i) + "\n--- jinja2:\n" + expected.text + "\n--- vkmoe:\n" + actual.text;
+  }
+  if (expected.ok) return "jinja2 rendered, vkmoe failed: " + actual.error + "\n--- jinja2:\n" + expected.text;
+  if (actual.ok) return "jinja2 failed (" + expected.error + "), vkmoe rendered:\n" + actual.text;
+  const std::string raised = "TemplateError: ";
+  if (expected.error.rfind(raised, 0) == 0) {
+    const std::string message = expected.error.substr(raised.size());
+    if (actual.error.find(message) == std::string::npos)
+      return "both failed, but vkmoe's error lacks the template's message '" + message + "': " + actual.error;
+  }
+  return "";
+}
+
+}  // namespace vkmoe::test
