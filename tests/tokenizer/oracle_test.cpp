@@ -118,7 +118,9 @@ void compare_with_oracle(const std::string& oracle, const fs::path& folder, bool
     const std::vector<uint32_t> got = tokenizer.encode(kStrings[i], add_special);
     EXPECT_EQ(got, want[i].ids) << folder << " string " << i << ": '" << kStrings[i] << "'";
     EXPECT_EQ(tokenizer.decode(want[i].ids), want[i].text) << folder << " string " << i;
-    if (byte_level) EXPECT_EQ(tokenizer.decode(got), kStrings[i]) << folder << " string " << i;
+    if (byte_level) {
+      EXPECT_EQ(tokenizer.decode(got), kStrings[i]) << folder << " string " << i;
+    }
   }
 }
 
