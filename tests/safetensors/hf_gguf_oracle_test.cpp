@@ -176,6 +176,22 @@ TEST_P(HfVersusGguf, SameHyperparameters) {
   }
 }
 
+// The whole folder, tokenizer files included: the vocabulary and chat template that
+// llama.cpp's converter copied into the GGUF from the same files. (The GGUF pads the
+// vocabulary to the embedding's rows; tokenizer.model has only the real pieces.)
+TEST_P(HfVersusGguf, FullSpecCarriesTheTokenizerAndTemplate) {
+  ModelSpec full = load_hf_model_spec(test::golden_path("hf/" + GetParam()));
+  EXPECT_EQ(full.tensors.size(), hf_.tensors.size());
+  ASSERT_FALSE(full.vocab.empty());
+  ASSERT_LE(full.vocab.tokens.size(), gguf_.vocab.tokens.size());
+  EXPECT_TRUE(std::equal(full.vocab.tokens.begin(), full.vocab.tokens.end(), gguf_.vocab.tokens.begin()));
+  EXPECT_FALSE(full.chat_template.empty());
+  EXPECT_EQ(full.chat_template, gguf_.chat_template);
+  for (uint32_t id : hf_.config.eos_tokens) {
+    EXPECT_NE(std::find(full.config.eos_tokens.begin(), full.config.eos_tokens.end(), id), full.config.eos_tokens.end()) << id;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Goldens, HfVersusGguf,
                          ::testing::Values("mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "deepseek_v3", "gpt_oss"),
                          [](const auto& info) { return info.param; });
