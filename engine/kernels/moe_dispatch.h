@@ -1,0 +1,49 @@
+#pragma once
+// Expert dispatch: groups the (token, choice) pairs by expert so each expert's matmul reads
+// one contiguous block of rows.
+//
+// ids is (T, k) uint32 from the router; an "entry" is one (t, j), flat index i = t * k + j.
+// The grouped order lists expert 0's entries first, then expert 1's, ...; within an expert,
+// by entry index (so by token). That order is fixed by the ids alone, so every later result
+// is bitwise reproducible.
+//   offsets (n_expert + 1): expert e owns grouped rows [offsets[e], offsets[e + 1])
+//   rows    (T * k): grouped row of entry i (kNoRow for an id >= n_expert)
+//   sources (T * k): entry feeding grouped row r (kNoRow past the last valid row)
+// Then record_moe_gather copies x (T, H) into x_grouped (T * k, H), row r = x[sources[r] / k],
+// zeros for rows without a source. Put a barrier between the two.
+#include <cstdint>
+
+#include "engine/vk/command_buffer.h"
+#include "engine/vk/context.h"
+
+namespace vkmoe::kernels {
+
+constexpr uint32_t kNoRow = 0xffffffffu;
+constexpr uint32_t kDispatchMaxExperts = 256;
+// One workgroup walks every entry, which stays cheap up to a large prefill batch.
+constexpr uint32_t kDispatchMaxEntries = 1u << 20;
+
+// Mirrors the push block of shaders/moe_dispatch.comp.
+struct MoeDispatchPush {
+  uint32_t n_entries;
+  uint32_t n_expert;
+};
+static_assert(sizeof(MoeDispatchPush) == 8);
+
+// Mirrors the push block of shaders/moe_dispatch_gather.comp.
+struct MoeGatherPush {
+  uint32_t n_rows;   // T * k
+  uint32_t hidden;   // H
+  uint32_t k;
+};
+static_assert(sizeof(MoeGatherPush) == 12);
+
+void record_moe_dispatch(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& ids,
+                         const vk::BufferRange& offsets, const vk::BufferRange& rows, const vk::BufferRange& sources,
+                         uint32_t n_tokens, uint32_t k, uint32_t n_expert);
+
+void record_moe_gather(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& x,
+                       const vk::BufferRange& sources, const vk::BufferRange& x_grouped, uint32_t n_tokens, uint32_t k,
+                       uint32_t hidden);
+
+}  // namespace vkmoe::kernels

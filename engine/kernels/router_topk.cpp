@@ -1,0 +1,86 @@
+#include "engine/kernels/router_topk.h"
+
+#include <string>
+
+#include "engine/kernels/dispatch_grid.h"
+#include "loader/base/error.h"
+
+namespace vkmoe::kernels {
+
+RouterParams RouterParams::softmax_topk(uint32_t k, bool renormalize) {
+  RouterParams p;
+  p.k = k;
+  p.score = RouterScore::kSoftmax;
+  p.norm = renormalize ? RouterWeightNorm::kSumToOne : RouterWeightNorm::kNone;
+  return p;
+}
+
+RouterParams RouterParams::topk_softmax(uint32_t k, bool has_bias) {
+  RouterParams p;
+  p.k = k;
+  p.score = RouterScore::kLogits;
+  p.bias_use = has_bias ? RouterBiasUse::kAddToLogits : RouterBiasUse::kNone;
+  p.norm = RouterWeightNorm::kSoftmaxOverChosen;
+  return p;
+}
+
+RouterParams RouterParams::deepseek_v3(uint32_t k, uint32_t n_group, uint32_t topk_group, bool norm_topk_prob,
+                                       float routed_scaling_factor) {
+  RouterParams p;
+  p.k = k;
+  p.score = RouterScore::kSigmoid;
+  p.bias_use = RouterBiasUse::kAddForSelection;
+  p.norm = norm_topk_prob ? RouterWeightNorm::kSumToOne : RouterWeightNorm::kNone;
+  p.n_group = n_group;
+  p.topk_group = topk_group;
+  p.group_top_n = 2;
+  p.scale = routed_scaling_factor;
+  return p;
+}
+
+namespace {
+
+void validate(const RouterParams& p, uint32_t n_expert, bool has_bias) {
+  auto fail = [](const std::string& what) { throw Error(ErrorCode::kInternal, "router_topk: " + what); };
+  if (n_expert == 0 || n_expert > kRouterMaxExperts) fail("n_expert " + std::to_string(n_expert) + " outside 1..256");
+  if (p.k == 0 || p.k > kRouterMaxK || p.k > n_expert) fail("k " + std::to_string(p.k) + " outside 1..min(16, n_expert)");
+  if ((p.bias_use != RouterBiasUse::kNone) != has_bias) fail("bias buffer given without a bias use, or missing");
+  if (p.n_group == 0 || n_expert % p.n_group != 0) fail("n_group " + std::to_string(p.n_group) + " does not divide n_expert");
+  if (p.n_group > 1) {
+    uint32_t group_size = n_expert / p.n_group;
+    if (p.topk_group == 0 || p.topk_group > p.n_group) fail("topk_group " + std::to_string(p.topk_group) + " outside 1..n_group");
+    if (p.group_top_n == 0 || p.group_top_n > 2 || p.group_top_n > group_size) fail("group_top_n must be 1 or 2 and fit a group");
+    if (p.k > p.topk_group * group_size) fail("k exceeds the experts of the kept groups");
+  }
+}
+
+}  // namespace
+
+void record_router_topk(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& logits,
+                        const std::optional<vk::BufferRange>& bias, const vk::BufferRange& ids,
+                        const vk::BufferRange& weights, uint32_t n_tokens, uint32_t n_expert, const RouterParams& params) {
+  validate(params, n_expert, bias.has_value());
+  uint64_t chosen = uint64_t(n_tokens) * params.k;
+  if (logits.size < uint64_t(n_tokens) * n_expert * 4 || ids.size < chosen * 4 || weights.size < chosen * 4 ||
+      (bias && bias->size < uint64_t(n_expert) * 4)) {
+    throw Error(ErrorCode::kInternal, "router_topk: range too small");
+  }
+  if (n_tokens == 0) return;
+  const uint32_t spec[] = {64};
+  const auto& pipeline = ctx.pipelines().get({"router_topk", 4, sizeof(RouterTopKPush), spec});
+  RouterTopKPush push{n_tokens,
+                      n_expert,
+                      params.k,
+                      static_cast<uint32_t>(params.score),
+                      static_cast<uint32_t>(params.bias_use),
+                      static_cast<uint32_t>(params.norm),
+                      params.n_group,
+                      params.n_group > 1 ? params.topk_group : 1,
+                      params.group_top_n,
+                      params.scale};
+  Grid g = grid_for_groups(n_tokens, ctx.caps());
+  // Without a bias the logits stand in at binding 1; the shader never reads it then.
+  cmd.dispatch(pipeline, {logits, bias.value_or(logits), ids, weights}, push, g.x, g.y);
+}
+
+}  // namespace vkmoe::kernels

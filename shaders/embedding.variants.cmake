@@ -1,0 +1,3 @@
+vkmoe_shader_variant(embedding_f32 embedding.comp DEFINES TABLE_F32)
+vkmoe_shader_variant(embedding_f16 embedding.comp DEFINES TABLE_F16)
+vkmoe_shader_variant(embedding_bf16 embedding.comp DEFINES TABLE_BF16)

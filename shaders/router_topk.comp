@@ -1,0 +1,125 @@
+#version 450
+// Router top-k, one workgroup per token; the steps are described in
+// engine/kernels/router_topk.h. logits is (T, n_expert); bias is (n_expert); ids and weights
+// are (T, k), best choice first. Every ranking counts how many candidates beat a candidate,
+// with ties going to the lower index, so the result does not depend on thread timing.
+#include "compute_common.glsl"
+#include "workgroup_reduce.glsl"
+
+layout(std430, binding = 0) readonly buffer Logits { float logits[]; };
+layout(std430, binding = 1) readonly buffer Bias { float bias[]; };
+layout(std430, binding = 2) writeonly buffer Ids { uint ids[]; };
+layout(std430, binding = 3) writeonly buffer Weights { float weights[]; };
+
+layout(push_constant) uniform Push {
+  uint n_tokens;
+  uint n_expert;
+  uint k;
+  uint score;        // 0 softmax, 1 sigmoid, 2 logits
+  uint bias_use;     // 0 none, 1 add to logits, 2 add for selection
+  uint norm;         // 0 none, 1 sum to one, 2 softmax over the chosen
+  uint n_group;
+  uint topk_group;
+  uint group_top_n;  // 1 or 2
+  float scale;
+} p;
+
+const uint kMaxExperts = 256;
+const uint kMaxK = 16;
+const float kNegInf = -1.0 / 0.0;
+
+shared float score[kMaxExperts];       // what the weights are made of
+shared float key[kMaxExperts];         // what the selection ranks
+shared float group_score[kMaxExperts];
+shared uint chosen_id[kMaxK];
+shared float chosen_weight[kMaxK];
+
+bool beats(float a, uint ia, float b, uint ib) { return a > b || (a == b && ia < ib); }
+
+void main() {
+  uint token = flat_group_index();
+  if (token >= p.n_tokens) return;
+  uint lid = gl_LocalInvocationID.x;
+  uint wg = gl_WorkGroupSize.x;
+  uint base = token * p.n_expert;
+
+  float local_max = kNegInf;
+  for (uint e = lid; e < p.n_expert; e += wg) {
+    float x = logits[base + e];
+    if (p.bias_use == 1) x += bias[e];
+    if (isnan(x)) x = kNegInf;
+    score[e] = x;
+    local_max = max(local_max, x);
+  }
+  if (p.score == 0) {
+    float m = workgroup_max(local_max);
+    float sum = 0.0;
+    for (uint e = lid; e < p.n_expert; e += wg) {
+      float v = exp(score[e] - m);
+      score[e] = v;
+      sum += v;
+    }
+    float inv = 1.0 / workgroup_sum(sum);
+    for (uint e = lid; e < p.n_expert; e += wg) score[e] *= inv;
+  } else if (p.score == 1) {
+    for (uint e = lid; e < p.n_expert; e += wg) score[e] = 1.0 / (1.0 + exp(-score[e]));
+  }
+  for (uint e = lid; e < p.n_expert; e += wg) key[e] = p.bias_use == 2 ? score[e] + bias[e] : score[e];
+  barrier();
+
+  if (p.n_group > 1) {
+    uint group_size = p.n_expert / p.n_group;
+    for (uint g = lid; g < p.n_group; g += wg) {
+      float best = kNegInf, second = kNegInf;
+      for (uint e = g * group_size; e < (g + 1) * group_size; ++e) {
+        float v = key[e];
+        if (v > best) {
+          second = best;
+          best = v;
+        } else if (v > second) {
+          second = v;
+        }
+      }
+      group_score[g] = p.group_top_n == 2 ? best + second : best;
+    }
+    barrier();
+    for (uint e = lid; e < p.n_expert; e += wg) {
+      uint g = e / group_size;
+      uint rank = 0;
+      for (uint h = 0; h < p.n_group; ++h) rank += beats(group_score[h], h, group_score[g], g) ? 1 : 0;
+      if (rank >= p.topk_group) key[e] = kNegInf;
+    }
+    barrier();
+  }
+
+  for (uint e = lid; e < p.n_expert; e += wg) {
+    float mine = key[e];
+    uint rank = 0;
+    for (uint f = 0; f < p.n_expert; ++f) rank += beats(key[f], f, mine, e) ? 1 : 0;
+    if (rank < p.k) {
+      chosen_id[rank] = e;
+      chosen_weight[rank] = score[e];
+    }
+  }
+  barrier();
+
+  if (lid == 0) {
+    if (p.norm == 2) {
+      float m = chosen_weight[0];
+      for (uint j = 1; j < p.k; ++j) m = max(m, chosen_weight[j]);
+      for (uint j = 0; j < p.k; ++j) chosen_weight[j] = exp(chosen_weight[j] - m);
+    }
+    float inv = 1.0;
+    if (p.norm != 0) {
+      float sum = 0.0;
+      for (uint j = 0; j < p.k; ++j) sum += chosen_weight[j];
+      inv = 1.0 / sum;
+    }
+    for (uint j = 0; j < p.k; ++j) chosen_weight[j] *= inv * p.scale;
+  }
+  barrier();
+  for (uint j = lid; j < p.k; j += wg) {
+    ids[token * p.k + j] = chosen_id[j];
+    weights[token * p.k + j] = chosen_weight[j];
+  }
+}
