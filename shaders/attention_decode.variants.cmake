@@ -1,0 +1,2 @@
+vkmoe_shader_variant(attention_decode_f32 attention_decode.comp)
+vkmoe_shader_variant(attention_decode_f16 attention_decode.comp DEFINES KV_F16)

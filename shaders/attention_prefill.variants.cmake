@@ -1,0 +1,2 @@
+vkmoe_shader_variant(attention_prefill_f32 attention_prefill.comp)
+vkmoe_shader_variant(attention_prefill_f16 attention_prefill.comp DEFINES KV_F16)

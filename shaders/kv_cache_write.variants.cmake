@@ -1,0 +1,2 @@
+vkmoe_shader_variant(kv_cache_write_f32 kv_cache_write.comp)
+vkmoe_shader_variant(kv_cache_write_f16 kv_cache_write.comp DEFINES KV_F16)
