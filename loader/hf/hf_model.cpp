@@ -38,10 +38,12 @@ class TensorTableBuilder {
     switch (target.kind) {
       case Kind::kDirect: add_view(target.gguf_name, located); break;
       case Kind::kExpert: add_expert_slice(target, located); break;
-      case Kind::kMlaKvB: add_converted(split_mla_kv_b(t, blk, c_), located); break;
-      case Kind::kGptOssGateUp: add_converted(split_gpt_oss_gate_up(t, blk, c_), located); break;
-      case Kind::kGptOssGateUpBias: add_converted(split_gpt_oss_gate_up_bias(t, blk, c_), located); break;
-      case Kind::kGptOssDown: add_converted({transpose_gpt_oss_down(t, blk, c_)}, located); break;
+      case Kind::kMlaKvB: add_converted(located, [&] { return split_mla_kv_b(t, blk, c_); }); break;
+      case Kind::kGptOssGateUp: add_converted(located, [&] { return split_gpt_oss_gate_up(t, blk, c_); }); break;
+      case Kind::kGptOssGateUpBias: add_converted(located, [&] { return split_gpt_oss_gate_up_bias(t, blk, c_); }); break;
+      case Kind::kGptOssDown:
+        add_converted(located, [&] { return std::vector<ConvertedTensor>{transpose_gpt_oss_down(t, blk, c_)}; });
+        break;
       case Kind::kIgnored: break;
       case Kind::kUnknown:
         throw Error(ErrorCode::kUnsupported,
@@ -56,6 +58,7 @@ class TensorTableBuilder {
   }
 
  private:
+
   [[noreturn]] void fail(ErrorCode code, const LocatedTensor& located, const std::string& what) const {
     throw Error(code, located.file->path() + ": tensor '" + located.tensor->name + "': " + what);
   }
@@ -122,7 +125,14 @@ class TensorTableBuilder {
     }
   }
 
-  void add_converted(std::vector<ConvertedTensor> converted, const LocatedTensor& located) {
+  template <typename Convert>
+  void add_converted(const LocatedTensor& located, Convert convert) {
+    std::vector<ConvertedTensor> converted;
+    try {
+      converted = convert();
+    } catch (const Error& e) {
+      throw Error(e.code(), located.file->path() + ": " + e.what());  // the conversions name the tensor, not the file
+    }
     for (ConvertedTensor& ct : converted) {
       TensorData& d = insert(ct.name, located);
       d.type = weight_type(located);

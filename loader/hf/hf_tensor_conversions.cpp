@@ -16,8 +16,9 @@ struct Gather {
 
 std::vector<uint8_t> gather(const SafetensorsTensor& in, const Gather& g) {
   const size_t elem = safetensors_dtype_size(in.dtype);
+  if (g.batches == 0 || g.rows == 0 || g.cols == 0) return {};
   const size_t last = (g.batches - 1) * g.batch_stride + (g.rows - 1) * g.row_stride + (g.cols - 1) * g.col_step + g.col_offset;
-  if (g.batches == 0 || g.rows == 0 || g.cols == 0 || (last + 1) * elem > in.bytes.size()) {
+  if ((last + 1) * elem > in.bytes.size()) {
     throw Error(ErrorCode::kInternal, "tensor '" + in.name + "': conversion reads outside the tensor");
   }
   std::vector<uint8_t> out(g.batches * g.rows * g.cols * elem);

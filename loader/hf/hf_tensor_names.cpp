@@ -97,10 +97,12 @@ HfTensorTarget layer_target(std::string_view rest, uint32_t layer, const ModelCo
     t.gguf_name = blk + std::string(suffix);
     return t;
   }
-  if (rest == "self_attn.kv_b_proj.weight") t.kind = Kind::kMlaKvB;
-  if (rest == "mlp.experts.gate_up_proj") t.kind = Kind::kGptOssGateUp;
-  if (rest == "mlp.experts.gate_up_proj_bias") t.kind = Kind::kGptOssGateUpBias;
-  if (rest == "mlp.experts.down_proj") t.kind = Kind::kGptOssDown;
+  if (c.arch == Architecture::kDeepseek2 && rest == "self_attn.kv_b_proj.weight") t.kind = Kind::kMlaKvB;
+  if (c.arch == Architecture::kGptOss) {
+    if (rest == "mlp.experts.gate_up_proj") t.kind = Kind::kGptOssGateUp;
+    if (rest == "mlp.experts.gate_up_proj_bias") t.kind = Kind::kGptOssGateUpBias;
+    if (rest == "mlp.experts.down_proj") t.kind = Kind::kGptOssDown;
+  }
   if (t.kind != Kind::kUnknown) return t;
 
   if (take_prefix(rest, "mlp.experts.") || take_prefix(rest, "block_sparse_moe.experts.")) {
