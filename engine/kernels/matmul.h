@@ -1,0 +1,81 @@
+#pragma once
+// y (T, N) = x (T, K) · W^T (+ bias), with W as GGUF stores it: N rows of K elements
+// (GGUF ne = {K, N}), in any format of weight_formats.glsl, decoded in registers. x, y and
+// bias are float32, row-major. Few tokens take the GEMV path (memory bound), more take the
+// tiled GEMM path. The expert form ("matmul by id") reads each expert's W through a slot
+// table, so experts can move between slots without re-recording.
+#include <cstdint>
+#include <optional>
+
+#include "engine/vk/command_buffer.h"
+#include "engine/vk/context.h"
+#include "loader/model/tensor_type.h"
+
+namespace vkmoe::kernels {
+
+// Mirrors the push block of shaders/common/matmul_common.glsl.
+struct MatmulPush {
+  uint32_t k;            // elements per row of x and of W
+  uint32_t n;            // W rows (output columns) this dispatch computes
+  uint32_t tokens;       // rows of x
+  uint32_t row_bytes;    // bytes per W row
+  uint32_t w_offset;     // dense: byte of W row 0 in the bound weight range
+  uint32_t x_offset;     // element of x row 0 in the bound x range
+  uint32_t y_offset;     // element of y (row 0, column 0) in the bound y range
+  uint32_t y_stride;     // elements between rows of y
+  uint32_t bias_offset;  // element of bias[0] in the bound bias range
+  uint32_t has_bias;
+  uint32_t n_expert;
+  uint32_t slot_stride;  // bytes between weight slots of the expert pool
+  uint32_t n_slots;      // slots in the bound pool; larger slot_table entries are clamped
+  uint32_t n_tiles;      // workgroups along N
+  uint32_t m_tiles;      // workgroups along the rows of x
+};
+static_assert(sizeof(MatmulPush) == 60);
+
+// Tokens up to which record_matmul takes the GEMV path.
+inline constexpr uint32_t kGemvMaxTokens = 8;
+
+struct MatmulWeight {
+  vk::BufferRange range;  // n rows of row_bytes(type, k), offset a multiple of 4
+  TensorType type = TensorType::kF32;
+  uint32_t k = 0;
+  uint32_t n = 0;
+};
+
+// x is (tokens, k), y is (tokens, n), bias is (n). W may exceed maxStorageBufferRange: it is
+// then split into row ranges, one dispatch each.
+void record_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const MatmulWeight& w, const vk::BufferRange& x,
+                   const vk::BufferRange& y, uint32_t tokens, const std::optional<vk::BufferRange>& bias = std::nullopt);
+
+struct ExpertWeights {
+  vk::BufferRange pool;   // every slot; one binding, so at most maxStorageBufferRange bytes
+  TensorType type = TensorType::kF32;
+  uint32_t k = 0;
+  uint32_t n = 0;
+  uint32_t n_expert = 0;
+  uint32_t slot_stride = 0;  // bytes between slots; expert e's W starts at slot_table[e] * slot_stride
+};
+
+// Rows of x grouped by expert, as the MoE dispatch kernel writes them.
+struct ExpertRows {
+  vk::BufferRange x_gathered;      // (rows, k) floats, sorted by expert
+  vk::BufferRange expert_offsets;  // (n_expert + 1) uint32 prefix sums of rows per expert
+  vk::BufferRange slot_table;      // (n_expert) uint32 slot of each expert
+  vk::BufferRange y_gathered;      // (rows, n) floats
+  uint32_t rows = 0;               // R: total rows; per-expert counts are known only on the GPU
+};
+
+enum class MatmulPath { kAuto, kGemv, kGemm };
+
+// bias, when given, is (n_expert, n). kAuto takes the GEMV path for up to
+// kGemvMaxTokens * 8 rows (a decode step of 8 tokens with top-8 routing).
+void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const ExpertWeights& w, const ExpertRows& rows,
+                          const std::optional<vk::BufferRange>& bias = std::nullopt, MatmulPath path = MatmulPath::kAuto);
+
+// Bytes of one W row of k elements; throws Error(kInvalidArgument) when k is not a whole
+// number of blocks, and Error(kUnsupported) naming the type when no shader decodes it.
+uint64_t matmul_row_bytes(TensorType type, uint32_t k);
+bool matmul_supports(TensorType type);
+
+}  // namespace vkmoe::kernels

@@ -1,0 +1,59 @@
+#include <algorithm>
+#include <string>
+
+#include "engine/kernels/dispatch_grid.h"
+#include "engine/kernels/matmul.h"
+#include "engine/kernels/matmul_pipelines.h"
+#include "loader/base/error.h"
+
+namespace vkmoe::kernels {
+namespace {
+
+void require(bool ok, const std::string& message) {
+  if (!ok) throw Error(ErrorCode::kInternal, "expert matmul: " + message);
+}
+
+}  // namespace
+
+void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const ExpertWeights& w, const ExpertRows& rows,
+                          const std::optional<vk::BufferRange>& bias, MatmulPath path) {
+  uint64_t row_bytes = matmul_row_bytes(w.type, w.k);
+  const uint64_t k = w.k, n = w.n, r = rows.rows, experts = w.n_expert;
+  require(n > 0 && experts > 0, "empty shape: n " + std::to_string(n) + ", experts " + std::to_string(experts));
+  require(w.slot_stride % 4 == 0 && w.slot_stride >= n * row_bytes,
+          "slot stride " + std::to_string(w.slot_stride) + " is not a multiple of 4 holding " + std::to_string(n) +
+              " rows of " + std::to_string(row_bytes) + " bytes");
+  require(w.pool.size >= n * row_bytes, "weight pool of " + std::to_string(w.pool.size) + " bytes holds no slot");
+  require(rows.expert_offsets.size >= (experts + 1) * 4, "expert_offsets range too small");
+  require(rows.slot_table.size >= experts * 4, "slot_table range too small");
+  require(rows.x_gathered.size >= r * k * 4, "x_gathered range too small for (" + std::to_string(r) + ", " + std::to_string(k) + ")");
+  require(rows.y_gathered.size >= r * n * 4, "y_gathered range too small for (" + std::to_string(r) + ", " + std::to_string(n) + ")");
+  require(!bias || bias->size >= experts * n * 4, "bias range too small for (" + std::to_string(experts) + ", " + std::to_string(n) + ")");
+  if (r == 0) return;
+
+  if (path == MatmulPath::kAuto) path = r <= kGemvMaxTokens * 8 ? MatmulPath::kGemv : MatmulPath::kGemm;
+  MatmulPipeline mp =
+      matmul_pipeline(ctx, path == MatmulPath::kGemv ? MatmulKernel::kGemv : MatmulKernel::kGemm, w.type, true);
+
+  // Rows per expert are known only on the GPU: size the grid for the worst case, where every
+  // non-empty expert leaves one partial tile, and let surplus workgroups exit.
+  uint64_t m_tiles = std::min(r, ceil_div(r, mp.tile_rows) + std::min(experts, r));
+  MatmulPush push{};
+  push.k = w.k;
+  push.n = w.n;
+  push.tokens = rows.rows;
+  push.row_bytes = static_cast<uint32_t>(row_bytes);
+  push.y_stride = w.n;
+  push.has_bias = bias ? 1 : 0;
+  push.n_expert = w.n_expert;
+  push.slot_stride = w.slot_stride;
+  push.n_slots = static_cast<uint32_t>((w.pool.size - n * row_bytes) / w.slot_stride + 1);
+  push.n_tiles = static_cast<uint32_t>(ceil_div(n, mp.tile_cols));
+  push.m_tiles = static_cast<uint32_t>(m_tiles);
+  Grid g = grid_for_groups(uint64_t(push.n_tiles) * push.m_tiles, ctx.caps());
+  cmd.dispatch(*mp.pipeline,
+               {w.pool, rows.x_gathered, rows.y_gathered, bias ? *bias : rows.x_gathered, rows.expert_offsets, rows.slot_table},
+               push, g.x, g.y);
+}
+
+}  // namespace vkmoe::kernels

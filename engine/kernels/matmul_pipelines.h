@@ -1,0 +1,23 @@
+#pragma once
+// Picks the matmul shader variant (path x weight format x dense/expert) and its tuning
+// (specialization constants from DeviceCaps), and the grid shape each path needs.
+#include <cstdint>
+
+#include "engine/vk/compute_pipeline.h"
+#include "engine/vk/context.h"
+#include "loader/model/tensor_type.h"
+
+namespace vkmoe::kernels {
+
+enum class MatmulKernel { kGemv, kGemm };
+
+struct MatmulPipeline {
+  const vk::ComputePipeline* pipeline = nullptr;
+  uint32_t tile_rows = 0;  // rows of x per workgroup
+  uint32_t tile_cols = 0;  // rows of W per workgroup
+};
+
+// Bindings: dense 4 (W, x, y, bias); expert 6 (+ expert_offsets, slot_table).
+MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulKernel kernel, TensorType type, bool expert);
+
+}  // namespace vkmoe::kernels

@@ -1,0 +1,75 @@
+// Bindings, push block and row-tile lookup shared by matmul_gemv.comp and matmul_gemm.comp.
+//
+// Dense (no EXPERT define): x is (tokens, k), y is (tokens, y_stride), W is (n, k) as GGUF
+// stores it, starting at byte w_offset of binding 0.
+// EXPERT ("matmul by id"): x is x_gathered (tokens = R, k) with rows grouped by expert;
+// expert_offsets (n_expert + 1) are prefix sums of the rows per expert; expert e's W starts
+// at byte slot_table[e] * slot_stride of the weight pool bound at binding 0. y is (R, n).
+// Bias: dense (n) floats; expert (n_expert, n) floats.
+
+layout(std430, binding = 1) readonly buffer X { float x[]; };
+layout(std430, binding = 2) writeonly buffer Y { float y[]; };
+layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
+#if defined(EXPERT)
+layout(std430, binding = 4) readonly buffer ExpertOffsets { uint expert_offsets[]; };
+layout(std430, binding = 5) readonly buffer SlotTable { uint slot_table[]; };
+#endif
+
+// Mirrors vkmoe::kernels::MatmulPush (engine/kernels/matmul.h).
+layout(push_constant) uniform Push {
+  uint k;            // elements per row of x and of W
+  uint n;            // W rows (output columns) this dispatch computes
+  uint tokens;       // rows of x
+  uint row_bytes;    // bytes per W row
+  uint w_offset;     // dense: byte of W row 0 in binding 0
+  uint x_offset;     // element of x row 0 in binding 1
+  uint y_offset;     // element of y (row 0, column 0) in binding 2
+  uint y_stride;     // elements between rows of y
+  uint bias_offset;  // element of bias[0] in binding 3
+  uint has_bias;
+  uint n_expert;
+  uint slot_stride;  // bytes between weight slots of the pool
+  uint n_slots;      // slots in the bound pool; a larger slot_table entry is clamped
+  uint n_tiles;      // workgroups along n; the flat workgroup index is m_tile * n_tiles + n_tile
+  uint m_tiles;
+} p;
+
+// Up to `height` consecutive rows of x that share one weight matrix.
+struct RowTile {
+  uint row_begin;
+  uint row_count;
+  uint w_base;   // byte of that matrix's row 0 in binding 0
+  uint expert;   // 0 for dense
+};
+
+// Finds row tile `m_tile`; false when there is none (a workgroup beyond the real work, which
+// the expert path has because the grid is sized for the worst case on the host).
+bool find_row_tile(uint m_tile, uint height, out RowTile tile) {
+#if defined(EXPERT)
+  uint seen = 0u;
+  for (uint e = 0u; e < p.n_expert; ++e) {
+    uint begin = min(expert_offsets[e], p.tokens);
+    uint end = clamp(expert_offsets[e + 1u], begin, p.tokens);
+    uint tiles = (end - begin + height - 1u) / height;
+    if (m_tile < seen + tiles) {
+      tile.row_begin = begin + (m_tile - seen) * height;
+      tile.row_count = min(height, end - tile.row_begin);
+      tile.w_base = min(slot_table[e], p.n_slots - 1u) * p.slot_stride;
+      tile.expert = e;
+      return true;
+    }
+    seen += tiles;
+  }
+  return false;
+#else
+  tile.row_begin = m_tile * height;
+  tile.row_count = p.tokens > tile.row_begin ? min(height, p.tokens - tile.row_begin) : 0u;
+  tile.w_base = p.w_offset;
+  tile.expert = 0u;
+  return tile.row_count > 0u;
+#endif
+}
+
+float bias_at(uint expert, uint col) {
+  return p.has_bias != 0u ? bias[p.bias_offset + expert * p.n + col] : 0.0;
+}

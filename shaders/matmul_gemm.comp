@@ -1,0 +1,63 @@
+#version 450
+// Prefill matmul: y (T, N) = x (T, K) · W^T (+ bias) for many tokens. Each workgroup computes
+// a BM x BN tile of y (BM rows of x, BN rows of W), stepping through K in BK slices that it
+// stages in shared memory; W slices are decoded to float32 as they are staged. Each
+// invocation accumulates a TM x TN block of the tile, strided so reads of shared memory by
+// neighbouring invocations are contiguous.
+// Weight format: weight_formats.glsl; dense or expert ("matmul by id"): matmul_common.glsl.
+#include "compute_common.glsl"
+#include "weight_formats.glsl"
+#include "matmul_common.glsl"
+
+layout(constant_id = 1) const uint BM = 64;  // x rows per tile
+layout(constant_id = 2) const uint BN = 64;  // W rows per tile
+layout(constant_id = 3) const uint BK = 16;  // K slice staged per step
+const uint TM = 4;
+const uint TN = 4;  // the workgroup size must be (BM / TM) * (BN / TN)
+
+shared float x_tile[BK * BM];  // [kk][m]
+shared float w_tile[BK * BN];  // [kk][n]
+
+void main() {
+  uint group = flat_group_index();
+  uint n_tile = group % p.n_tiles;
+  RowTile tile;
+  if (group >= p.n_tiles * p.m_tiles || !find_row_tile(group / p.n_tiles, BM, tile)) return;
+  uint tid = gl_LocalInvocationID.x;
+  uint tx = tid % (BN / TN), ty = tid / (BN / TN);
+  uint col0 = n_tile * BN;
+  float acc[TM * TN];
+  [[unroll]] for (uint i = 0; i < TM * TN; ++i) acc[i] = 0.0;
+
+  for (uint k0 = 0; k0 < p.k; k0 += BK) {
+    for (uint i = tid; i < BM * BK; i += gl_WorkGroupSize.x) {
+      uint m = i / BK, kk = i % BK;
+      bool inside = m < tile.row_count && k0 + kk < p.k;
+      x_tile[kk * BM + m] = inside ? x[p.x_offset + (tile.row_begin + m) * p.k + k0 + kk] : 0.0;
+    }
+    for (uint i = tid; i < BN * BK; i += gl_WorkGroupSize.x) {
+      uint c = i / BK, kk = i % BK;
+      bool inside = col0 + c < p.n && k0 + kk < p.k;
+      w_tile[kk * BN + c] = inside ? weight_at(tile.w_base + (col0 + c) * p.row_bytes, k0 + kk) : 0.0;
+    }
+    barrier();
+    for (uint kk = 0; kk < BK; ++kk) {
+      float a[TM], b[TN];
+      [[unroll]] for (uint i = 0; i < TM; ++i) a[i] = x_tile[kk * BM + ty + i * (BM / TM)];
+      [[unroll]] for (uint j = 0; j < TN; ++j) b[j] = w_tile[kk * BN + tx + j * (BN / TN)];
+      [[unroll]] for (uint i = 0; i < TM; ++i) {
+        [[unroll]] for (uint j = 0; j < TN; ++j) acc[i * TN + j] += a[i] * b[j];
+      }
+    }
+    barrier();
+  }
+
+  [[unroll]] for (uint i = 0; i < TM; ++i) {
+    uint m = ty + i * (BM / TM);
+    if (m >= tile.row_count) continue;
+    [[unroll]] for (uint j = 0; j < TN; ++j) {
+      uint col = col0 + tx + j * (BN / TN);
+      if (col < p.n) y[p.y_offset + (tile.row_begin + m) * p.y_stride + col] = acc[i * TN + j] + bias_at(tile.expert, col);
+    }
+  }
+}

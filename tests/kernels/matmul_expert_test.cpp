@@ -1,0 +1,100 @@
+// Expert matmul ("matmul by id"): rows of x grouped by expert, each group multiplied by its
+// expert's W found through a shuffled slot table in one weight pool. Experts with 0, 1 and
+// many rows (several row tiles, partial tiles), both the GEMV and the GEMM path, against the
+// double-precision reference. Unused slots hold NaN bytes, so reading a wrong slot shows.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <numeric>
+#include <random>
+#include <string>
+
+#include "engine/kernels/matmul.h"
+#include "tests/gpu_support/gpu_test.h"
+#include "tests/kernels/matmul_reference.h"
+#include "tests/support/compare.h"
+#include "tests/support/random.h"
+
+namespace vkmoe::test {
+namespace {
+
+constexpr uint32_t kK = 256, kN = 48, kSlots = 9;
+
+struct Case {
+  TensorType type;
+  std::vector<uint32_t> rows_per_expert;
+  kernels::MatmulPath path;
+  std::string label;
+};
+
+class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Case> {};
+
+TEST_P(ExpertMatmulTest, MatchesReference) {
+  const Case& c = GetParam();
+  const uint32_t experts = static_cast<uint32_t>(c.rows_per_expert.size());
+  std::vector<uint32_t> offsets(experts + 1, 0);
+  std::partial_sum(c.rows_per_expert.begin(), c.rows_per_expert.end(), offsets.begin() + 1);
+  const uint32_t rows = offsets.back();
+
+  std::vector<uint32_t> slots(kSlots);
+  std::iota(slots.begin(), slots.end(), 0u);
+  std::shuffle(slots.begin(), slots.end(), std::mt19937(7));
+  slots.resize(experts);
+
+  const uint64_t row_bytes = kernels::matmul_row_bytes(c.type, kK);
+  const uint32_t stride = static_cast<uint32_t>((kN * row_bytes + 255) / 256 * 256);
+  std::vector<uint8_t> pool(size_t(stride) * kSlots, 0xff);  // 0xff halves and floats are NaN
+  std::vector<std::vector<float>> w(experts);
+  for (uint32_t e = 0; e < experts; ++e) {
+    std::vector<uint8_t> bytes = random_weight_bytes(c.type, kK, kN, 100 + e);
+    std::copy(bytes.begin(), bytes.end(), pool.begin() + size_t(slots[e]) * stride);
+    w[e] = dequantize_rows(c.type, bytes, kK, kN);
+  }
+  std::vector<float> x = random_floats(size_t(rows) * kK, 31), bias = random_floats(size_t(experts) * kN, 32);
+
+  std::vector<float> want;
+  for (uint32_t e = 0; e < experts; ++e) {
+    auto xe = std::span<const float>(x).subspan(size_t(offsets[e]) * kK, size_t(c.rows_per_expert[e]) * kK);
+    auto ye = matmul_reference(w[e], xe, c.rows_per_expert[e], kK, kN, std::span<const float>(bias).subspan(e * kN, kN));
+    want.insert(want.end(), ye.begin(), ye.end());
+  }
+
+  auto as_bytes = [](const std::vector<uint32_t>& v) {
+    return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(v.data()), v.size() * 4);
+  };
+  vk::Buffer dpool = upload_bytes(pool), dx = upload_floats(x), dbias = upload_floats(bias);
+  vk::Buffer doffsets = upload_bytes(as_bytes(offsets)), dslots = upload_bytes(as_bytes(slots));
+  vk::Buffer dy = poisoned_floats(size_t(rows) * kN);
+  kernels::ExpertWeights weights{dpool.range(), c.type, kK, kN, experts, stride};
+  kernels::ExpertRows args{dx.range(), doffsets.range(), dslots.range(), dy.range(), rows};
+  ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
+    kernels::record_expert_matmul(ctx(), cmd, weights, args, dbias.range(), c.path);
+  });
+  EXPECT_TRUE(all_close(download_floats(dy, size_t(rows) * kN), want, {1e-5}));
+}
+
+std::vector<Case> cases() {
+  const std::pair<const char*, std::vector<uint32_t>> routings[] = {
+      {"decode", {0, 1, 3, 0, 2, 1}},          // a few rows per expert, some experts idle
+      {"several_tiles", {0, 1, 9, 0, 17, 2}},  // experts over one GEMV tile of 8 rows
+      {"prefill", {0, 1, 70, 5, 0, 140}},      // experts over one GEMM tile of 64 rows
+  };
+  std::vector<Case> out;
+  for (TensorType t : {TensorType::kF32, TensorType::kF16, TensorType::kBF16, TensorType::kQ8_0, TensorType::kQ4_0,
+                       TensorType::kQ4_K, TensorType::kQ6_K, TensorType::kMXFP4}) {
+    for (const auto& [label, rows] : routings) {
+      for (auto path : {kernels::MatmulPath::kGemv, kernels::MatmulPath::kGemm}) {
+        out.push_back({t, rows, path,
+                       std::string(tensor_type_info(t).name) + "_" + label +
+                           (path == kernels::MatmulPath::kGemv ? "_gemv" : "_gemm")});
+      }
+    }
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Routings, ExpertMatmulTest, ::testing::ValuesIn(cases()),
+                         [](const auto& info) { return info.param.label; });
+
+}  // namespace
+}  // namespace vkmoe::test

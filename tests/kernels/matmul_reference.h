@@ -1,0 +1,24 @@
+#pragma once
+// CPU side of the matmul tests: a block dequantizer for every weight format written from
+// the block layouts in shared/goldens/quant/README.md (checked bit for bit against ggml's
+// decoder by matmul_quant_golden_test.cpp), seeded random weights in those formats, and the
+// naive double-precision matmul that serves as the specification.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "loader/model/tensor_type.h"
+
+namespace vkmoe::test {
+
+// W is (n, k) as GGUF stores it; returns n * k floats, row-major.
+std::vector<float> dequantize_rows(TensorType type, std::span<const uint8_t> bytes, uint32_t k, uint32_t n);
+
+// n rows of k elements in `type`, random but with scales in a range that keeps values finite.
+std::vector<uint8_t> random_weight_bytes(TensorType type, uint32_t k, uint32_t n, uint32_t seed);
+
+// y (t, n) = x (t, k) · w (n, k)^T + bias (n, empty for none), accumulated in double.
+std::vector<float> matmul_reference(std::span<const float> w, std::span<const float> x, uint32_t t, uint32_t k,
+                                    uint32_t n, std::span<const float> bias = {});
+
+}  // namespace vkmoe::test

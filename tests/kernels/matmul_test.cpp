@@ -1,0 +1,147 @@
+// Dense matmul y (T, N) = x (T, K) · W^T (+ bias) on every weight format, both paths (GEMV
+// for T <= 8, GEMM above), against the double-precision reference on the same decoded
+// weights; weights over maxStorageBufferRange; and the errors a caller can provoke.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <string>
+
+#include "engine/kernels/matmul.h"
+#include "loader/base/error.h"
+#include "tests/gpu_support/gpu_test.h"
+#include "tests/kernels/matmul_reference.h"
+#include "tests/support/compare.h"
+#include "tests/support/random.h"
+
+namespace vkmoe::test {
+namespace {
+
+struct Case {
+  TensorType type;
+  uint32_t tokens, k, n;
+  bool bias;
+};
+
+std::string case_name(const Case& c) {
+  return std::string(tensor_type_info(c.type).name) + "_T" + std::to_string(c.tokens) + "_K" + std::to_string(c.k) + "_N" +
+         std::to_string(c.n) + (c.bias ? "_bias" : "");
+}
+
+class MatmulTest : public GpuTest, public ::testing::WithParamInterface<Case> {};
+
+TEST_P(MatmulTest, MatchesReference) {
+  const Case c = GetParam();
+  std::vector<uint8_t> w_bytes = random_weight_bytes(c.type, c.k, c.n, 11 + c.k);
+  std::vector<float> w = dequantize_rows(c.type, w_bytes, c.k, c.n);
+  std::vector<float> x = random_floats(size_t(c.tokens) * c.k, 12 + c.tokens);
+  std::vector<float> bias = c.bias ? random_floats(c.n, 13) : std::vector<float>{};
+  vk::Buffer dw = upload_bytes(w_bytes), dx = upload_floats(x), dy = poisoned_floats(size_t(c.tokens) * c.n);
+  vk::Buffer db = c.bias ? upload_floats(bias) : vk::Buffer{};
+  kernels::MatmulWeight weight{dw.range(0, w_bytes.size()), c.type, c.k, c.n};
+  std::optional<vk::BufferRange> bias_range;
+  if (c.bias) bias_range = db.range();
+  ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
+    kernels::record_matmul(ctx(), cmd, weight, dx.range(), dy.range(), c.tokens, bias_range);
+  });
+  // float32 accumulation of exactly the decoded weights.
+  EXPECT_TRUE(all_close(download_floats(dy, size_t(c.tokens) * c.n), matmul_reference(w, x, c.tokens, c.k, c.n, bias),
+                        {1e-5}));
+}
+
+std::vector<Case> cases() {
+  std::vector<Case> out;
+  // Float formats: K need not be a multiple of anything (GEMM tiles are 16 deep).
+  for (TensorType t : {TensorType::kF32, TensorType::kF16, TensorType::kBF16}) {
+    out.push_back({t, 1, 64, 1, false});
+    out.push_back({t, 1, 300, 37, true});
+    out.push_back({t, 2, 100, 33, false});
+    out.push_back({t, 7, 67, 70, true});
+    out.push_back({t, 8, 256, 17, false});
+    out.push_back({t, 9, 100, 65, true});
+    out.push_back({t, 33, 301, 129, false});
+    out.push_back({t, 130, 257, 40, true});
+  }
+  // Block formats: K a whole number of 256-element super-blocks (and of 32-element blocks).
+  for (TensorType t : {TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_1, TensorType::kQ5_0, TensorType::kQ5_1,
+                       TensorType::kIQ4_NL, TensorType::kMXFP4, TensorType::kQ2_K, TensorType::kQ3_K, TensorType::kQ4_K,
+                       TensorType::kQ5_K, TensorType::kQ6_K}) {
+    out.push_back({t, 1, 256, 1, false});
+    out.push_back({t, 2, 512, 33, true});
+    out.push_back({t, 7, 256, 70, false});
+    out.push_back({t, 8, 256, 17, true});
+    out.push_back({t, 9, 512, 65, false});
+    out.push_back({t, 33, 256, 129, true});
+    out.push_back({t, 130, 256, 40, false});
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, MatmulTest, ::testing::ValuesIn(cases()),
+                         [](const auto& info) { return case_name(info.param); });
+
+class MatmulLimitsTest : public GpuTest {};
+
+// 40000 x 1024 float32 = 164 MB: over lavapipe's 128 MiB descriptor limit, so the weight is
+// split into row ranges, each bound on its own.
+TEST_F(MatmulLimitsTest, WeightOverStorageBufferRangeIsSplitByRows) {
+  constexpr uint32_t k = 1024, n = 40000;
+  ASSERT_GT(uint64_t(k) * n * 4, ctx().caps().max_storage_buffer_range) << "shape no longer exceeds the device limit";
+  std::vector<float> w(size_t(k) * n);
+  uint32_t state = 12345;
+  for (float& v : w) {
+    state = state * 1664525u + 1013904223u;
+    v = static_cast<float>(state >> 8) / 8388608.0f - 1.0f;
+  }
+  std::vector<float> x = random_floats(k, 21), bias = random_floats(n, 22);
+  vk::Buffer dw = upload_floats(w), dx = upload_floats(x), db = upload_floats(bias), dy = poisoned_floats(n);
+  kernels::MatmulWeight weight{dw.range(), TensorType::kF32, k, n};
+  ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
+    kernels::record_matmul(ctx(), cmd, weight, dx.range(), dy.range(), 1, db.range());
+  });
+  EXPECT_TRUE(all_close(download_floats(dy, n), matmul_reference(w, x, 1, k, n, bias), {1e-5}));
+}
+
+TEST_F(MatmulLimitsTest, UnsupportedTypeIsNamed) {
+  vk::Buffer b = ctx().create_buffer(4096);
+  kernels::MatmulWeight weight{b.range(), TensorType::kIQ2_XXS, 256, 1};
+  try {
+    ctx().run_and_wait([&](vk::CommandBuffer& cmd) { kernels::record_matmul(ctx(), cmd, weight, b.range(), b.range(), 1); });
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kUnsupported);
+    EXPECT_NE(std::string(e.what()).find("IQ2_XXS"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(MatmulLimitsTest, PartialBlockRowIsRejected) {
+  vk::Buffer b = ctx().create_buffer(4096);
+  kernels::MatmulWeight weight{b.range(), TensorType::kQ4_K, 100, 1};
+  try {
+    ctx().run_and_wait([&](vk::CommandBuffer& cmd) { kernels::record_matmul(ctx(), cmd, weight, b.range(), b.range(), 1); });
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("Q4_K"), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(MatmulLimitsTest, TooSmallRangesAreRejected) {
+  vk::Buffer w = ctx().create_buffer(64 * 64 * 4), small = ctx().create_buffer(16);
+  kernels::MatmulWeight weight{w.range(), TensorType::kF32, 64, 64};
+  EXPECT_THROW(ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
+                 kernels::record_matmul(ctx(), cmd, weight, small.range(), w.range(), 1);
+               }),
+               Error);
+  EXPECT_THROW(ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
+                 kernels::record_matmul(ctx(), cmd, weight, w.range(), small.range(), 1);
+               }),
+               Error);
+  weight.n = 65;
+  EXPECT_THROW(ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
+                 kernels::record_matmul(ctx(), cmd, weight, w.range(), w.range(), 1);
+               }),
+               Error);
+}
+
+}  // namespace
+}  // namespace vkmoe::test
