@@ -8,7 +8,7 @@ namespace vkmoe {
 namespace {
 
 const std::string kSpaceMarker = "\u2581";
-constexpr int64_t kMaxTokenId = (1 << 24) - 1;  // far past any real vocabulary; bounds the allocation
+constexpr int64_t kMaxTokenId = (1 << 22) - 1;  // 4M: far past any real vocabulary; bounds the allocation
 
 // What the normalizer, pre-tokenizer and decoder say about the vocabulary's family.
 struct Pipeline {
