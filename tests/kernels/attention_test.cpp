@@ -191,15 +191,15 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(prefill("t1_p0_gqa4_hd128", 1, 0, 8, 2, 128, 128), prefill("t1_p37_gqa4_hd128", 1, 37, 8, 2, 128, 128),
                       prefill("t5_p0_gqa4_hd128", 5, 0, 8, 2, 128, 128), prefill("t5_p37_gqa4_hd128", 5, 37, 8, 2, 128, 128),
                       prefill("t64_p0_mqa_hd64", 64, 0, 4, 1, 64, 64), prefill("t64_p37_mqa_hd64", 64, 37, 4, 1, 64, 64),
-                      prefill("t130_p0_gqa4_hd64", 130, 0, 4, 1, 64, 64), prefill("t130_p37_gqa4_hd128", 130, 37, 8, 2, 128, 128),
+                      prefill("t130_p0_gqa4_hd64", 130, 0, 4, 1, 64, 64), prefill("t130_p37_gqa4_hd128", 130, 37, 4, 1, 128, 128),
                       prefill("t64_p37_mla_192_128", 64, 37, 4, 4, 192, 128),
                       scaled(prefill("t5_p0_mla_192_128", 5, 0, 2, 2, 192, 128), 0.11f),
                       with(prefill("t64_p37_hd64", 64, 37, 8, 2, 64, 64), 8, true),
                       with(prefill("t130_p0_hd64", 130, 0, 4, 1, 64, 64), 8, true),
                       with(prefill("t5_p37_hd64", 5, 37, 4, 1, 64, 64), 8, false),
-                      with(prefill("t130_p37_gqa4_hd128", 130, 37, 8, 2, 128, 128), 0, false, KvCacheType::kF16),
+                      with(prefill("t130_p37_gqa4_hd128", 130, 37, 4, 1, 128, 128), 0, false, KvCacheType::kF16),
                       with(prefill("t64_p37_hd64", 64, 37, 8, 2, 64, 64), 8, true, KvCacheType::kF16),
-                      auto_path(prefill("t64_p37_gqa4_hd128", 64, 37, 8, 2, 128, 128))),
+                      auto_path(prefill("t64_p37_gqa4_hd128", 64, 37, 4, 1, 128, 128))),
     [](const auto& info) { return info.param.name; });
 
 TEST_F(AttentionTest, RejectsInconsistentShapes) {
