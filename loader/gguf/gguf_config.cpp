@@ -71,9 +71,10 @@ void read_rope(const ArchKeys& k, ModelConfig& c, const std::string& path) {
     k.fail(k.key("rope.dimension_count") + " = " + std::to_string(c.rope.n_rot) + " does not fit head dim " +
            std::to_string(c.head_dim_k));
   }
-  std::string type(k.opt_string("rope.scaling.type").value_or("none"));
+  // Older files give only rope.scale_linear, which implies linear scaling.
+  auto declared = k.opt_string("rope.scaling.type");
   float factor = k.f32_or("rope.scaling.factor", k.f32_or("rope.scale_linear", 1.0f));
-  if (type == "none" && factor != 1.0f && !k.opt_string("rope.scaling.type")) type = "linear";
+  std::string type = declared ? std::string(*declared) : factor != 1.0f ? "linear" : "none";
   if (type == "none") return;
   if (type == "linear") {
     c.rope.scaling = RopeScalingType::kLinear;
