@@ -35,10 +35,14 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulKernel kernel, TensorType
     return out;
   }
   // 4x4 outputs per invocation (TM, TN in matmul_gemm.comp): a 64x64 tile takes 256
-  // invocations and 8 KiB of shared memory for BK = 16; smaller devices get 32x32.
+  // invocations and 8 KiB of shared memory for BK = 16. Small devices and CPU drivers
+  // (lavapipe runs a workgroup's invocations as a loop) get 32x32.
   constexpr uint32_t kBk = 16;
   uint32_t tile = 64;
-  if (caps.max_workgroup_invocations < 256 || caps.max_shared_memory < 2 * 64 * kBk * 4) tile = 32;
+  if (caps.max_workgroup_invocations < 256 || caps.max_shared_memory < 2 * 64 * kBk * 4 ||
+      caps.type == VK_PHYSICAL_DEVICE_TYPE_CPU) {
+    tile = 32;
+  }
   uint32_t workgroup = (tile / 4) * (tile / 4);
   const uint32_t spec[] = {workgroup, tile, tile, kBk};
   out.pipeline = &ctx.pipelines().get({name, buffers, sizeof(MatmulPush), spec});

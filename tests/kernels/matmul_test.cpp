@@ -93,7 +93,12 @@ TEST_F(MatmulLimitsTest, WeightOverStorageBufferRangeIsSplitByRows) {
     v = static_cast<float>(state >> 8) / 8388608.0f - 1.0f;
   }
   std::vector<float> x = random_floats(k, 21), bias = random_floats(n, 22);
-  vk::Buffer dw = upload_floats(w), dx = upload_floats(x), db = upload_floats(bias), dy = poisoned_floats(n);
+  // Written in place through a host-visible mapping: 164 MB through the staging buffer is slow.
+  vk::Buffer dw = ctx().create_buffer(w.size() * 4, vk::MemoryUsage::kUpload);
+  ASSERT_NE(dw.mapped(), nullptr);
+  std::memcpy(dw.mapped(), w.data(), w.size() * 4);
+  dw.flush(0, w.size() * 4);
+  vk::Buffer dx = upload_floats(x), db = upload_floats(bias), dy = poisoned_floats(n);
   kernels::MatmulWeight weight{dw.range(), TensorType::kF32, k, n};
   ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
     kernels::record_matmul(ctx(), cmd, weight, dx.range(), dy.range(), 1, db.range());
