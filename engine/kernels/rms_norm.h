@@ -1,5 +1,6 @@
 #pragma once
 // RMSNorm of `rows` rows of n floats with an n-float weight. Also per-head q/k norm.
+// Rows are x_stride / out_stride floats apart (0: n), so a row may be a slice of a wider one.
 #include <cstdint>
 
 #include "engine/vk/command_buffer.h"
@@ -12,10 +13,13 @@ struct RmsNormPush {
   uint32_t n;
   uint32_t rows;
   float eps;
+  uint32_t x_stride;
+  uint32_t out_stride;
 };
-static_assert(sizeof(RmsNormPush) == 12);
+static_assert(sizeof(RmsNormPush) == 20);
 
 void record_rms_norm(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& x, const vk::BufferRange& weight,
-                     const vk::BufferRange& out, uint32_t n, uint32_t rows, float eps);
+                     const vk::BufferRange& out, uint32_t n, uint32_t rows, float eps, uint32_t x_stride = 0,
+                     uint32_t out_stride = 0);
 
 }  // namespace vkmoe::kernels

@@ -1,6 +1,6 @@
 #pragma once
-// Where ../shared/goldens is: VKMOE_GOLDENS_DIR (ctest sets it). A missing folder is a test
-// failure, never a silent skip.
+// Where ../shared/goldens is: $VKMOE_GOLDENS_DIR, else the folder CMake was configured with
+// (-DVKMOE_GOLDENS_DIR). A missing folder is a test failure, never a silent skip.
 #include <string>
 
 namespace vkmoe::test {

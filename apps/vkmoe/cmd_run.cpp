@@ -1,0 +1,82 @@
+// `vkmoe run`: generate a continuation of a prompt, streaming the text, then report prompt
+// and generation speed.
+#include <chrono>
+#include <cstdio>
+#include <string>
+
+#include "apps/common/args.h"
+#include "apps/common/command.h"
+#include "apps/common/loaded_model.h"
+#include "apps/common/sampling_args.h"
+#include "engine/model/session.h"
+#include "loader/base/error.h"
+#include "loader/tokenizer/tokenizer.h"
+
+namespace vkmoe::cli {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+int run_generate(const std::vector<std::string>& argv) {
+  Args args(argv);
+  std::string path = args.require("model");
+  std::string prompt = args.require("prompt");
+  int64_t n_predict = args.get_int("n", 64);
+  std::string stop = args.get_or("stop", "");
+  int64_t ctx_len = args.get_int("ctx", 0);
+  SamplingParams sampling = read_sampling_args(args);
+  args.finish();
+  if (n_predict < 0) throw Error(ErrorCode::kInvalidArgument, "-n must be >= 0");
+  if (ctx_len < 0) throw Error(ErrorCode::kInvalidArgument, "--ctx must be >= 0");
+
+  LoadedModel loaded = load_model_for_cli(path);
+  const ModelSpec& spec = loaded.model->spec();
+  if (spec.vocab.empty()) throw Error(ErrorCode::kNotFound, path + ": the model carries no tokenizer");
+  Tokenizer tokenizer(spec.vocab);
+  std::vector<uint32_t> ids = tokenizer.encode(prompt);
+  if (ids.empty()) throw Error(ErrorCode::kInvalidArgument, "the prompt encodes to no tokens");
+
+  SessionOptions options;
+  options.max_ctx = static_cast<uint32_t>(ctx_len);
+  Session session(*loaded.model, options);
+  Sampler sampler(sampling);
+
+  auto t_prompt = Clock::now();
+  std::vector<float> logits = session.eval(ids);
+  double prompt_s = seconds_since(t_prompt);
+
+  StreamingDecoder decoder(tokenizer, false);
+  std::string text;
+  std::vector<uint32_t> generated;
+  auto t_gen = Clock::now();
+  while (static_cast<int64_t>(generated.size()) < n_predict) {
+    uint32_t id = sampler.sample(logits, generated);
+    if (tokenizer.is_eog(id)) break;
+    generated.push_back(id);
+    std::string piece = decoder.push(id);
+    text += piece;
+    std::fputs(piece.c_str(), stdout);
+    std::fflush(stdout);
+    if (!stop.empty() && text.find(stop) != std::string::npos) break;
+    if (session.position() >= session.max_ctx()) {
+      std::fprintf(stderr, "\nvkmoe run: context of %u tokens is full\n", session.max_ctx());
+      break;
+    }
+    logits = session.eval(std::span(&id, 1));
+  }
+  std::fputs(decoder.finish().c_str(), stdout);
+  double gen_s = seconds_since(t_gen);
+  std::printf("\n");
+  std::fprintf(stderr, "prompt: %zu tokens in %.3f s (%.1f tokens/s); generation: %zu tokens in %.3f s (%.1f tokens/s)\n",
+               ids.size(), prompt_s, ids.size() / prompt_s, generated.size(), gen_s,
+               generated.empty() ? 0.0 : generated.size() / gen_s);
+  return 0;
+}
+
+const Command kRun("run", "--model PATH --prompt TEXT [-n N] [--stop TEXT] [--ctx N] [--temp T] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed S]",
+                   "generate text from a prompt, streaming it, then print prompt and generation tokens/s", run_generate);
+
+}  // namespace
+}  // namespace vkmoe::cli

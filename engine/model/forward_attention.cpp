@@ -1,0 +1,220 @@
+// Attention blocks of the forward pass: standard multi-head attention (GQA, q/k norms,
+// sliding window, sinks, biases) and DeepSeek's multi-head latent attention in its absorbed
+// form. Both leave the block's output in buffers_->tmp.
+#include <cmath>
+
+#include "engine/kernels/attention.h"
+#include "engine/kernels/copy_strided.h"
+#include "engine/kernels/kv_cache_write.h"
+#include "engine/kernels/matmul.h"
+#include "engine/kernels/rms_norm.h"
+#include "engine/kernels/rope.h"
+#include "engine/model/forward_buffers.h"
+#include "loader/base/error.h"
+
+namespace vkmoe {
+namespace {
+
+kernels::RopeConfig rope_config(const ModelConfig& c, uint32_t head_dim) {
+  kernels::RopeConfig r;
+  r.style = c.rope.style == RopeStyle::kNeox ? kernels::RopeStyle::kNeox : kernels::RopeStyle::kNormal;
+  r.n_rot = c.rope.n_rot != 0 ? c.rope.n_rot : head_dim;
+  r.base = c.rope.theta;
+  switch (c.rope.scaling) {
+    case RopeScalingType::kNone: break;
+    case RopeScalingType::kLinear:
+      r.scaling = kernels::RopeScaling::kLinear;
+      r.factor = c.rope.factor;
+      break;
+    case RopeScalingType::kYarn:
+      r.scaling = kernels::RopeScaling::kYarn;
+      r.factor = c.rope.factor;
+      r.original_context = c.rope.original_context;
+      r.beta_fast = c.rope.yarn_beta_fast;
+      r.beta_slow = c.rope.yarn_beta_slow;
+      r.attn_factor = c.rope.yarn_attn_factor * (0.1 * std::log(c.rope.factor) + 1.0);
+      r.truncate = c.rope.yarn_truncate;
+      break;
+  }
+  return r;
+}
+
+float attention_scale(const ModelConfig& c) {
+  return c.attention_scale > 0.0f ? c.attention_scale : 1.0f / std::sqrt(static_cast<float>(c.head_dim_k));
+}
+
+}  // namespace
+
+void ForwardPass::record_attention(vk::CommandBuffer& cmd, KvCache& kv, uint32_t layer, uint32_t n_tokens, uint32_t n_kv) {
+  const auto& c = config_;
+  Buffers& b = *buffers_;
+  const uint32_t T = n_tokens;
+  const uint64_t q_width = uint64_t(c.n_head) * c.head_dim_k;
+  const uint64_t k_width = uint64_t(c.n_head_kv) * c.head_dim_k;
+  const uint64_t v_width = uint64_t(c.n_head_kv) * c.head_dim_v;
+  auto bias = [&](const char* name) -> std::optional<vk::BufferRange> {
+    const DeviceTensor* t = find(layer, name);
+    return t != nullptr ? std::optional(t->range()) : std::nullopt;
+  };
+  const auto xn = floats(b.xn, 0, uint64_t(T) * c.n_embd);
+  const auto q = floats(b.q, 0, T * q_width), k = floats(b.k, 0, T * k_width), v = floats(b.v, 0, T * v_width);
+  kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_q.weight")), xn, q, T, bias("attn_q.bias"));
+  kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_k.weight")), xn, k, T, bias("attn_k.bias"));
+  kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_v.weight")), xn, v, T, bias("attn_v.bias"));
+  cmd.barrier();
+
+  if (c.qk_norm_per_head) {
+    kernels::record_rms_norm(ctx_, cmd, q, w(layer, "attn_q_norm.weight").range(), q, c.head_dim_k, T * c.n_head, c.rms_norm_eps);
+    kernels::record_rms_norm(ctx_, cmd, k, w(layer, "attn_k_norm.weight").range(), k, c.head_dim_k, T * c.n_head_kv, c.rms_norm_eps);
+    cmd.barrier();
+  } else if (c.qk_norm_full) {
+    kernels::record_rms_norm(ctx_, cmd, q, w(layer, "attn_q_norm.weight").range(), q, q_width, T, c.rms_norm_eps);
+    kernels::record_rms_norm(ctx_, cmd, k, w(layer, "attn_k_norm.weight").range(), k, k_width, T, c.rms_norm_eps);
+    cmd.barrier();
+  }
+
+  const auto positions = b.positions.range(0, uint64_t(T) * 4);
+  const auto rope = rope_config(c, c.head_dim_k);
+  kernels::record_rope(ctx_, cmd, rope, {T, c.n_head, c.head_dim_k}, q, positions, q);
+  kernels::record_rope(ctx_, cmd, rope, {T, c.n_head_kv, c.head_dim_k}, k, positions, k);
+  cmd.barrier();
+
+  const auto cache_type = kv.layout().type;
+  kernels::record_kv_cache_write(ctx_, cmd, cache_type, {T, c.n_head_kv, c.head_dim_k, kv.layout().max_ctx}, k, positions,
+                                 kv.keys(layer).range());
+  kernels::record_kv_cache_write(ctx_, cmd, cache_type, {T, c.n_head_kv, c.head_dim_v, kv.layout().max_ctx}, v, positions,
+                                 kv.values(layer).range());
+  cmd.barrier();
+
+  kernels::AttentionShape shape;
+  shape.tokens = T;
+  shape.n_head = c.n_head;
+  shape.n_head_kv = c.n_head_kv;
+  shape.head_dim_k = c.head_dim_k;
+  shape.head_dim_v = c.head_dim_v;
+  shape.n_kv = n_kv;
+  shape.max_ctx = kv.layout().max_ctx;
+  bool sliding = layer < c.layer_uses_sliding_window.size() && c.layer_uses_sliding_window[layer];
+  shape.window = sliding ? c.sliding_window : 0;
+  shape.scale = attention_scale(c);
+  shape.cache_type = cache_type;
+  kernels::AttentionBuffers buffers;
+  buffers.q = q;
+  buffers.positions = positions;
+  buffers.k_cache = kv.keys(layer).range();
+  buffers.v_cache = kv.values(layer).range();
+  buffers.out = floats(b.attn, 0, uint64_t(T) * c.n_head * c.head_dim_v);
+  if (c.has_attention_sinks) buffers.sinks = w(layer, "attn_sinks.weight").range();
+  buffers.scratch = b.attn_scratch.range();
+  kernels::record_attention(ctx_, cmd, shape, buffers);
+  cmd.barrier();
+
+  kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_output.weight")), buffers.out,
+                         floats(b.tmp, 0, uint64_t(T) * c.n_embd), T, bias("attn_output.bias"));
+  cmd.barrier();
+}
+
+// Multi-head latent attention, absorbed: the cache holds one shared "head" per token, the
+// normed latent c (kv_lora) followed by the roped k_pe (rope dims). Queries are moved into
+// the latent space per head (q_nope · W_kb[h]) and joined with their roped part, attention
+// runs as multi-query over the latent, and each head's latent output goes through W_vb[h].
+// The per-head matmuls use the expert matmul with heads as experts over (head, T) blocks.
+void ForwardPass::record_mla_attention(vk::CommandBuffer& cmd, KvCache& kv, uint32_t layer, uint32_t n_tokens, uint32_t n_kv) {
+  const auto& c = config_;
+  Buffers& b = *buffers_;
+  const uint32_t T = n_tokens, H = c.n_head;
+  const uint32_t nope = c.qk_nope_head_dim, rope_dims = c.qk_rope_head_dim, lora = c.kv_lora_rank;
+  const uint32_t qk = nope + rope_dims, latent = lora + rope_dims, vdim = c.head_dim_v;
+  const auto xn = floats(b.xn, 0, uint64_t(T) * c.n_embd);
+  const auto q = floats(b.q, 0, uint64_t(T) * H * qk);
+
+  if (c.q_lora_rank > 0) {
+    const auto q_lora = floats(b.q_lora, 0, uint64_t(T) * c.q_lora_rank);
+    kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_q_a.weight")), xn, q_lora, T);
+    cmd.barrier();
+    kernels::record_rms_norm(ctx_, cmd, q_lora, w(layer, "attn_q_a_norm.weight").range(), q_lora, c.q_lora_rank, T, c.rms_norm_eps);
+    cmd.barrier();
+    kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_q_b.weight")), q_lora, q, T);
+  } else {
+    kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_q.weight")), xn, q, T);
+  }
+  const auto kv_latent = floats(b.kv_latent, 0, uint64_t(T) * latent);
+  const auto kv_row = floats(b.kv_row, 0, uint64_t(T) * latent);
+  kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_kv_a_mqa.weight")), xn, kv_latent, T);
+  cmd.barrier();
+
+  const auto positions = b.positions.range(0, uint64_t(T) * 4);
+  const auto rope = rope_config(c, rope_dims);
+  kernels::record_rms_norm(ctx_, cmd, kv_latent, w(layer, "attn_kv_a_norm.weight").range(), kv_row, lora, T, c.rms_norm_eps,
+                           latent, latent);
+  kernels::RopeShape k_pe{T, 1, rope_dims, latent, rope_dims, latent, rope_dims};
+  kernels::record_rope(ctx_, cmd, rope, k_pe, b.kv_latent.range(uint64_t(lora) * 4, (uint64_t(T) * latent - lora) * 4), positions,
+                       b.kv_row.range(uint64_t(lora) * 4, (uint64_t(T) * latent - lora) * 4));
+  kernels::RopeShape q_pe{T, H, rope_dims, H * qk, qk, H * qk, qk};
+  const auto q_pe_range = b.q.range(uint64_t(nope) * 4, (uint64_t(T) * H * qk - nope) * 4);
+  kernels::record_rope(ctx_, cmd, rope, q_pe, q_pe_range, positions, q_pe_range);
+  cmd.barrier();
+  // Each head's q_nope as a (T, nope) block: (T, H, qk) → (H, T, nope).
+  kernels::record_copy_strided(ctx_, cmd, q, b.heads_in.range(), {T, H, nope, H * qk, qk, nope, T * nope});
+
+  const auto cache_type = kv.layout().type;
+  kernels::record_kv_cache_write(ctx_, cmd, cache_type, {T, 1, latent, kv.layout().max_ctx}, kv_row, positions,
+                                 kv.keys(layer).range());
+  kernels::record_kv_cache_write(ctx_, cmd, cache_type, {T, 1, lora, kv.layout().max_ctx, latent}, kv_row, positions,
+                                 kv.values(layer).range());
+  cmd.barrier();
+
+  auto* offsets = static_cast<uint32_t*>(b.head_offsets.mapped());
+  for (uint32_t h = 0; h <= H; ++h) offsets[h] = h * T;
+  auto per_head = [&](const DeviceTensor& weight, uint32_t k_dim, uint32_t n_dim) {
+    kernels::ExpertRows rows;
+    rows.x_gathered = floats(b.heads_in, 0, uint64_t(H) * T * k_dim);
+    rows.expert_offsets = b.head_offsets.range(0, (uint64_t(H) + 1) * 4);
+    rows.slot_table = b.head_slots.range();
+    rows.y_gathered = floats(b.heads_out, 0, uint64_t(H) * T * n_dim);
+    rows.rows = H * T;
+    kernels::record_expert_matmul(ctx_, cmd, expert_weights(weight), rows);
+  };
+  per_head(w(layer, "attn_k_b.weight"), nope, lora);
+  cmd.barrier();
+
+  // Queries in latent space: (H, T, lora) → q_mla[:, :, :lora], roped q_pe → q_mla[:, :, lora:].
+  const auto q_mla = floats(b.q_mla, 0, uint64_t(T) * H * latent);
+  kernels::record_copy_strided(ctx_, cmd, b.heads_out.range(), q_mla, {T, H, lora, lora, T * lora, H * latent, latent});
+  kernels::record_copy_strided(ctx_, cmd, q_pe_range, b.q_mla.range(uint64_t(lora) * 4, (uint64_t(T) * H * latent - lora) * 4),
+                               {T, H, rope_dims, H * qk, qk, H * latent, latent});
+  cmd.barrier();
+
+  kernels::AttentionShape shape;
+  shape.tokens = T;
+  shape.n_head = H;
+  shape.n_head_kv = 1;
+  shape.head_dim_k = latent;
+  shape.head_dim_v = lora;
+  shape.n_kv = n_kv;
+  shape.max_ctx = kv.layout().max_ctx;
+  shape.scale = attention_scale(c);
+  shape.cache_type = cache_type;
+  kernels::AttentionBuffers buffers;
+  buffers.q = q_mla;
+  buffers.positions = positions;
+  buffers.k_cache = kv.keys(layer).range();
+  buffers.v_cache = kv.values(layer).range();
+  buffers.out = floats(b.attn, 0, uint64_t(T) * H * lora);
+  buffers.scratch = b.attn_scratch.range();
+  kernels::record_attention(ctx_, cmd, shape, buffers);
+  cmd.barrier();
+
+  kernels::record_copy_strided(ctx_, cmd, buffers.out, b.heads_in.range(), {T, H, lora, H * lora, lora, lora, T * lora});
+  cmd.barrier();
+  per_head(w(layer, "attn_v_b.weight"), lora, vdim);
+  cmd.barrier();
+  const auto attn = floats(b.attn, 0, uint64_t(T) * H * vdim);
+  kernels::record_copy_strided(ctx_, cmd, b.heads_out.range(), attn, {T, H, vdim, vdim, T * vdim, H * vdim, vdim});
+  cmd.barrier();
+  kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_output.weight")), attn,
+                         floats(b.tmp, 0, uint64_t(T) * c.n_embd), T);
+  cmd.barrier();
+}
+
+}  // namespace vkmoe

@@ -1,0 +1,54 @@
+#pragma once
+// The scratch tensors of one ForwardPass, sized for max_tokens tokens per step. Private to
+// the forward_*.cpp files. Shapes use T = tokens, H = n_embd, E = experts, k = top-k.
+#include <algorithm>
+#include <cstdint>
+
+#include "engine/kernels/matmul.h"
+#include "engine/model/forward_pass.h"
+#include "engine/model/model_weights.h"
+
+namespace vkmoe {
+
+struct ForwardPass::Buffers {
+  vk::Buffer token_ids, positions;      // (T) uint32, host visible
+  vk::Buffer x, xn, tmp;                // (T, H): residual stream, normed input, block output
+  vk::Buffer q, k, v, attn;             // (T, heads * head dims)
+  vk::Buffer attn_scratch;              // split-K partials of decode attention
+  // Multi-head latent attention (DeepSeek): per-head matmuls run as "experts" over heads.
+  vk::Buffer q_lora;                    // (T, q_lora_rank)
+  vk::Buffer kv_latent;                 // (T, kv_lora_rank + rope): compressed KV and k_pe
+  vk::Buffer kv_row;                    // (T, kv_lora_rank + rope): normed latent | roped k_pe
+  vk::Buffer heads_in, heads_out;       // (n_head, T, max dim): per-head token blocks
+  vk::Buffer q_mla;                     // (T, n_head, kv_lora_rank + rope)
+  vk::Buffer head_offsets;              // (n_head + 1) uint32, host visible: h * T
+  vk::Buffer head_slots;                // (n_head) uint32: identity
+  // Mixture of experts.
+  vk::Buffer router_logits;             // (T, E)
+  vk::Buffer expert_ids, expert_weights;  // (T, k)
+  vk::Buffer expert_offsets;            // (E + 1) uint32
+  vk::Buffer expert_rows, expert_sources;  // (T * k) uint32
+  vk::Buffer expert_slots;              // (E) uint32: identity while every expert is resident
+  vk::Buffer x_grouped, y_grouped;      // (T * k, H)
+  vk::Buffer gate, up;                  // (max(T * k * ff_expert, T * ff, T * ff_shared))
+  vk::Buffer shared_out;                // (T, H)
+  vk::Buffer shared_scale;              // (T, 1): Qwen2-MoE's shared-expert gate logit
+  vk::Buffer logits;                    // (T, V)
+  vk::Buffer hidden;                    // (L + 1, T, H) when capturing
+};
+
+inline kernels::MatmulWeight matmul_weight(const DeviceTensor& t) {
+  return {t.range(), t.type, static_cast<uint32_t>(t.ne[0]), static_cast<uint32_t>(t.ne[1])};
+}
+
+inline kernels::ExpertWeights expert_weights(const DeviceTensor& t) {
+  return {t.range(), t.type, static_cast<uint32_t>(t.ne[0]), static_cast<uint32_t>(t.ne[1]),
+          static_cast<uint32_t>(t.ne[2]), static_cast<uint32_t>(t.expert_bytes)};
+}
+
+// A sub-range of `count` floats starting at float `first`.
+inline vk::BufferRange floats(const vk::Buffer& b, uint64_t first, uint64_t count) {
+  return b.range(first * 4, std::max<uint64_t>(count, 1) * 4);
+}
+
+}  // namespace vkmoe

@@ -1,0 +1,197 @@
+#include "engine/model/forward_pass.h"
+
+#include <algorithm>
+
+#include "engine/kernels/attention.h"
+#include "engine/kernels/elementwise.h"
+#include "engine/kernels/embedding.h"
+#include "engine/kernels/rms_norm.h"
+#include "engine/model/forward_buffers.h"
+#include "loader/base/error.h"
+
+namespace vkmoe {
+namespace {
+
+bool uses_mla(const ModelConfig& c) { return c.kv_lora_rank > 0; }
+
+kernels::EmbeddingStorage embedding_storage(const DeviceTensor& t) {
+  switch (t.type) {
+    case TensorType::kF32: return kernels::EmbeddingStorage::kF32;
+    case TensorType::kF16: return kernels::EmbeddingStorage::kF16;
+    case TensorType::kBF16: return kernels::EmbeddingStorage::kBF16;
+    default:
+      throw Error(ErrorCode::kUnsupported, "token_embd.weight is " + std::string(tensor_type_info(t.type).name) +
+                                               "; embedding lookup reads F32, F16 or BF16 tables");
+  }
+}
+
+}  // namespace
+
+ForwardPass::ForwardPass(vk::Context& ctx, const ModelConfig& config, const ModelWeights& weights,
+                         const ForwardOptions& options)
+    : ctx_(ctx), config_(config), weights_(weights), options_(options), buffers_(std::make_unique<Buffers>()) {
+  const auto& c = config_;
+  const uint64_t T = options.max_tokens;
+  if (T == 0) throw Error(ErrorCode::kInvalidArgument, "max_tokens must be at least 1");
+  embedding_storage(weights.get("token_embd.weight"));
+  auto f32 = [&](uint64_t count) { return ctx.create_buffer(std::max<uint64_t>(count, 1) * 4); };
+  auto host_u32 = [&](uint64_t count) { return ctx.create_buffer(std::max<uint64_t>(count, 1) * 4, vk::MemoryUsage::kHostShared); };
+  Buffers& b = *buffers_;
+  b.token_ids = host_u32(T);
+  b.positions = host_u32(T);
+  b.x = f32(T * c.n_embd);
+  b.xn = f32(T * c.n_embd);
+  b.tmp = f32(T * c.n_embd);
+
+  uint32_t n_kv_heads = c.n_head_kv, hd_k = c.head_dim_k, hd_v = c.head_dim_v;
+  if (uses_mla(c)) {
+    // The absorbed form attends over the latent: one shared KV head of kv_lora + rope dims.
+    uint32_t latent = c.kv_lora_rank + c.qk_rope_head_dim;
+    n_kv_heads = 1;
+    hd_k = latent;
+    hd_v = c.kv_lora_rank;
+    b.q_lora = f32(T * std::max(c.q_lora_rank, 1u));
+    b.kv_latent = f32(T * latent);
+    b.kv_row = f32(T * latent);
+    uint32_t widest = std::max({c.qk_nope_head_dim, c.kv_lora_rank, c.head_dim_v});
+    b.heads_in = f32(T * c.n_head * widest);
+    b.heads_out = f32(T * c.n_head * widest);
+    b.q_mla = f32(T * c.n_head * latent);
+    b.head_offsets = host_u32(c.n_head + 1);
+    b.head_slots = ctx.create_buffer(uint64_t(c.n_head) * 4);
+    std::vector<uint32_t> identity(c.n_head);
+    for (uint32_t h = 0; h < c.n_head; ++h) identity[h] = h;
+    ctx.upload(b.head_slots, 0, {reinterpret_cast<const uint8_t*>(identity.data()), identity.size() * 4});
+  }
+  b.q = f32(T * c.n_head * c.head_dim_k);
+  b.k = f32(T * c.n_head_kv * c.head_dim_k);
+  b.v = f32(T * c.n_head_kv * c.head_dim_v);
+  b.attn = f32(T * c.n_head * std::max(c.head_dim_v, hd_v));
+  kernels::AttentionShape decode_shape;
+  decode_shape.tokens = std::min<uint32_t>(options.max_tokens, kernels::kAttentionDecodeMaxTokens);
+  decode_shape.n_head = c.n_head;
+  decode_shape.n_head_kv = n_kv_heads;
+  decode_shape.head_dim_k = hd_k;
+  decode_shape.head_dim_v = hd_v;
+  decode_shape.n_kv = options.max_ctx;
+  decode_shape.max_ctx = options.max_ctx;
+  decode_shape.path = kernels::AttentionPath::kDecode;
+  b.attn_scratch = ctx.create_buffer(std::max<uint64_t>(kernels::attention_scratch_bytes(ctx, decode_shape), 4));
+
+  uint64_t ff_rows = 0;
+  if (c.n_expert > 0) {
+    uint64_t rows = T * c.n_expert_used;
+    b.router_logits = f32(T * c.n_expert);
+    b.expert_ids = ctx.create_buffer(rows * 4);
+    b.expert_weights = f32(rows);
+    b.expert_offsets = ctx.create_buffer((uint64_t(c.n_expert) + 1) * 4);
+    b.expert_rows = ctx.create_buffer(rows * 4);
+    b.expert_sources = ctx.create_buffer(rows * 4);
+    b.expert_slots = ctx.create_buffer(uint64_t(c.n_expert) * 4);
+    std::vector<uint32_t> identity(c.n_expert);
+    for (uint32_t e = 0; e < c.n_expert; ++e) identity[e] = e;
+    ctx.upload(b.expert_slots, 0, {reinterpret_cast<const uint8_t*>(identity.data()), identity.size() * 4});
+    b.x_grouped = f32(rows * c.n_embd);
+    b.y_grouped = f32(rows * c.n_embd);
+    ff_rows = std::max<uint64_t>(ff_rows, rows * c.n_ff_expert);
+    if (c.n_ff_shared > 0) {
+      b.shared_out = f32(T * c.n_embd);
+      b.shared_scale = f32(T);
+      ff_rows = std::max<uint64_t>(ff_rows, T * c.n_ff_shared);
+    }
+  }
+  ff_rows = std::max<uint64_t>(ff_rows, T * c.n_ff);
+  b.gate = f32(ff_rows);
+  b.up = f32(ff_rows);
+  b.logits = f32(T * c.n_vocab);
+  if (options.capture_hidden) b.hidden = f32((uint64_t(c.n_layer) + 1) * T * c.n_embd);
+}
+
+ForwardPass::~ForwardPass() = default;
+
+uint32_t* ForwardPass::token_ids() { return static_cast<uint32_t*>(buffers_->token_ids.mapped()); }
+uint32_t* ForwardPass::positions() { return static_cast<uint32_t*>(buffers_->positions.mapped()); }
+const vk::Buffer& ForwardPass::logits() const { return buffers_->logits; }
+const vk::Buffer& ForwardPass::hidden_states() const { return buffers_->hidden; }
+
+const DeviceTensor* ForwardPass::find(uint32_t layer, const char* suffix) const {
+  return weights_.find("blk." + std::to_string(layer) + "." + suffix);
+}
+
+const DeviceTensor& ForwardPass::w(uint32_t layer, const char* suffix) const {
+  return weights_.get("blk." + std::to_string(layer) + "." + suffix);
+}
+
+void ForwardPass::capture(vk::CommandBuffer& cmd, uint32_t index, const vk::Buffer& from, uint32_t n_tokens) {
+  if (!options_.capture_hidden) return;
+  uint64_t bytes = uint64_t(n_tokens) * config_.n_embd * 4;
+  uint64_t slot = uint64_t(options_.max_tokens) * config_.n_embd * 4;
+  cmd.copy(from.range(0, bytes), buffers_->hidden.range(index * slot, bytes));
+  cmd.barrier();
+}
+
+void ForwardPass::record_embedding(vk::CommandBuffer& cmd, uint32_t n_tokens) {
+  const DeviceTensor& table = weights_.get("token_embd.weight");
+  kernels::record_embedding(ctx_, cmd, embedding_storage(table), table.range(), buffers_->token_ids.range(0, n_tokens * 4),
+                            buffers_->x.range(), n_tokens, config_.n_vocab, config_.n_embd);
+  cmd.barrier();
+}
+
+void ForwardPass::record(vk::CommandBuffer& cmd, KvCache& kv, uint32_t n_tokens, uint32_t n_kv, bool all_logits) {
+  if (n_tokens == 0 || n_tokens > options_.max_tokens) {
+    throw Error(ErrorCode::kInternal, "forward pass: step of " + std::to_string(n_tokens) + " tokens (max " +
+                                          std::to_string(options_.max_tokens) + ")");
+  }
+  const auto& c = config_;
+  Buffers& b = *buffers_;
+  const uint64_t th = uint64_t(n_tokens) * c.n_embd;
+  record_embedding(cmd, n_tokens);
+  capture(cmd, 0, b.x, n_tokens);
+  for (uint32_t layer = 0; layer < c.n_layer; ++layer) {
+    kernels::record_rms_norm(ctx_, cmd, floats(b.x, 0, th), w(layer, "attn_norm.weight").range(), floats(b.xn, 0, th),
+                             c.n_embd, n_tokens, c.rms_norm_eps);
+    cmd.barrier();
+    if (uses_mla(c)) {
+      record_mla_attention(cmd, kv, layer, n_tokens, n_kv);
+    } else {
+      record_attention(cmd, kv, layer, n_tokens, n_kv);
+    }
+    kernels::record_binary_op(ctx_, cmd, kernels::BinaryOp::kAdd, floats(b.x, 0, th), floats(b.tmp, 0, th),
+                              floats(b.x, 0, th), th, th);
+    cmd.barrier();
+
+    const char* ffn_norm = c.arch == Architecture::kGptOss ? "post_attention_norm.weight" : "ffn_norm.weight";
+    kernels::record_rms_norm(ctx_, cmd, floats(b.x, 0, th), w(layer, ffn_norm).range(), floats(b.xn, 0, th), c.n_embd,
+                             n_tokens, c.rms_norm_eps);
+    cmd.barrier();
+    if (c.n_expert == 0 || layer < c.n_layer_dense_lead) {
+      record_dense_ffn(cmd, layer, n_tokens);
+      kernels::record_binary_op(ctx_, cmd, kernels::BinaryOp::kAdd, floats(b.x, 0, th), floats(b.tmp, 0, th),
+                                floats(b.x, 0, th), th, th);
+      cmd.barrier();
+    } else {
+      record_moe_ffn(cmd, layer, n_tokens);  // adds into the residual stream itself
+    }
+    if (layer + 1 < c.n_layer) capture(cmd, layer + 1, b.x, n_tokens);
+  }
+  record_output(cmd, n_tokens, all_logits);
+}
+
+void ForwardPass::record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool all_logits) {
+  const auto& c = config_;
+  Buffers& b = *buffers_;
+  const uint64_t th = uint64_t(n_tokens) * c.n_embd;
+  kernels::record_rms_norm(ctx_, cmd, floats(b.x, 0, th), weights_.get("output_norm.weight").range(), floats(b.xn, 0, th),
+                           c.n_embd, n_tokens, c.rms_norm_eps);
+  cmd.barrier();
+  capture(cmd, c.n_layer, b.xn, n_tokens);
+  const DeviceTensor* head = weights_.find("output.weight");
+  if (head == nullptr) head = &weights_.get("token_embd.weight");
+  uint32_t rows = all_logits ? n_tokens : 1;
+  uint64_t first = all_logits ? 0 : uint64_t(n_tokens - 1) * c.n_embd;
+  kernels::record_matmul(ctx_, cmd, matmul_weight(*head), floats(b.xn, first, uint64_t(rows) * c.n_embd),
+                         floats(b.logits, 0, uint64_t(rows) * c.n_vocab), rows);
+  cmd.barrier();
+}
+
+}  // namespace vkmoe

@@ -1,0 +1,69 @@
+#pragma once
+// One step of the model on the GPU: token ids in, logits out, every layer recorded into one
+// command buffer with no host round trip. The same recording code serves prefill (many
+// tokens) and decode (one): kernels pick their GEMV or tiled paths from the token count.
+//
+// Per layer:  attn_norm → attention (standard or multi-head latent) → + residual
+//             ffn_norm → dense FFN or MoE (router → top-k → dispatch → expert matmuls →
+//             weighted scatter-add) + shared expert → + residual
+// then        output_norm → lm_head → logits.
+#include <cstdint>
+#include <memory>
+
+#include "engine/model/kv_cache.h"
+#include "engine/model/model_weights.h"
+#include "engine/vk/command_buffer.h"
+#include "engine/vk/context.h"
+#include "loader/model/model_config.h"
+
+namespace vkmoe {
+
+struct ForwardOptions {
+  uint32_t max_tokens = 128;    // tokens per step; longer prompts are fed in chunks
+  uint32_t max_ctx = 4096;      // KV cache rows, for the attention scratch size
+  bool capture_hidden = false;  // keep every layer's output (tests compare them)
+};
+
+class ForwardPass {
+ public:
+  ForwardPass(vk::Context& ctx, const ModelConfig& config, const ModelWeights& weights, const ForwardOptions& options);
+  ~ForwardPass();
+
+  // Host-visible inputs of the next step: token ids and their positions, (max_tokens) uint32.
+  uint32_t* token_ids();
+  uint32_t* positions();
+
+  // Records a step of `n_tokens` tokens whose ids/positions were written above; `n_kv` is the
+  // number of cache rows valid after it (first position + n_tokens). Logits land in logits():
+  // rows for every token when all_logits, else one row for the last token.
+  void record(vk::CommandBuffer& cmd, KvCache& kv, uint32_t n_tokens, uint32_t n_kv, bool all_logits);
+
+  const vk::Buffer& logits() const;           // (max_tokens, n_vocab)
+  // (n_layer + 1, max_tokens, n_embd): embeddings, each layer's output, and finally the
+  // output of the final norm in place of the last layer's (transformers' convention).
+  const vk::Buffer& hidden_states() const;
+
+  const ModelConfig& config() const { return config_; }
+  const ForwardOptions& options() const { return options_; }
+
+ private:
+  struct Buffers;
+  void record_embedding(vk::CommandBuffer& cmd, uint32_t n_tokens);
+  void record_attention(vk::CommandBuffer& cmd, KvCache& kv, uint32_t layer, uint32_t n_tokens, uint32_t n_kv);
+  void record_mla_attention(vk::CommandBuffer& cmd, KvCache& kv, uint32_t layer, uint32_t n_tokens, uint32_t n_kv);
+  void record_dense_ffn(vk::CommandBuffer& cmd, uint32_t layer, uint32_t n_tokens);
+  void record_moe_ffn(vk::CommandBuffer& cmd, uint32_t layer, uint32_t n_tokens);
+  void record_shared_expert(vk::CommandBuffer& cmd, uint32_t layer, uint32_t n_tokens);
+  void record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool all_logits);
+  void capture(vk::CommandBuffer& cmd, uint32_t index, const vk::Buffer& from, uint32_t n_tokens);
+  const DeviceTensor& w(uint32_t layer, const char* suffix) const;
+  const DeviceTensor* find(uint32_t layer, const char* suffix) const;
+
+  vk::Context& ctx_;
+  ModelConfig config_;
+  const ModelWeights& weights_;
+  ForwardOptions options_;
+  std::unique_ptr<Buffers> buffers_;
+};
+
+}  // namespace vkmoe

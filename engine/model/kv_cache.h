@@ -1,0 +1,36 @@
+#pragma once
+// Keys and values of every layer for one session: per layer K is (n_head_kv, max_ctx,
+// head_dim_k) and V is (n_head_kv, max_ctx, head_dim_v), stored as float32 or float16.
+#include <cstdint>
+#include <vector>
+
+#include "engine/vk/buffer.h"
+#include "engine/kernels/kv_cache_write.h"
+#include "engine/vk/context.h"
+
+namespace vkmoe {
+
+struct KvCacheLayout {
+  uint32_t n_layer = 0;
+  uint32_t n_head_kv = 0;
+  uint32_t head_dim_k = 0;
+  uint32_t head_dim_v = 0;
+  uint32_t max_ctx = 0;
+  kernels::KvCacheType type = kernels::KvCacheType::kF32;
+};
+
+class KvCache {
+ public:
+  KvCache(vk::Context& ctx, const KvCacheLayout& layout);
+  const KvCacheLayout& layout() const { return layout_; }
+  const vk::Buffer& keys(uint32_t layer) const { return keys_.at(layer); }
+  const vk::Buffer& values(uint32_t layer) const { return values_.at(layer); }
+  uint64_t bytes() const;
+
+ private:
+  KvCacheLayout layout_;
+  std::vector<vk::Buffer> keys_;
+  std::vector<vk::Buffer> values_;
+};
+
+}  // namespace vkmoe

@@ -1,0 +1,103 @@
+#include "engine/model/session.h"
+
+#include <algorithm>
+
+#include "engine/vk/queue_submit.h"
+#include "loader/base/error.h"
+
+namespace vkmoe {
+namespace {
+
+KvCacheLayout kv_layout_for(const ModelConfig& c, uint32_t max_ctx, kernels::KvCacheType type) {
+  KvCacheLayout l;
+  l.n_layer = c.n_layer;
+  l.max_ctx = max_ctx;
+  l.type = type;
+  if (c.kv_lora_rank > 0) {  // multi-head latent attention caches the latent, one "head"
+    l.n_head_kv = 1;
+    l.head_dim_k = c.kv_lora_rank + c.qk_rope_head_dim;
+    l.head_dim_v = c.kv_lora_rank;
+  } else {
+    l.n_head_kv = c.n_head_kv;
+    l.head_dim_k = c.head_dim_k;
+    l.head_dim_v = c.head_dim_v;
+  }
+  return l;
+}
+
+}  // namespace
+
+Session::Session(const Model& model, const SessionOptions& options) : model_(model), options_(options) {
+  const auto& c = model.config();
+  uint32_t max_ctx = options.max_ctx != 0 ? options.max_ctx : std::min<uint32_t>(c.n_ctx_train != 0 ? c.n_ctx_train : 4096, 4096);
+  kv_layout_ = kv_layout_for(c, max_ctx, options.kv_cache_type);
+  vk::Context& ctx = model.context();
+  kv_ = std::make_unique<KvCache>(ctx, kv_layout_);
+  ForwardOptions fo;
+  fo.max_tokens = options.max_tokens;
+  fo.max_ctx = max_ctx;
+  fo.capture_hidden = options.capture_hidden;
+  forward_ = std::make_unique<ForwardPass>(ctx, c, model.weights(), fo);
+  cmd_ = vk::CommandBuffer::create(ctx.device(), ctx.device().compute_queue().family);
+  timeline_ = vk::TimelineSemaphore::create(ctx.device());
+}
+
+Session::~Session() = default;
+
+std::vector<float> Session::eval(std::span<const uint32_t> tokens, bool all_logits) {
+  const auto& c = model_.config();
+  if (tokens.empty()) throw Error(ErrorCode::kInvalidArgument, "eval: no tokens given");
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (tokens[i] >= c.n_vocab) {
+      throw Error(ErrorCode::kInvalidArgument, "token id " + std::to_string(tokens[i]) + " at index " + std::to_string(i) +
+                                                   " is outside the vocabulary of " + std::to_string(c.n_vocab));
+    }
+  }
+  if (tokens.size() > kv_layout_.max_ctx - position_) {
+    throw Error(ErrorCode::kContextOverflow, "context overflow: " + std::to_string(position_) + " tokens held + " +
+                                                 std::to_string(tokens.size()) + " new exceed the context of " +
+                                                 std::to_string(kv_layout_.max_ctx));
+  }
+  vk::Context& ctx = model_.context();
+  std::vector<float> out;
+  const uint64_t vocab = c.n_vocab;
+  for (size_t done = 0; done < tokens.size();) {
+    uint32_t n = static_cast<uint32_t>(std::min<size_t>(options_.max_tokens, tokens.size() - done));
+    bool last_chunk = done + n == tokens.size();
+    for (uint32_t i = 0; i < n; ++i) {
+      forward_->token_ids()[i] = tokens[done + i];
+      forward_->positions()[i] = position_ + i;
+    }
+    cmd_->begin();
+    forward_->record(*cmd_, *kv_, n, position_ + n, all_logits);
+    cmd_->end();
+    vk::SemaphorePoint signal{timeline_->handle(), ++timeline_value_};
+    vk::submit(ctx.device().compute_queue(), cmd_->handle(), {}, std::span(&signal, 1));
+    timeline_->wait(timeline_value_);
+    position_ += n;
+    last_step_tokens_ = n;
+    if (all_logits || last_chunk) {
+      uint64_t rows = all_logits ? n : 1;
+      size_t at = out.size();
+      out.resize(at + rows * vocab);
+      ctx.download(forward_->logits(), 0, {reinterpret_cast<uint8_t*>(out.data() + at), rows * vocab * 4});
+    }
+    done += n;
+  }
+  return out;
+}
+
+std::vector<float> Session::hidden_states() const {
+  if (!options_.capture_hidden) throw Error(ErrorCode::kInvalidArgument, "hidden_states: the session does not capture them");
+  const auto& c = model_.config();
+  const uint64_t slot = uint64_t(options_.max_tokens) * c.n_embd;
+  const uint64_t used = uint64_t(last_step_tokens_) * c.n_embd;
+  std::vector<float> out((c.n_layer + 1) * used);
+  for (uint32_t i = 0; i <= c.n_layer; ++i) {
+    model_.context().download(forward_->hidden_states(), i * slot * 4,
+                              {reinterpret_cast<uint8_t*>(out.data() + i * used), used * 4});
+  }
+  return out;
+}
+
+}  // namespace vkmoe

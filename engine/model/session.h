@@ -1,0 +1,54 @@
+#pragma once
+// A conversation with a model: its own KV cache and position. Several sessions may share one
+// Model. eval() feeds tokens (a prompt, in chunks of max_tokens, or one generated token) and
+// returns next-token logits; bad input throws and leaves the session as it was.
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "engine/model/forward_pass.h"
+#include "engine/model/kv_cache.h"
+#include "engine/model/model.h"
+#include "engine/vk/command_buffer.h"
+#include "engine/vk/timeline_semaphore.h"
+
+namespace vkmoe {
+
+struct SessionOptions {
+  uint32_t max_ctx = 0;        // 0: the model's training context, at most 4096
+  uint32_t max_tokens = 128;   // tokens per GPU step
+  kernels::KvCacheType kv_cache_type = kernels::KvCacheType::kF16;
+  bool capture_hidden = false; // keep per-layer outputs of the last step (tests)
+};
+
+class Session {
+ public:
+  Session(const Model& model, const SessionOptions& options);
+  ~Session();
+
+  // Logits (n_vocab) after the last token, or (tokens.size(), n_vocab) when all_logits.
+  // Throws kInvalidArgument for an empty input or an id outside the vocabulary, and
+  // kContextOverflow when the tokens do not fit; the session is unchanged then.
+  std::vector<float> eval(std::span<const uint32_t> tokens, bool all_logits = false);
+
+  uint32_t position() const { return position_; }
+  uint32_t max_ctx() const { return kv_layout_.max_ctx; }
+  void reset() { position_ = 0; }
+  // (n_layer + 1, T, n_embd) of the last step, when capture_hidden (T = that step's tokens).
+  std::vector<float> hidden_states() const;
+
+ private:
+  const Model& model_;
+  SessionOptions options_;
+  KvCacheLayout kv_layout_;
+  std::unique_ptr<KvCache> kv_;
+  std::unique_ptr<ForwardPass> forward_;
+  std::unique_ptr<vk::CommandBuffer> cmd_;
+  std::unique_ptr<vk::TimelineSemaphore> timeline_;
+  uint64_t timeline_value_ = 0;
+  uint32_t position_ = 0;
+  uint32_t last_step_tokens_ = 0;
+};
+
+}  // namespace vkmoe

@@ -1,0 +1,38 @@
+#pragma once
+// Picks the next token from one row of logits. Greedy when temperature <= 0; otherwise, in
+// this order: repetition penalty → temperature → top-k → softmax → top-p → min-p → a draw
+// from a seeded generator, so a seed reproduces a run.
+#include <cstdint>
+#include <random>
+#include <span>
+#include <vector>
+
+namespace vkmoe {
+
+struct SamplingParams {
+  float temperature = 0.0f;
+  uint32_t top_k = 0;               // 0 = off
+  float top_p = 1.0f;               // 1 = off
+  float min_p = 0.0f;               // 0 = off; keeps tokens with p >= min_p * p_max
+  float repetition_penalty = 1.0f;  // 1 = off; divides positive logits, multiplies negative
+  uint32_t repetition_window = 64;  // how many recent tokens the penalty sees
+  uint64_t seed = 0;
+};
+
+class Sampler {
+ public:
+  explicit Sampler(const SamplingParams& params);
+  // `recent` is the generated history (the penalty looks at its tail).
+  uint32_t sample(std::span<const float> logits, std::span<const uint32_t> recent);
+  const SamplingParams& params() const { return params_; }
+
+ private:
+  SamplingParams params_;
+  std::mt19937_64 rng_;
+  std::vector<std::pair<float, uint32_t>> candidates_;
+};
+
+// Index of the largest logit; the lowest index among equals.
+uint32_t argmax(std::span<const float> logits);
+
+}  // namespace vkmoe

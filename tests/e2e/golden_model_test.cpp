@@ -1,0 +1,158 @@
+// End to end against the goldens: every architecture, from its Hugging Face folder and its
+// F16 GGUF, must reproduce the float64 reference of transformers (../shared/goldens):
+// logits at every prompt position, the per-layer hidden states, the same logits when the
+// prompt is fed one token at a time through the KV cache, and the 12 greedy ids.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/model/model.h"
+#include "engine/model/session.h"
+#include "engine/sampler/sampler.h"
+#include "loader/base/error.h"
+#include "loader/safetensors/safetensors_file.h"
+#include "loader/safetensors/safetensors_values.h"
+#include "tests/gpu_support/gpu_test.h"
+#include "tests/support/compare.h"
+#include "tests/support/goldens.h"
+
+namespace vkmoe::test {
+namespace {
+
+struct GoldenCase {
+  std::string arch;    // folder under hf/
+  std::string source;  // "hf" or a GGUF type such as "F16"
+};
+
+struct Reference {
+  std::vector<uint32_t> prompt;
+  std::vector<float> logits;         // (T, V)
+  std::vector<float> hidden;         // (L + 1, T, H)
+  std::vector<uint32_t> greedy;      // (12)
+};
+
+Reference read_reference(const std::string& path) {
+  auto file = SafetensorsFile::open(path);
+  Reference r;
+  for (int32_t id : to_int32_vector(file.require("prompt_ids"))) r.prompt.push_back(static_cast<uint32_t>(id));
+  for (int32_t id : to_int32_vector(file.require("greedy_ids"))) r.greedy.push_back(static_cast<uint32_t>(id));
+  r.logits = to_float_vector(file.require("logits"));
+  if (const auto* h = file.find("hidden_states")) r.hidden = to_float_vector(*h);
+  return r;
+}
+
+std::string model_path(const GoldenCase& c) {
+  return c.source == "hf" ? golden_path("hf/" + c.arch) : golden_path("gguf/" + c.arch + "-" + c.source + ".gguf");
+}
+
+std::string reference_path(const GoldenCase& c) {
+  bool float_source = c.source == "hf" || c.source == "F16" || c.source == "F32" || c.source == "BF16";
+  return float_source ? golden_path("hf/" + c.arch + "/expected.safetensors")
+                      : golden_path("gguf/" + c.arch + "-" + c.source + ".expected.safetensors");
+}
+
+class GoldenModelTest : public GpuTest, public ::testing::WithParamInterface<GoldenCase> {
+ protected:
+  void SetUp() override {
+    GpuTest::SetUp();
+    ref_ = read_reference(reference_path(GetParam()));
+    model_ = Model::load(ctx(), model_path(GetParam()));
+  }
+  void TearDown() override {
+    model_.reset();
+    GpuTest::TearDown();
+  }
+
+  std::unique_ptr<Session> session(kernels::KvCacheType cache, bool capture_hidden = false) {
+    SessionOptions o;
+    o.max_ctx = 64;
+    o.max_tokens = 32;
+    o.kv_cache_type = cache;
+    o.capture_hidden = capture_hidden;
+    return std::make_unique<Session>(*model_, o);
+  }
+
+  Reference ref_;
+  std::unique_ptr<Model> model_;
+};
+
+TEST_P(GoldenModelTest, PromptLogitsAndHiddenStatesMatchReference) {
+  auto s = session(kernels::KvCacheType::kF32, true);
+  auto logits = s->eval(ref_.prompt, true);
+  const size_t vocab = model_->config().n_vocab, T = ref_.prompt.size();
+  for (size_t t = 0; t < T; ++t) {
+    std::span<const float> got(logits.data() + t * vocab, vocab), want(ref_.logits.data() + t * vocab, vocab);
+    EXPECT_TRUE(all_close(got, want, {1e-4}, "logits at position " + std::to_string(t)));
+  }
+  if (!ref_.hidden.empty()) {
+    auto hidden = s->hidden_states();
+    const size_t per_layer = T * model_->config().n_embd;
+    ASSERT_EQ(hidden.size(), ref_.hidden.size());
+    for (size_t l = 0; l * per_layer < hidden.size(); ++l) {
+      std::span<const float> got(hidden.data() + l * per_layer, per_layer), want(ref_.hidden.data() + l * per_layer, per_layer);
+      EXPECT_TRUE(all_close(got, want, {1e-4}, "hidden state " + std::to_string(l)));
+    }
+  }
+}
+
+TEST_P(GoldenModelTest, TokenByTokenMatchesReference) {
+  auto s = session(kernels::KvCacheType::kF32);
+  const size_t vocab = model_->config().n_vocab;
+  for (size_t t = 0; t < ref_.prompt.size(); ++t) {
+    auto logits = s->eval(std::span(&ref_.prompt[t], 1));
+    std::span<const float> want(ref_.logits.data() + t * vocab, vocab);
+    EXPECT_TRUE(all_close(logits, want, {1e-4}, "logits at position " + std::to_string(t)));
+  }
+}
+
+TEST_P(GoldenModelTest, GreedyContinuationMatchesReference) {
+  auto s = session(kernels::KvCacheType::kF32);
+  auto logits = s->eval(ref_.prompt);
+  std::vector<uint32_t> got;
+  for (size_t i = 0; i < ref_.greedy.size(); ++i) {
+    uint32_t id = argmax(logits);
+    got.push_back(id);
+    logits = s->eval(std::span(&id, 1));
+  }
+  EXPECT_EQ(got, ref_.greedy);
+}
+
+TEST_P(GoldenModelTest, DefaultPrecisionWithF16CacheStaysClose) {
+  auto s = session(kernels::KvCacheType::kF16);
+  auto logits = s->eval(ref_.prompt, true);
+  EXPECT_TRUE(all_close(logits, ref_.logits, {2e-3}, "logits"));
+}
+
+TEST_P(GoldenModelTest, BadInputLeavesSessionUsable) {
+  auto s = session(kernels::KvCacheType::kF32);
+  const uint32_t bad = model_->config().n_vocab;
+  EXPECT_THROW(s->eval(std::span(&bad, 1)), Error);
+  EXPECT_THROW(s->eval({}), Error);
+  std::vector<uint32_t> too_long(s->max_ctx() + 1, ref_.prompt[0]);
+  try {
+    s->eval(too_long);
+    FAIL() << "expected a context overflow";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kContextOverflow);
+  }
+  EXPECT_EQ(s->position(), 0u);
+  auto logits = s->eval(ref_.prompt, true);
+  EXPECT_TRUE(all_close(logits, ref_.logits, {1e-4}, "logits after rejected input"));
+}
+
+std::vector<GoldenCase> float_cases() {
+  std::vector<GoldenCase> out;
+  for (const char* arch : {"mixtral", "qwen2_moe", "qwen3_moe", "olmoe", "deepseek_v3", "gpt_oss"}) {
+    out.push_back({arch, "hf"});
+    out.push_back({arch, "F16"});
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Goldens, GoldenModelTest, ::testing::ValuesIn(float_cases()),
+                         [](const auto& info) { return info.param.arch + "_" + info.param.source; });
+
+}  // namespace
+}  // namespace vkmoe::test
