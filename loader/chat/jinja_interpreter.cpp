@@ -9,7 +9,7 @@ namespace vkmoe::jinja {
 
 namespace {
 
-constexpr uint64_t kMaxSteps = 20'000'000;
+constexpr uint64_t kMaxSteps = 2'000'000;
 constexpr int kMaxDepth = 1000;  // nested statements, expressions and macro calls together
 
 [[noreturn]] void limit(int line, const std::string& what) { throw TemplateError(ErrorKind::kLimit, line, what); }
@@ -23,7 +23,7 @@ Interpreter::Interpreter(std::vector<std::pair<std::string, Value>> variables) :
 
 void Interpreter::charge(uint64_t units) {
   steps_ += units;
-  if (steps_ > kMaxSteps) limit(current_line_, "template ran more than 20 million steps");
+  if (steps_ > kMaxSteps) limit(current_line_, "template ran more than 2 million steps");
 }
 
 void Interpreter::emit(const std::string& text) {
@@ -187,28 +187,34 @@ Interpreter::Flow Interpreter::exec_for(const Stmt& s) {
     items = all;
   }
   const auto n = static_cast<int64_t>(items.size());
+  // One `loop` object per loop, updated in place each iteration: cheaper than a new one.
+  static const char* const kFields[] = {"index0", "index", "revindex0", "revindex", "first", "last",
+                                        "length", "depth", "depth0", "previtem", "nextitem", "cycle"};
+  Value loop = Value::namespace_object();
+  for (const char* field : kFields) loop.set_entry(Value::string(field), Value::none());
+  auto position = std::make_shared<int64_t>(0);
+  loop.set_entry_at(11, Value::callable("cycle", [position](Interpreter&, CallArgs& args) {
+    if (args.positional.empty()) throw std::runtime_error("no items for cycling given");
+    return args.positional[static_cast<size_t>(*position) % args.positional.size()];
+  }));
+  loop.set_entry_at(6, Value::integer(n));
+  loop.set_entry_at(7, Value::integer(1));
+  loop.set_entry_at(8, Value::integer(0));
   bool ran = false;
   for (int64_t i = 0; i < n; ++i) {
     charge();
     ran = true;
+    *position = i;
     frame_ = std::make_shared<Frame>();
     frame_->parent = outer;
-    Value loop = Value::namespace_object();
-    loop.set_entry(Value::string("index0"), Value::integer(i));
-    loop.set_entry(Value::string("index"), Value::integer(i + 1));
-    loop.set_entry(Value::string("revindex0"), Value::integer(n - i - 1));
-    loop.set_entry(Value::string("revindex"), Value::integer(n - i));
-    loop.set_entry(Value::string("first"), Value::boolean(i == 0));
-    loop.set_entry(Value::string("last"), Value::boolean(i == n - 1));
-    loop.set_entry(Value::string("length"), Value::integer(n));
-    loop.set_entry(Value::string("depth"), Value::integer(1));
-    loop.set_entry(Value::string("depth0"), Value::integer(0));
-    loop.set_entry(Value::string("previtem"), i > 0 ? items[i - 1] : Value::undefined("there is no previous item"));
-    loop.set_entry(Value::string("nextitem"), i + 1 < n ? items[i + 1] : Value::undefined("there is no next item"));
-    loop.set_entry(Value::string("cycle"), Value::callable("cycle", [i](Interpreter&, CallArgs& args) {
-      if (args.positional.empty()) throw std::runtime_error("no items for cycling given");
-      return args.positional[static_cast<size_t>(i) % args.positional.size()];
-    }));
+    loop.set_entry_at(0, Value::integer(i));
+    loop.set_entry_at(1, Value::integer(i + 1));
+    loop.set_entry_at(2, Value::integer(n - i - 1));
+    loop.set_entry_at(3, Value::integer(n - i));
+    loop.set_entry_at(4, Value::boolean(i == 0));
+    loop.set_entry_at(5, Value::boolean(i == n - 1));
+    loop.set_entry_at(9, i > 0 ? items[i - 1] : Value::undefined("there is no previous item"));
+    loop.set_entry_at(10, i + 1 < n ? items[i + 1] : Value::undefined("there is no next item"));
     frame_->vars.emplace_back("loop", loop);
     assign(*s.target, items[i]);
     if (exec_body(s.body) == Flow::kBreak) break;
@@ -274,6 +280,7 @@ void Interpreter::assign(const Expr& target, const Value& v) {
   } else {
     Value ns = lookup(target.args[0]->name);
     if (ns.kind() != Kind::kNamespace) throw std::runtime_error("cannot assign attribute on non-namespace object");
+    if (v.reaches(ns)) throw std::runtime_error("a namespace cannot contain itself");
     ns.set_entry(Value::string(target.name), v);
   }
 }

@@ -89,6 +89,18 @@ class Parser {
     Parser& p;
   };
 
+  // Every composite node passes through here: chains built by loops rather than recursion
+  // (a|f|f|f..., a+b+c+...) are bounded too, so evaluating and destroying stay shallow.
+  ExprPtr bounded(ExprPtr e) {
+    int depth = 0;
+    for (const auto& a : e->args)
+      if (a) depth = std::max(depth, a->depth);
+    for (const auto& [k, a] : e->kwargs) depth = std::max(depth, a->depth);
+    e->depth = depth + 1;
+    if (e->depth > kMaxNesting) fail("template nests more than 200 levels deep");
+    return e;
+  }
+
   ExprPtr make(ExprKind kind, int line) {
     auto e = std::make_unique<Expr>();
     e->kind = kind;
@@ -367,7 +379,7 @@ class Parser {
     }
     auto t = make(ExprKind::kTuple, line);
     t->args = std::move(items);
-    return t;
+    return bounded(std::move(t));
   }
 
   ExprPtr parse_expression(bool with_condexpr) {
@@ -383,7 +395,7 @@ class Parser {
       cond->args.push_back(parse_or());
       cond->args.push_back(std::move(expr));
       cond->args.push_back(skip_name("else") ? parse_condexpr() : nullptr);
-      expr = std::move(cond);
+      expr = bounded(std::move(cond));
     }
     return expr;
   }
@@ -393,7 +405,7 @@ class Parser {
     e->name = std::move(op);
     e->args.push_back(std::move(left));
     e->args.push_back(std::move(right));
-    return e;
+    return bounded(std::move(e));
   }
 
   ExprPtr parse_or() {
@@ -419,7 +431,7 @@ class Parser {
       DepthGuard guard(*this);
       auto e = make(ExprKind::kNot, next().line);
       e->args.push_back(parse_not());
-      return e;
+      return bounded(std::move(e));
     }
     return parse_compare();
   }
@@ -447,7 +459,7 @@ class Parser {
       cmp->args.push_back(parse_math1());
     }
     if (cmp->ops.empty()) return std::move(cmp->args[0]);
-    return cmp;
+    return bounded(std::move(cmp));
   }
 
   ExprPtr parse_math1() {
@@ -494,6 +506,7 @@ class Parser {
       node = make(ExprKind::kUnary, op.line);
       node->name = op.value;
       node->args.push_back(parse_unary(false));
+      node = bounded(std::move(node));
     } else {
       node = parse_primary();
     }
@@ -556,7 +569,7 @@ class Parser {
       e->args.push_back(parse_expression(true));
     }
     next();
-    return e;
+    return bounded(std::move(e));
   }
 
   ExprPtr parse_dict() {
@@ -569,7 +582,7 @@ class Parser {
       e->args.push_back(parse_expression(true));
     }
     next();
-    return e;
+    return bounded(std::move(e));
   }
 
   ExprPtr parse_postfix(ExprPtr node) {
@@ -605,12 +618,12 @@ class Parser {
         k->constant = Value::integer(next().integer);
         e->args.push_back(std::move(node));
         e->args.push_back(std::move(k));
-        return e;
+        return bounded(std::move(e));
       }
       auto e = make(ExprKind::kAttr, t.line);
       e->name = expect_identifier();
       e->args.push_back(std::move(node));
-      return e;
+      return bounded(std::move(e));
     }
     // '[' expression ']' or a slice '[a:b:c]'
     ExprPtr start;
@@ -621,7 +634,7 @@ class Parser {
         auto e = make(ExprKind::kItem, t.line);
         e->args.push_back(std::move(node));
         e->args.push_back(std::move(start));
-        return e;
+        return bounded(std::move(e));
       }
     }
     next();  // ':'
@@ -633,7 +646,7 @@ class Parser {
     if (skip_op(":") && !is_op("]")) step = parse_expression(true);
     e->args.push_back(std::move(step));
     expect_op("]");
-    return e;
+    return bounded(std::move(e));
   }
 
   void parse_call_args(Expr& call) {
@@ -660,7 +673,7 @@ class Parser {
     auto e = make(ExprKind::kCall, cur().line);
     e->args.push_back(std::move(callee));
     parse_call_args(*e);
-    return e;
+    return bounded(std::move(e));
   }
 
   std::string parse_dotted_name() {
@@ -678,7 +691,7 @@ class Parser {
     e->name = parse_dotted_name();
     e->args.push_back(std::move(subject));
     if (is_op("(")) parse_call_args(*e);
-    return e;
+    return bounded(std::move(e));
   }
 
   ExprPtr parse_test(ExprPtr subject) {
@@ -695,7 +708,7 @@ class Parser {
                is_op("[") || is_op("{")) {
       e->args.push_back(parse_postfix(parse_primary()));
     }
-    return e;
+    return bounded(std::move(e));
   }
 
   std::vector<Token> t_;

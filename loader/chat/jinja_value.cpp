@@ -18,9 +18,38 @@ void check_depth(int depth) {
 
 }  // namespace
 
+Value::~Value() {
+  const bool own_list = list_ && list_.use_count() == 1;
+  const bool own_dict = dict_ && dict_.use_count() == 1;
+  if (!own_list && !own_dict) return;
+  // The outermost destructor drains a queue; nested ones only hand their children to it.
+  thread_local std::vector<Value>* queue = nullptr;
+  std::vector<Value> local;
+  const bool outermost = queue == nullptr;
+  if (outermost) queue = &local;
+  if (own_list) {
+    for (Value& v : *list_) queue->push_back(std::move(v));
+    list_->clear();
+  }
+  if (own_dict) {
+    for (auto& [k, v] : dict_->entries) {
+      queue->push_back(std::move(k));
+      queue->push_back(std::move(v));
+    }
+    dict_->entries.clear();
+  }
+  if (!outermost) return;
+  while (!local.empty()) {
+    Value v = std::move(local.back());
+    local.pop_back();
+  }
+  queue = nullptr;
+}
+
 Value Value::list(List items) {
   Value v;
   v.kind_ = Kind::kList;
+  for (const Value& item : items) v.holds_namespace_ = v.holds_namespace_ || item.holds_namespace_;
   v.list_ = std::make_shared<List>(std::move(items));
   return v;
 }
@@ -41,6 +70,7 @@ Value Value::dict() {
 Value Value::namespace_object() {
   Value v = dict();
   v.kind_ = Kind::kNamespace;
+  v.holds_namespace_ = true;
   return v;
 }
 
@@ -93,6 +123,7 @@ const Value* Value::find(const Value& key) const {
 }
 
 void Value::set_entry(const Value& key, Value value) {
+  holds_namespace_ = holds_namespace_ || value.holds_namespace_;
   for (auto& [k, v] : dict_->entries) {
     if (values_equal(k, key)) {
       v = std::move(value);
@@ -129,6 +160,23 @@ bool Value::same_object(const Value& other) const {
     case Kind::kCallable: return fn_ == other.fn_;
     default: return values_equal(*this, other);
   }
+}
+
+bool Value::reaches(const Value& target) const {
+  std::vector<const Value*> stack = {this};
+  size_t visited = 0;
+  while (!stack.empty()) {
+    const Value* v = stack.back();
+    stack.pop_back();
+    if (v->kind_ == Kind::kNamespace && v->dict_ == target.dict_) return true;
+    if (!v->holds_namespace_) continue;
+    if (++visited > (1u << 22)) throw std::runtime_error("value too large to store in a namespace");
+    if (v->list_)
+      for (const Value& item : *v->list_) stack.push_back(&item);
+    if (v->dict_)
+      for (const auto& [k, e] : v->dict_->entries) stack.push_back(&e);
+  }
+  return false;
 }
 
 namespace {

@@ -34,6 +34,13 @@ enum class Kind : uint8_t { kUndefined, kNone, kBool, kInt, kFloat, kString, kLi
 class Value {
  public:
   Value() = default;  // undefined
+  Value(const Value&) = default;
+  Value(Value&&) noexcept = default;
+  Value& operator=(const Value&) = default;
+  Value& operator=(Value&&) noexcept = default;
+  // Releases nested lists and dicts iteratively: a template can build values nested far
+  // deeper than the stack could unwind recursively.
+  ~Value();
   static Value undefined(std::string hint) { Value v; v.text_ = std::move(hint); return v; }
   static Value none() { Value v; v.kind_ = Kind::kNone; return v; }
   static Value boolean(bool b) { Value v; v.kind_ = Kind::kBool; v.int_ = b; return v; }
@@ -67,15 +74,20 @@ class Value {
   const std::vector<std::pair<Value, Value>>& entries() const { return dict_->entries; }
   const Value* find(const Value& key) const;
   void set_entry(const Value& key, Value value);  // dict under construction, or namespace
+  void set_entry_at(size_t index, Value value) { dict_->entries[index].second = std::move(value); }
 
   bool truthy() const;
   bool same_object(const Value& other) const;
+  // Whether `target` (a namespace) can be reached from this value: storing such a value
+  // in the namespace would make a reference cycle that is never freed.
+  bool reaches(const Value& target) const;
 
  private:
   struct Dict {
     std::vector<std::pair<Value, Value>> entries;
   };
   Kind kind_ = Kind::kUndefined;
+  bool holds_namespace_ = false;  // is or contains a namespace: only those can form cycles
   int64_t int_ = 0;
   double real_ = 0;
   std::string text_;
