@@ -1,0 +1,27 @@
+#pragma once
+// The command line of vkmoe-bench, modelled on llama-bench's so the same invocation measures
+// the same thing: -m FILE -p 512 -n 128 -r 5 -o md.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace vkmoe::bench {
+
+enum class OutputFormat { kMarkdown, kJson, kCsv };
+
+struct BenchOptions {
+  std::string model_path;
+  std::vector<uint32_t> prompt_lengths = {512};  // one ppN test each; 0 entries are dropped
+  std::vector<uint32_t> gen_lengths = {128};     // one tgN test each; 0 entries are dropped
+  uint32_t repetitions = 5;
+  uint32_t warmup = 1;       // untimed runs of each test before its repetitions
+  uint32_t ubatch = 512;     // prompt tokens per GPU step (llama-bench's -ub)
+  OutputFormat format = OutputFormat::kMarkdown;
+  bool help = false;
+};
+
+// Throws Error(kInvalidArgument) naming the flag and the bad value.
+BenchOptions parse_bench_options(const std::vector<std::string>& argv);
+const char* bench_usage();
+
+}  // namespace vkmoe::bench

@@ -1,0 +1,56 @@
+#include <cmath>
+#include <string>
+
+#include "apps/vkmoe-bench/report.h"
+
+namespace vkmoe::bench {
+namespace {
+
+nlohmann::ordered_json optional_number(const std::optional<double>& v) {
+  return v && std::isfinite(*v) ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
+}
+
+}  // namespace
+
+nlohmann::ordered_json row_fields(const BenchRow& row, const CopyBandwidth& bandwidth) {
+  nlohmann::ordered_json j;
+  j["model"] = row.model.file_name;
+  j["arch"] = row.model.arch;
+  j["size_bytes"] = row.model.weight_bytes;
+  j["size_gib"] = static_cast<double>(row.model.weight_bytes) / double(1ull << 30);
+  j["params_total"] = row.model.params_total;
+  j["params_active"] = row.model.params_active;
+  j["device"] = row.device;
+  j["driver"] = row.driver;
+  j["weight_type"] = row.model.weight_type;
+  j["budget"] = row.budget;
+  j["test"] = row.test;
+  j["n_prompt"] = row.n_prompt;
+  j["n_gen"] = row.n_gen;
+  j["n_ubatch"] = row.ubatch;
+  j["repetitions"] = row.samples_ts.size();
+  j["warmup"] = row.warmup;
+  j["avg_ts"] = row.avg_ts;
+  j["stddev_ts"] = row.stddev_ts;
+  j["samples_ts"] = row.samples_ts;
+  j["vram_bytes"] = row.vram_bytes;
+  j["expert_hit_rate"] = row.expert_hit_rate;
+  j["expert_bytes_streamed"] = row.expert_bytes_streamed;
+  j["copy_bandwidth_gbs"] = row.copy_bandwidth / 1e9;
+  j["copy_bandwidth_buffer_bytes"] = bandwidth.buffer_bytes;
+  j["copy_bandwidth_timer"] = bandwidth.timer;
+  j["active_bytes_per_token"] = row.model.active_bytes_per_token;
+  j["bound_ts"] = optional_number(row.bound_ts);
+  j["bound_fraction"] = optional_number(row.bound_fraction);
+  j["ts_timer"] = "wall clock per eval";
+  return j;
+}
+
+void write_json(std::FILE* out, const BenchReport& report) {
+  nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+  for (const auto& row : report.rows) rows.push_back(row_fields(row, report.bandwidth));
+  std::string text = rows.dump(2);
+  std::fprintf(out, "%s\n", text.c_str());
+}
+
+}  // namespace vkmoe::bench

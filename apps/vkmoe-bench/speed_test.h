@@ -1,0 +1,37 @@
+#pragma once
+// The two llama-bench tests, timed by the wall clock around Session::eval (recording,
+// submission, GPU wait and the logits read-back: what an application waits for):
+//   ppN  an N-token random prompt evaluated from position 0;     t/s = N / time
+//   tgN  N one-token steps after an untimed one-token prompt;     t/s = N / time
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "engine/model/model.h"
+
+namespace vkmoe::bench {
+
+struct SpeedTest {
+  enum class Kind { kPrompt, kGenerate };
+  Kind kind = Kind::kPrompt;
+  uint32_t n_tokens = 0;
+  std::string name() const;  // "pp512", "tg128"
+};
+
+struct SpeedRun {
+  uint32_t repetitions = 1;
+  uint32_t warmup = 1;
+  uint32_t ubatch = 512;    // prompt tokens per GPU step
+};
+
+struct SpeedResult {
+  std::vector<double> tokens_per_second;  // one per timed repetition
+  uint64_t device_local_bytes = 0;        // the allocator's device-local total while the session lived
+};
+
+// `progress(repetition, tokens_per_second)` is called after each timed repetition.
+SpeedResult run_speed_test(const Model& model, const SpeedTest& test, const SpeedRun& run,
+                           const std::function<void(uint32_t, double)>& progress = {});
+
+}  // namespace vkmoe::bench
