@@ -57,10 +57,14 @@ SyntheticVocab make_synthetic_vocab(uint32_t n_tokens, uint64_t seed) {
   for (uint32_t b = 'a'; b <= 'z'; ++b) starts.push_back(b), continues.push_back(b);
   for (uint32_t b = 'A'; b <= 'Z'; ++b) starts.push_back(b), continues.push_back(b);
 
+  const auto base_starts = static_cast<uint32_t>(starts.size());
   Rng rng(seed ^ 0x70c3e5);
   const uint32_t n_merged = n_tokens - kSpecialCount;
   while (v.tokens.size() < n_merged) {
-    const uint32_t left = starts[rng.below(static_cast<uint32_t>(starts.size()))];
+    // Half the merges start from a single letter, so short common pairs exist and ordinary
+    // text really merges; the rest grow earlier merges into longer words.
+    const uint32_t pool = rng.below(2) == 0 ? base_starts : static_cast<uint32_t>(starts.size());
+    const uint32_t left = starts[rng.below(pool)];
     const uint32_t right = continues[rng.below(static_cast<uint32_t>(continues.size()))];
     std::string piece = v.tokens[left] + v.tokens[right];
     if (piece.size() > 48 || !known.insert(piece).second) continue;
