@@ -87,6 +87,14 @@ std::vector<float> Session::eval(std::span<const uint32_t> tokens, bool all_logi
   return out;
 }
 
+void Session::rewind(uint32_t position) {
+  if (position > position_) {
+    throw Error(ErrorCode::kInvalidArgument, "rewind to " + std::to_string(position) + " is past the session's position " +
+                                                 std::to_string(position_));
+  }
+  position_ = position;
+}
+
 std::vector<float> Session::hidden_states() const {
   if (!options_.capture_hidden) throw Error(ErrorCode::kInvalidArgument, "hidden_states: the session does not capture them");
   const auto& c = model_.config();

@@ -35,6 +35,8 @@ class Session {
   uint32_t position() const { return position_; }
   uint32_t max_ctx() const { return kv_layout_.max_ctx; }
   void reset() { position_ = 0; }
+  // Forgets everything after `position` (a chat keeps the prefix its next prompt shares).
+  void rewind(uint32_t position);
   // (n_layer + 1, T, n_embd) of the last step, when capture_hidden (T = that step's tokens).
   std::vector<float> hidden_states() const;
 
