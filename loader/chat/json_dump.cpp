@@ -14,7 +14,7 @@ namespace {
 constexpr int kMaxDepth = 256;
 
 void append_hex4(std::string& out, unsigned v) {
-  char buf[8];
+  char buf[16];
   std::snprintf(buf, sizeof(buf), "\\u%04x", v);
   out += buf;
 }

@@ -304,16 +304,25 @@ std::string py_float_repr(double v) {
   std::string out = negative ? "-" : "";
   if (exp10 >= -4 && exp10 < 16) {
     if (exp10 < 0) {
-      out += "0." + std::string(static_cast<size_t>(-exp10 - 1), '0') + digits;
+      out += "0.";
+      out.append(static_cast<size_t>(-exp10 - 1), '0');
+      out += digits;
     } else if (static_cast<int>(digits.size()) <= exp10 + 1) {
-      out += digits + std::string(static_cast<size_t>(exp10 + 1 - static_cast<int>(digits.size())), '0') + ".0";
+      out += digits;
+      out.append(static_cast<size_t>(exp10 + 1 - static_cast<int>(digits.size())), '0');
+      out += ".0";
     } else {
-      out += digits.substr(0, static_cast<size_t>(exp10 + 1)) + "." + digits.substr(static_cast<size_t>(exp10 + 1));
+      out.append(digits, 0, static_cast<size_t>(exp10 + 1));
+      out += '.';
+      out.append(digits, static_cast<size_t>(exp10 + 1));
     }
     return out;
   }
   out += digits.substr(0, 1);
-  if (digits.size() > 1) out += "." + digits.substr(1);
+  if (digits.size() > 1) {
+    out += '.';
+    out.append(digits, 1);
+  }
   char exp_buf[16];
   std::snprintf(exp_buf, sizeof(exp_buf), "e%c%02d", exp10 < 0 ? '-' : '+', std::abs(exp10));
   return out + exp_buf;
