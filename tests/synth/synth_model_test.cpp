@@ -151,7 +151,6 @@ std::vector<Case> cases() {
       {"olmoe-1b-7b", "Q4_K_M", 1,
        {{"blk.0.attn_v.weight", "Q6_K"}, {"blk.0.attn_k.weight", "Q4_K"}, {"blk.0.ffn_down_exps.weight", "Q6_K"},
         {"blk.0.attn_q_norm.weight", "F32"}, {"output.weight", "Q6_K"}}},
-      {"olmoe-1b-7b", "F16", 1, {}},
       {"olmoe-1b-7b", "Q8_0", 1, {{"blk.0.ffn_down_exps.weight", "Q8_0"}, {"token_embd.weight", "Q8_0"}}},
       // Two layers: the dense first layer and one MoE layer. use_more_bits(0, 2) is false,
       // use_more_bits(1, 2) true. Rows: 10944 and 128 are not multiples of 256, 1408 neither.
