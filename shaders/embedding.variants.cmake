@@ -1,3 +1,6 @@
-vkmoe_shader_variant(embedding_f32 embedding.comp DEFINES TABLE_F32)
-vkmoe_shader_variant(embedding_f16 embedding.comp DEFINES TABLE_F16)
-vkmoe_shader_variant(embedding_bf16 embedding.comp DEFINES TABLE_BF16)
+# One variant per weight format, decoding table rows with the matmul's decoders.
+include(${CMAKE_CURRENT_SOURCE_DIR}/common/weight_formats.cmake)
+foreach(format ${VKMOE_WEIGHT_FORMATS})
+  string(TOLOWER ${format} lower)
+  vkmoe_shader_variant(embedding_${lower} embedding.comp DEFINES WEIGHT_${format})
+endforeach()

@@ -14,14 +14,11 @@ namespace {
 
 bool uses_mla(const ModelConfig& c) { return c.kv_lora_rank > 0; }
 
-kernels::EmbeddingStorage embedding_storage(const DeviceTensor& t) {
-  switch (t.type) {
-    case TensorType::kF32: return kernels::EmbeddingStorage::kF32;
-    case TensorType::kF16: return kernels::EmbeddingStorage::kF16;
-    case TensorType::kBF16: return kernels::EmbeddingStorage::kBF16;
-    default:
-      throw Error(ErrorCode::kUnsupported, "token_embd.weight is " + std::string(tensor_type_info(t.type).name) +
-                                               "; embedding lookup reads F32, F16 or BF16 tables");
+// The embedding table is read in its file type (quantized GGUFs store it quantized).
+void check_embedding_type(const DeviceTensor& t) {
+  if (!kernels::embedding_supports(t.type)) {
+    throw Error(ErrorCode::kUnsupported, "token_embd.weight is " + std::string(tensor_type_info(t.type).name) +
+                                             ", which vkmoe's embedding lookup does not decode");
   }
 }
 
@@ -33,7 +30,7 @@ ForwardPass::ForwardPass(vk::Context& ctx, const ModelConfig& config, const Mode
   const auto& c = config_;
   const uint64_t T = options.max_tokens;
   if (T == 0) throw Error(ErrorCode::kInvalidArgument, "max_tokens must be at least 1");
-  embedding_storage(weights.get("token_embd.weight"));
+  check_embedding_type(weights.get("token_embd.weight"));
   auto f32 = [&](uint64_t count) { return ctx.create_buffer(std::max<uint64_t>(count, 1) * 4); };
   auto host_u32 = [&](uint64_t count) { return ctx.create_buffer(std::max<uint64_t>(count, 1) * 4, vk::MemoryUsage::kHostShared); };
   Buffers& b = *buffers_;
@@ -132,7 +129,7 @@ void ForwardPass::capture(vk::CommandBuffer& cmd, uint32_t index, const vk::Buff
 
 void ForwardPass::record_embedding(vk::CommandBuffer& cmd, uint32_t n_tokens) {
   const DeviceTensor& table = weights_.get("token_embd.weight");
-  kernels::record_embedding(ctx_, cmd, embedding_storage(table), table.range(), buffers_->token_ids.range(0, n_tokens * 4),
+  kernels::record_embedding(ctx_, cmd, table.type, table.range(), buffers_->token_ids.range(0, n_tokens * 4),
                             buffers_->x.range(), n_tokens, config_.n_vocab, config_.n_embd);
   cmd.barrier();
 }

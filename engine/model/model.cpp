@@ -6,11 +6,12 @@
 namespace vkmoe {
 namespace {
 
-// Every matrix the forward pass multiplies must have a decoder; say so at load time, naming
-// the tensor, rather than at the first step.
+// Every matrix the forward pass multiplies or gathers rows from (the embedding lookup decodes
+// the matmul's formats) must have a decoder; say so at load time, naming the tensor, rather
+// than at the first step.
 void check_tensor_types(const ModelSpec& spec) {
   for (const auto& [name, t] : spec.tensors) {
-    if (t.n_dims < 2 || name.ends_with(".bias") || name == "token_embd.weight") continue;
+    if (t.n_dims < 2 || name.ends_with(".bias")) continue;
     if (!kernels::matmul_supports(t.type)) {
       throw Error(ErrorCode::kUnsupported, spec.path + ": tensor '" + name + "' has type " +
                                                std::string(tensor_type_info(t.type).name) +
