@@ -1,0 +1,364 @@
+// vkmoe-bench end to end: runs the built binary on a golden GGUF with tiny sizes and checks its
+// json, md and csv output. Expected model figures (parameters, bytes, weight type) come from
+// the goldens' MANIFEST.json tensor table and the Hugging Face config, not from vkmoe's loader.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <ostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "tests/support/goldens.h"
+
+namespace vkmoe::test {
+namespace {
+
+const char* kModel = "gguf/qwen3_moe-F16.gguf";
+const char* kTinyRun = "-p 16 -n 8 -r 2 --warmup 1";
+
+struct BenchRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string read_text(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::stringstream s;
+  s << f.rdbuf();
+  return s.str();
+}
+
+std::string shell_quote(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// Runs vkmoe-bench with the validation layer on (it exits non-zero on any message).
+BenchRun run_bench(const std::string& args) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string test_name = info != nullptr ? info->name() : "suite";
+  for (char& c : test_name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
+  std::string stem = ::testing::TempDir() + "vkmoe_bench_" + std::to_string(::getpid()) + "_" + test_name;
+  std::string cmd = "VKMOE_VALIDATION=1 " + shell_quote(VKMOE_BENCH_EXE) + " " + args + " >" + shell_quote(stem + ".out") +
+                    " 2>" + shell_quote(stem + ".err");
+  int status = std::system(cmd.c_str());
+  BenchRun r;
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = read_text(stem + ".out");
+  r.err = read_text(stem + ".err");
+  std::remove((stem + ".out").c_str());
+  std::remove((stem + ".err").c_str());
+  return r;
+}
+
+std::string model_args(const std::string& rest) { return "-m " + shell_quote(golden_path(kModel)) + " " + rest; }
+
+// The figures a correct benchmark reports for the golden file, from MANIFEST.json's tensor
+// list (GGUF names, types, ne) and config.json's expert counts.
+struct ExpectedModel {
+  uint64_t params_total = 0;
+  uint64_t params_active = 0;
+  uint64_t bytes = 0;
+  double active_bytes_per_token = 0;
+  std::string weight_type;
+};
+
+ExpectedModel expected_model() {
+  auto manifest = nlohmann::json::parse(read_text(golden_path("gguf/MANIFEST.json")));
+  auto config = nlohmann::json::parse(read_text(golden_path("hf/qwen3_moe/config.json")));
+  double used = config.at("num_experts_per_tok").get<double>();
+  double experts = config.at("num_local_experts").get<double>();
+  nlohmann::json file;
+  for (const auto& f : manifest.at("files")) {
+    if (f.at("file") == "qwen3_moe-F16.gguf") file = f;
+  }
+  if (file.is_null()) throw std::runtime_error("MANIFEST.json has no qwen3_moe-F16.gguf");
+  ExpectedModel e;
+  std::map<std::string, uint64_t> matmul_elements;
+  for (const auto& [name, t] : file.at("tensors").items()) {
+    uint64_t n = 1;
+    for (const auto& d : t.at("ne")) n *= d.get<uint64_t>();
+    std::string type = t.at("type");
+    uint64_t bytes = n * (type == "F16" ? 2 : type == "F32" ? 4 : 0);
+    if (bytes == 0) throw std::runtime_error("unexpected type " + type + " in the manifest");
+    bool expert = name.find("_exps.") != std::string::npos;
+    e.params_total += n;
+    e.bytes += bytes;
+    e.params_active += expert ? static_cast<uint64_t>(n * used / experts) : n;
+    if (expert) {
+      e.active_bytes_per_token += bytes * used / experts;
+    } else if (name == "token_embd.weight") {  // output.weight exists: one row is gathered
+      e.active_bytes_per_token += static_cast<double>(bytes) / t.at("ne")[1].get<double>();
+    } else {
+      e.active_bytes_per_token += static_cast<double>(bytes);
+    }
+    if (t.at("ne").size() >= 2 && name != "token_embd.weight") matmul_elements[type] += n;
+  }
+  e.weight_type = matmul_elements["F16"] > matmul_elements["F32"] ? "F16" : "F32";
+  return e;
+}
+
+double mean_of(const std::vector<double>& xs) {
+  double s = 0;
+  for (double x : xs) s += x;
+  return s / xs.size();
+}
+
+double sample_std_of(const std::vector<double>& xs) {
+  double m = mean_of(xs), s = 0;
+  for (double x : xs) s += (x - m) * (x - m);
+  return std::sqrt(s / (xs.size() - 1));
+}
+
+class BenchJson : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() { run_ = new BenchRun(run_bench(model_args(std::string(kTinyRun) + " -o json"))); }
+  static void TearDownTestSuite() {
+    delete run_;
+    run_ = nullptr;
+  }
+  static nlohmann::json rows() {
+    EXPECT_EQ(run_->exit_code, 0) << run_->err;
+    return nlohmann::json::parse(run_->out);
+  }
+  static BenchRun* run_;
+};
+BenchRun* BenchJson::run_ = nullptr;
+
+TEST_F(BenchJson, IsAnArrayWithOnePpAndOneTgRow) {
+  auto j = rows();
+  ASSERT_TRUE(j.is_array());
+  ASSERT_EQ(j.size(), 2u);
+  EXPECT_EQ(j[0].at("test"), "pp16");
+  EXPECT_EQ(j[0].at("n_prompt"), 16);
+  EXPECT_EQ(j[0].at("n_gen"), 0);
+  EXPECT_EQ(j[1].at("test"), "tg8");
+  EXPECT_EQ(j[1].at("n_prompt"), 0);
+  EXPECT_EQ(j[1].at("n_gen"), 8);
+}
+
+TEST_F(BenchJson, SpeedsArePositiveAndTheirStatisticsAddUp) {
+  for (const auto& row : rows()) {
+    SCOPED_TRACE(row.at("test").get<std::string>());
+    auto samples = row.at("samples_ts").get<std::vector<double>>();
+    ASSERT_EQ(samples.size(), 2u);
+    EXPECT_EQ(row.at("repetitions"), 2);
+    for (double s : samples) {
+      EXPECT_TRUE(std::isfinite(s));
+      EXPECT_GT(s, 0);
+    }
+    double avg = row.at("avg_ts").get<double>();
+    double std = row.at("stddev_ts").get<double>();
+    EXPECT_TRUE(std::isfinite(avg));
+    EXPECT_GT(avg, 0);
+    EXPECT_GE(std, 0);
+    EXPECT_NEAR(avg, mean_of(samples), 1e-9 * avg);
+    EXPECT_NEAR(std, sample_std_of(samples), 1e-9 * avg);
+  }
+}
+
+TEST_F(BenchJson, ModelFiguresMatchTheManifest) {
+  ExpectedModel e = expected_model();
+  for (const auto& row : rows()) {
+    SCOPED_TRACE(row.at("test").get<std::string>());
+    EXPECT_EQ(row.at("model"), "qwen3_moe-F16.gguf");
+    EXPECT_EQ(row.at("arch"), "qwen3moe");
+    EXPECT_EQ(row.at("params_total").get<uint64_t>(), e.params_total);
+    EXPECT_EQ(row.at("params_active").get<uint64_t>(), e.params_active);
+    EXPECT_LE(row.at("params_active").get<uint64_t>(), row.at("params_total").get<uint64_t>());
+    EXPECT_EQ(row.at("size_bytes").get<uint64_t>(), e.bytes);
+    EXPECT_NEAR(row.at("size_gib").get<double>(), e.bytes / 1073741824.0, 1e-12);
+    EXPECT_EQ(row.at("weight_type"), e.weight_type);
+    EXPECT_NEAR(row.at("active_bytes_per_token").get<double>(), e.active_bytes_per_token, 1e-6);
+  }
+}
+
+TEST_F(BenchJson, AllExpertsResidentAndWeightsInVram) {
+  ExpectedModel e = expected_model();
+  for (const auto& row : rows()) {
+    EXPECT_EQ(row.at("budget"), "full");
+    EXPECT_EQ(row.at("expert_hit_rate").get<double>(), 1.0);
+    EXPECT_EQ(row.at("expert_bytes_streamed").get<uint64_t>(), 0u);
+    EXPECT_GE(row.at("vram_bytes").get<uint64_t>(), e.bytes);
+    EXPECT_FALSE(row.at("device").get<std::string>().empty());
+  }
+}
+
+TEST_F(BenchJson, TgRowsCarryTheBandwidthBound) {
+  ExpectedModel e = expected_model();
+  auto j = rows();
+  ASSERT_EQ(j.size(), 2u);
+  const auto& pp = j[0];
+  const auto& tg = j[1];
+  EXPECT_TRUE(pp.at("bound_ts").is_null());
+  EXPECT_TRUE(pp.at("bound_fraction").is_null());
+
+  double bandwidth = tg.at("copy_bandwidth_gbs").get<double>() * 1e9;
+  EXPECT_TRUE(std::isfinite(bandwidth));
+  EXPECT_GT(bandwidth, 0);
+  EXPECT_EQ(tg.at("copy_bandwidth_timer"), "GPU timestamps");
+  EXPECT_GE(tg.at("copy_bandwidth_buffer_bytes").get<uint64_t>(), uint64_t(1) << 20);
+  double bound = tg.at("bound_ts").get<double>();
+  EXPECT_NEAR(bound, bandwidth / e.active_bytes_per_token, 1e-9 * bound);
+  double fraction = tg.at("bound_fraction").get<double>();
+  EXPECT_GT(fraction, 0);
+  EXPECT_NEAR(fraction, tg.at("avg_ts").get<double>() / bound, 1e-9 * fraction);
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::stringstream s(text);
+  for (std::string line; std::getline(s, line);) lines.push_back(line);
+  return lines;
+}
+
+std::string trim(const std::string& s) {
+  size_t a = s.find_first_not_of(' ');
+  size_t b = s.find_last_not_of(' ');
+  return a == std::string::npos ? "" : s.substr(a, b - a + 1);
+}
+
+// Cells of the markdown table rows ("| a | b |"), header first, the --- rule left out.
+std::vector<std::vector<std::string>> markdown_table(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  for (const auto& line : lines_of(text)) {
+    if (line.empty() || line[0] != '|') continue;
+    std::vector<std::string> cells;
+    size_t start = 1;
+    for (size_t bar = line.find('|', start); bar != std::string::npos; bar = line.find('|', start)) {
+      cells.push_back(trim(line.substr(start, bar - start)));
+      start = bar + 1;
+    }
+    if (cells.size() > 1 && cells[1].find("---") != std::string::npos) continue;
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+// RFC 4180 records: quoted fields may hold commas and doubled quotes.
+std::vector<std::vector<std::string>> csv_records(const std::string& text) {
+  std::vector<std::vector<std::string>> records;
+  for (const auto& line : lines_of(text)) {
+    std::vector<std::string> fields(1);
+    bool quoted = false;
+    for (size_t i = 0; i < line.size(); ++i) {
+      char c = line[i];
+      if (quoted && c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        fields.back() += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = !quoted;
+      } else if (c == ',' && !quoted) {
+        fields.emplace_back();
+      } else {
+        fields.back() += c;
+      }
+    }
+    records.push_back(fields);
+  }
+  return records;
+}
+
+size_t column(const std::vector<std::string>& header, const std::string& name) {
+  for (size_t i = 0; i < header.size(); ++i) {
+    if (header[i] == name) return i;
+  }
+  ADD_FAILURE() << "no column '" << name << "'";
+  return 0;
+}
+
+TEST(BenchFormats, MarkdownAndCsvHaveTheJsonRows) {
+  BenchRun md = run_bench(model_args("-p 16 -n 8 -r 1 --warmup 0 -o md"));
+  BenchRun csv = run_bench(model_args("-p 16 -n 8 -r 1 --warmup 0 -o csv"));
+  ASSERT_EQ(md.exit_code, 0) << md.err;
+  ASSERT_EQ(csv.exit_code, 0) << csv.err;
+
+  auto table = markdown_table(md.out);
+  ASSERT_EQ(table.size(), 3u) << md.out;
+  size_t md_test = column(table[0], "test");
+  size_t md_model = column(table[0], "model");
+  size_t md_bound = column(table[0], "of bound");
+  EXPECT_EQ(table[1][md_test], "pp16");
+  EXPECT_EQ(table[2][md_test], "tg8");
+  EXPECT_EQ(table[1][md_model], "qwen3_moe-F16.gguf");
+  EXPECT_EQ(table[1][md_bound], "-");
+  EXPECT_NE(table[2][md_bound], "-");
+  for (const auto& row : table) EXPECT_EQ(row.size(), table[0].size());
+  EXPECT_NE(md.out.find("wall clock"), std::string::npos) << "the table must say how t/s was timed";
+  EXPECT_NE(md.out.find("GPU timestamps"), std::string::npos) << md.out;
+
+  auto records = csv_records(csv.out);
+  ASSERT_EQ(records.size(), 3u) << csv.out;
+  for (const auto& r : records) EXPECT_EQ(r.size(), records[0].size());
+  EXPECT_EQ(records[1][column(records[0], "test")], "pp16");
+  EXPECT_EQ(records[2][column(records[0], "test")], "tg8");
+  EXPECT_EQ(records[1][column(records[0], "model")], "qwen3_moe-F16.gguf");
+  EXPECT_EQ(records[1][column(records[0], "bound_fraction")], "");
+  EXPECT_GT(std::stod(records[2][column(records[0], "bound_fraction")]), 0);
+  EXPECT_EQ(records[1][column(records[0], "device")], table[1][column(table[0], "device")]);
+  EXPECT_GT(std::stod(records[1][column(records[0], "avg_ts")]), 0);
+}
+
+struct BadInvocation {
+  std::string name;
+  std::string args;
+  std::string message;  // a piece of the expected error
+};
+
+void PrintTo(const BadInvocation& b, std::ostream* os) { *os << b.name << ": vkmoe-bench " << b.args; }
+
+class BenchRejects : public ::testing::TestWithParam<BadInvocation> {};
+
+TEST_P(BenchRejects, WithAnErrorAndNonZeroExit) {
+  std::string args = GetParam().args;
+  for (size_t at = args.find("GOLDEN"); at != std::string::npos; at = args.find("GOLDEN")) {
+    args.replace(at, 6, shell_quote(golden_path(kModel)));
+  }
+  if (args.find("TRUNCATED") != std::string::npos) {
+    std::string truncated = ::testing::TempDir() + "vkmoe_bench_truncated_" + std::to_string(::getpid()) + ".gguf";
+    std::string bytes = read_text(golden_path(kModel));
+    std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
+    args.replace(args.find("TRUNCATED"), 9, shell_quote(truncated));
+  }
+  BenchRun r = run_bench(args);
+  EXPECT_NE(r.exit_code, 0) << r.out;
+  EXPECT_NE(r.err.find(GetParam().message), std::string::npos) << "stderr: " << r.err;
+  EXPECT_TRUE(r.out.empty()) << "nothing goes to stdout on an error: " << r.out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BadInput, BenchRejects,
+    ::testing::Values(BadInvocation{"NoArguments", "", "usage: vkmoe-bench"},
+                      BadInvocation{"NoModel", "-p 16", "-m FILE"},
+                      BadInvocation{"UnknownFlag", "-m GOLDEN --sweep-budget 1G", "unknown option --sweep-budget"},
+                      BadInvocation{"PromptNotANumber", "-m GOLDEN -p abc", "-p expects an integer"},
+                      BadInvocation{"NegativeGen", "-m GOLDEN -n -4", "-n expects an integer"},
+                      BadInvocation{"ZeroRepetitions", "-m GOLDEN -r 0", "-r must be at least 1"},
+                      BadInvocation{"NothingToRun", "-m GOLDEN -p 0 -n 0", "nothing to measure"},
+                      BadInvocation{"UnknownFormat", "-m GOLDEN -o xml", "-o expects md, json or csv, got 'xml'"},
+                      BadInvocation{"FlagWithoutValue", "-m GOLDEN -r", "needs a value"},
+                      BadInvocation{"MissingFile", "-m /nonexistent/model.gguf -p 4 -n 0 -r 1", "/nonexistent/model.gguf"},
+                      BadInvocation{"TruncatedFile", "-m TRUNCATED -p 4 -n 0 -r 1", "vkmoe_bench_truncated_"}),
+    [](const auto& info) { return info.param.name; });
+
+TEST(BenchHelp, PrintsUsageAndSucceeds) {
+  BenchRun r = run_bench("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("usage: vkmoe-bench -m FILE"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("GPU timestamps"), std::string::npos) << r.out;
+}
+
+}  // namespace
+}  // namespace vkmoe::test
