@@ -12,46 +12,12 @@
 #include "engine/model/session.h"
 #include "engine/sampler/sampler.h"
 #include "loader/base/error.h"
-#include "loader/safetensors/safetensors_file.h"
-#include "loader/safetensors/safetensors_values.h"
+#include "tests/e2e/golden_reference.h"
 #include "tests/gpu_support/gpu_test.h"
 #include "tests/support/compare.h"
-#include "tests/support/goldens.h"
 
 namespace vkmoe::test {
 namespace {
-
-struct GoldenCase {
-  std::string arch;    // folder under hf/
-  std::string source;  // "hf" or a GGUF type such as "F16"
-};
-
-struct Reference {
-  std::vector<uint32_t> prompt;
-  std::vector<float> logits;         // (T, V)
-  std::vector<float> hidden;         // (L + 1, T, H)
-  std::vector<uint32_t> greedy;      // (12)
-};
-
-Reference read_reference(const std::string& path) {
-  auto file = SafetensorsFile::open(path);
-  Reference r;
-  for (int32_t id : to_int32_vector(file.require("prompt_ids"))) r.prompt.push_back(static_cast<uint32_t>(id));
-  for (int32_t id : to_int32_vector(file.require("greedy_ids"))) r.greedy.push_back(static_cast<uint32_t>(id));
-  r.logits = to_float_vector(file.require("logits"));
-  if (const auto* h = file.find("hidden_states")) r.hidden = to_float_vector(*h);
-  return r;
-}
-
-std::string model_path(const GoldenCase& c) {
-  return c.source == "hf" ? golden_path("hf/" + c.arch) : golden_path("gguf/" + c.arch + "-" + c.source + ".gguf");
-}
-
-std::string reference_path(const GoldenCase& c) {
-  bool float_source = c.source == "hf" || c.source == "F16" || c.source == "F32" || c.source == "BF16";
-  return float_source ? golden_path("hf/" + c.arch + "/expected.safetensors")
-                      : golden_path("gguf/" + c.arch + "-" + c.source + ".expected.safetensors");
-}
 
 class GoldenModelTest : public GpuTest, public ::testing::WithParamInterface<GoldenCase> {
  protected:
