@@ -13,8 +13,10 @@ constexpr uint32_t kVersion = 3;
 constexpr size_t kMaxDims = 4;
 
 void append(std::vector<uint8_t>& out, const void* p, size_t n) {
-  const auto* b = static_cast<const uint8_t*>(p);
-  out.insert(out.end(), b, b + n);
+  if (n == 0) return;
+  size_t at = out.size();
+  out.resize(at + n);
+  std::memcpy(out.data() + at, p, n);
 }
 
 template <typename T>
