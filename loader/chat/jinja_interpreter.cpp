@@ -21,6 +21,10 @@ Interpreter::Interpreter(std::vector<std::pair<std::string, Value>> variables) :
   for (auto& [name, value] : variables) set_var(name, std::move(value));
 }
 
+Interpreter::~Interpreter() {
+  for (auto& frame : closures_) frame->vars.clear();
+}
+
 void Interpreter::charge(uint64_t units) {
   steps_ += units;
   if (steps_ > kMaxSteps) limit(current_line_, "template ran more than 2 million steps");
@@ -125,6 +129,7 @@ Interpreter::Flow Interpreter::exec(const Stmt& s) {
     case StmtKind::kCallBlock: {
       const Stmt* block = &s;
       std::shared_ptr<Frame> site = frame_;
+      closures_.push_back(site);
       Value caller = Value::callable("caller", [block, site](Interpreter& in, CallArgs& args) {
         return in.call_macro(*block, site, args);
       });
@@ -227,6 +232,7 @@ Interpreter::Flow Interpreter::exec_for(const Stmt& s) {
 void Interpreter::define_macro(const Stmt& s) {
   const Stmt* macro = &s;
   std::shared_ptr<Frame> closure = frame_;
+  closures_.push_back(closure);
   set_var(s.text, Value::callable(s.text, [macro, closure](Interpreter& in, CallArgs& args) {
     return in.call_macro(*macro, closure, args);
   }));

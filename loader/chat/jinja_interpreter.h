@@ -16,6 +16,9 @@ namespace vkmoe::jinja {
 class Interpreter {
  public:
   explicit Interpreter(std::vector<std::pair<std::string, Value>> variables);
+  ~Interpreter();
+  Interpreter(const Interpreter&) = delete;
+  Interpreter& operator=(const Interpreter&) = delete;
 
   std::string render(const Body& body);
   Value call(const Value& callee, CallArgs& args);
@@ -52,7 +55,9 @@ class Interpreter {
   uint64_t steps_ = 0;
   int depth_ = 0;
   int current_line_ = 0;
-  std::vector<Value> callers_;  // caller() of the innermost call blocks
+  // Frames captured by macros and call blocks. A macro stored in the frame it closes over
+  // is a reference cycle; clearing these frames when rendering ends frees them.
+  std::vector<std::shared_ptr<Frame>> closures_;
 };
 
 }  // namespace vkmoe::jinja
