@@ -152,11 +152,11 @@ TEST(TokenizerBadInput, TruncatedSentencePieceModel) {
 
 // Protobuf bytes built by hand: key = field << 3 | wire type.
 std::vector<uint8_t> piece_message(const std::string& text, int type) {
-  std::vector<uint8_t> piece = {0x0A, static_cast<uint8_t>(text.size())};
-  piece.insert(piece.end(), text.begin(), text.end());
-  piece.insert(piece.end(), {0x15, 0, 0, 0, 0, 0x18, static_cast<uint8_t>(type)});  // score 0.0, type
-  std::vector<uint8_t> out = {0x0A, static_cast<uint8_t>(piece.size())};
-  out.insert(out.end(), piece.begin(), piece.end());
+  // Element by element: GCC 12 at -O3 misreports vector::insert here (-Warray-bounds).
+  std::vector<uint8_t> out = {0x0A, static_cast<uint8_t>(text.size() + 9), 0x0A, static_cast<uint8_t>(text.size())};
+  for (char c : text) out.push_back(static_cast<uint8_t>(c));
+  for (uint8_t b : {0x15, 0, 0, 0, 0, 0x18}) out.push_back(b);  // score 0.0, then the type
+  out.push_back(static_cast<uint8_t>(type));
   return out;
 }
 
