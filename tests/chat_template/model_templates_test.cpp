@@ -26,7 +26,7 @@ struct Conversation {
   json extra = json::object();
 };
 
-std::vector<Conversation> conversations() {
+std::vector<Conversation> build_conversations() {
   const json call = json::parse(R"({"role": "assistant", "content": "", "tool_calls": [{"type": "function",
       "function": {"name": "get_weather", "arguments": {"city": "Paris", "unit": "celsius"}}}]})");
   const json call_text_args = json::parse(R"({"role": "assistant", "content": null, "tool_calls": [{"type": "function",
@@ -64,6 +64,11 @@ std::vector<Conversation> conversations() {
   };
 }
 
+const std::vector<Conversation>& conversations() {
+  static const std::vector<Conversation> all = build_conversations();
+  return all;
+}
+
 struct ModelCase {
   std::string model;
   std::string conversation;
@@ -71,13 +76,18 @@ struct ModelCase {
   bool with_bos;
 };
 
-std::vector<ModelCase> model_cases() {
+std::vector<ModelCase> build_model_cases() {
   std::vector<ModelCase> out;
   for (const char* model : {"mixtral", "qwen3", "olmoe", "deepseek_v3", "gpt_oss"})
     for (const auto& c : conversations())
       for (bool agp : {true, false}) out.push_back({model, c.name, agp, true});
   for (const char* model : {"mixtral", "olmoe", "deepseek_v3"}) out.push_back({model, "system_user", true, false});
   return out;
+}
+
+const std::vector<ModelCase>& model_cases() {
+  static const std::vector<ModelCase> all = build_model_cases();
+  return all;
 }
 
 std::vector<TemplateCase> build_cases() {
@@ -122,7 +132,7 @@ TEST(ModelTemplates, MostConversationsRender) {
 }
 
 std::string case_name(const ::testing::TestParamInfo<size_t>& info) {
-  const ModelCase mc = model_cases().at(info.param);
+  const ModelCase& mc = model_cases().at(info.param);
   return mc.model + "_" + mc.conversation + (mc.add_generation_prompt ? "_gen" : "_nogen") + (mc.with_bos ? "" : "_nobos");
 }
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <stdexcept>
 
@@ -34,13 +35,12 @@ std::string source_dir() {
   throw std::runtime_error("cannot find the source folder: set VKMOE_SOURCE_DIR or run from the build tree");
 }
 
-std::vector<Rendered> render_with_jinja2(const std::vector<TemplateCase>& cases) {
-  nlohmann::ordered_json jobs = nlohmann::ordered_json::array();
-  for (const auto& c : cases) jobs.push_back({{"template", c.source}, {"case", c.case_json}});
+namespace {
+
+std::string run_oracle(const std::string& jobs_text, const std::string& script) {
   const std::string jobs_path = (std::filesystem::temp_directory_path() /
                                  ("vkmoe_chat_jobs_" + std::to_string(::getpid()) + ".json")).string();
-  std::ofstream(jobs_path, std::ios::binary) << jobs.dump();
-  const std::string script = source_dir() + "/tests/chat_template/oracle/render.py";
+  std::ofstream(jobs_path, std::ios::binary) << jobs_text;
   const std::string command = "/usr/bin/python3 '" + script + "' --batch '" + jobs_path + "' 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) throw std::runtime_error("cannot run " + command);
@@ -51,6 +51,39 @@ std::vector<Rendered> render_with_jinja2(const std::vector<TemplateCase>& cases)
   const int status = pclose(pipe);
   std::filesystem::remove(jobs_path);
   if (status != 0) throw std::runtime_error("jinja2 oracle failed (is /usr/bin/python3 with jinja2 installed?): " + output);
+  return output;
+}
+
+}  // namespace
+
+std::vector<Rendered> render_with_jinja2(const std::vector<TemplateCase>& cases) {
+  // Each distinct template is sent once; jobs refer to it by index.
+  nlohmann::ordered_json jobs = {{"templates", nlohmann::ordered_json::array()}, {"jobs", nlohmann::ordered_json::array()}};
+  std::vector<const std::string*> sources;
+  for (const auto& c : cases) {
+    size_t index = 0;
+    while (index < sources.size() && *sources[index] != c.source) ++index;
+    if (index == sources.size()) {
+      sources.push_back(&c.source);
+      jobs["templates"].push_back(c.source);
+    }
+    jobs["jobs"].push_back({{"template", index}, {"case", c.case_json}});
+  }
+  const std::string jobs_text = jobs.dump();
+  const std::string script = source_dir() + "/tests/chat_template/oracle/render.py";
+  // ctest runs every test in its own process; the oracle's answers are cached in the
+  // working folder, keyed by the jobs and the script, so python runs once per suite.
+  const size_t key = std::hash<std::string>{}(jobs_text + read_text_file(script));
+  const std::string cache = "chat_oracle_" + std::to_string(key) + ".json";
+  std::string output;
+  if (std::filesystem::exists(cache)) {
+    output = read_text_file(cache);
+  } else {
+    output = run_oracle(jobs_text, script);
+    const std::string partial = cache + "." + std::to_string(::getpid());
+    std::ofstream(partial, std::ios::binary) << output;
+    std::filesystem::rename(partial, cache);
+  }
   const auto results = nlohmann::ordered_json::parse(output);
   if (results.size() != cases.size()) throw std::runtime_error("jinja2 oracle returned the wrong number of results");
   std::vector<Rendered> out;

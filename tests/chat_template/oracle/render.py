@@ -14,8 +14,9 @@ CASE.json: {"messages": [...], "add_generation_prompt": bool, "bos_token": str|n
             "eos_token": str|null, "extra": {...}}
 The first form prints the rendered text (UTF-8, nothing added); on a template error it
 prints "<ExceptionType>: <message>" to stderr and exits 3. The batch form (one process for
-a whole test suite) reads [{"template": SOURCE, "case": CASE}, ...] and prints a JSON list
-of {"ok": true, "text": ...} or {"ok": false, "error": ...}.
+a whole test suite) reads {"templates": [SOURCE, ...], "jobs": [{"template": INDEX,
+"case": CASE}, ...]} and prints a JSON list of {"ok": true, "text": ...} or
+{"ok": false, "error": ...}, one per job.
 """
 import json
 import sys
@@ -85,11 +86,12 @@ def main():
     env = make_environment()
     if sys.argv[1] == "--batch":
         with open(sys.argv[2], encoding="utf-8") as f:
-            jobs = json.load(f)
+            batch = json.load(f)
         results = []
-        for job in jobs:
+        for job in batch["jobs"]:
             try:
-                results.append({"ok": True, "text": render(env, job["template"], job["case"])})
+                source = batch["templates"][job["template"]]
+                results.append({"ok": True, "text": render(env, source, job["case"])})
             except Exception as e:  # every failure is an outcome the test compares
                 results.append({"ok": False, "error": f"{type(e).__name__}: {e}"})
         sys.stdout.write(json.dumps(results, ensure_ascii=True))
