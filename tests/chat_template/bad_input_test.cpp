@@ -2,8 +2,6 @@
 // none crashes, loops forever or grows without bound.
 #include <gtest/gtest.h>
 
-#include <chrono>
-
 #include "loader/base/error.h"
 #include "loader/chat/chat_template.h"
 
@@ -94,20 +92,28 @@ TEST(ChatTemplateBadInput, DeepValuesBuiltAtRunTimeAreFreedAndRefusedForPrinting
   expect_error("{% set ns = namespace() %}{% set ns.me = [ns] %}", ErrorCode::kInvalidArgument, "cannot contain itself");
 }
 
-TEST(ChatTemplateBadInput, RunawayWorkStopsQuickly) {
-  const auto start = std::chrono::steady_clock::now();
-  expect_error("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
-               ErrorCode::kInvalidArgument, "limit exceeded");
-  expect_error("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", ErrorCode::kInvalidArgument, "limit exceeded");
+// Runaway templates end at the interpreter's fixed budgets (2 million steps, 1000 levels of
+// recursion, 16 MiB of output or of one value), so how long they take depends only on the
+// build's speed; the checks are on which budget stopped them, never on the clock.
+TEST(ChatTemplateBadInput, EndlessLoopsStopAtTheStepLimit) {
+  expect_error("line 1\n{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}",
+               ErrorCode::kInvalidArgument, "line 2: limit exceeded: template ran more than 2 million steps");
+}
+
+TEST(ChatTemplateBadInput, EndlessRecursionStopsAtTheDepthLimit) {
+  expect_error("{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(0) }}", ErrorCode::kInvalidArgument,
+               "limit exceeded: template recursion deeper than 1000 levels");
+}
+
+TEST(ChatTemplateBadInput, GrowingOutputAndValuesStopAtTheSizeLimits) {
+  expect_error("{% for i in range(100000) %}{{ 'y' * 1000 }}{% endfor %}", ErrorCode::kInvalidArgument,
+               "limit exceeded: template output exceeds 16 MiB");
   expect_error("{% set ns = namespace(s='ab') %}{% for i in range(64) %}{% set ns.s = ns.s ~ ns.s %}{% endfor %}",
-               ErrorCode::kInvalidArgument, "16 MiB");
-  expect_error("{{ 'x' * 100000000000 }}", ErrorCode::kInvalidArgument, "16 MiB");
-  expect_error("{% for i in range(100000) %}{{ 'y' * 1000 }}{% endfor %}", ErrorCode::kInvalidArgument, "16 MiB");
+               ErrorCode::kInvalidArgument, "string result exceeds 16 MiB");
+  expect_error("{{ 'x' * 100000000000 }}", ErrorCode::kInvalidArgument, "string repetition result exceeds 16 MiB");
   expect_error("{{ range(1000000) }}", ErrorCode::kInvalidArgument, "Range too big");
   expect_error("{% set ns = namespace(l=[1]) %}{% for i in range(40) %}{% set ns.l = ns.l + ns.l %}{% endfor %}",
-               ErrorCode::kInvalidArgument, "too long");
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_LT(seconds, 60.0);
+               ErrorCode::kInvalidArgument, "list result is too long");
 }
 
 TEST(ChatTemplateBadInput, HostileMessagesAreErrorsToo) {
