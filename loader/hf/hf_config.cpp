@@ -5,6 +5,7 @@
 #include <map>
 
 #include "loader/base/error.h"
+#include "loader/base/json_file.h"
 #include "loader/hf/hf_json_fields.h"
 #include "loader/hf/hf_rope_config.h"
 
@@ -127,7 +128,7 @@ void read_special_tokens(const std::string& dir, const HfJsonFields& config, Mod
   const std::string generation_path = (fs::path(dir) / "generation_config.json").string();
   std::error_code ec;
   if (fs::exists(generation_path, ec)) {
-    nlohmann::json root = HfJsonFields::read_file(generation_path);
+    nlohmann::json root = read_json_file(generation_path);
     HfJsonFields generation("generation_config.json", root);
     if (generation.has("bos_token_id")) bos = generation.u32_list("bos_token_id");
     if (generation.has("eos_token_id")) c.eos_tokens = generation.u32_list("eos_token_id");
@@ -163,7 +164,7 @@ ModelConfig read_hf_config(const std::string& dir) {
   const std::string path = (fs::path(dir) / "config.json").string();
   std::error_code ec;
   if (!fs::exists(path, ec)) throw Error(ErrorCode::kNotFound, dir + ": no config.json");
-  nlohmann::json root = HfJsonFields::read_file(path);
+  nlohmann::json root = read_json_file(path);
   HfJsonFields f(path, root);
 
   ModelConfig c;

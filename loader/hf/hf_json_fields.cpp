@@ -1,9 +1,7 @@
 #include "loader/hf/hf_json_fields.h"
 
 #include <cmath>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include "loader/base/error.h"
 
@@ -22,18 +20,6 @@ std::string show(const json& value) {
 
 HfJsonFields::HfJsonFields(std::string file, const json& object) : file_(std::move(file)), object_(&object) {
   if (!object.is_object()) throw Error(ErrorCode::kInvalidFile, file_ + ": expected a JSON object, got " + show(object));
-}
-
-json HfJsonFields::read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open");
-  std::stringstream text;
-  text << in.rdbuf();
-  try {
-    return json::parse(text.str());
-  } catch (const json::exception& e) {
-    throw Error(ErrorCode::kInvalidFile, path + ": not valid JSON: " + e.what());
-  }
 }
 
 void HfJsonFields::fail(const std::string& key, const std::string& what) const {

@@ -15,8 +15,6 @@ class HfJsonFields {
  public:
   // `object` must outlive this view. Throws kInvalidFile when it is not a JSON object.
   HfJsonFields(std::string file, const nlohmann::json& object);
-  // Parses `path` as JSON; throws kNotFound / kInvalidFile naming it.
-  static nlohmann::json read_file(const std::string& path);
 
   const std::string& file() const { return file_; }
   bool has(const std::string& key) const;  // present and not null

@@ -1,12 +1,11 @@
 #include "loader/safetensors/safetensors_checkpoint.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "loader/base/error.h"
+#include "loader/base/json_file.h"
 
 namespace vkmoe {
 namespace {
@@ -15,18 +14,6 @@ using nlohmann::json;
 
 constexpr const char* kSingleFile = "model.safetensors";
 constexpr const char* kIndexFile = "model.safetensors.index.json";
-
-json read_json_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(ErrorCode::kNotFound, path + ": cannot open");
-  std::stringstream text;
-  text << in.rdbuf();
-  try {
-    return json::parse(text.str());
-  } catch (const json::exception& e) {
-    throw Error(ErrorCode::kInvalidFile, path + ": not valid JSON: " + e.what());
-  }
-}
 
 // A shard is named relative to the index; anything that could leave the folder is refused.
 bool is_plain_file_name(const std::string& name) {

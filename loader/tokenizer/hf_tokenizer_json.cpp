@@ -1,6 +1,7 @@
 #include "loader/tokenizer/hf_tokenizer_json.h"
 
 #include "loader/base/error.h"
+#include "loader/base/json_file.h"
 #include "loader/tokenizer/json_fields.h"
 #include "loader/tokenizer/pre_tokenizer.h"
 

@@ -25,14 +25,6 @@ const char* type_name(Json::value_t t) {
 
 }  // namespace
 
-Json parse_json(const std::string& text, const std::string& name) {
-  try {
-    return Json::parse(text);
-  } catch (const Json::exception& e) {
-    throw Error(ErrorCode::kInvalidFile, name + ": not valid JSON: " + e.what());
-  }
-}
-
 void json_expect(const Json& value, Json::value_t type, const std::string& where) {
   if (value.type() != type) wrong_type(value, type_name(type), where);
 }

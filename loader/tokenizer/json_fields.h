@@ -8,8 +8,6 @@ namespace vkmoe {
 
 using Json = nlohmann::json;
 
-// Parses `text`; syntax errors name `name`.
-Json parse_json(const std::string& text, const std::string& name);
 const Json& json_member(const Json& object, const std::string& key, const std::string& where);
 std::string json_string(const Json& value, const std::string& where);
 bool json_bool(const Json& value, const std::string& where);

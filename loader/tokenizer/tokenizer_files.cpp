@@ -4,6 +4,7 @@
 #include <filesystem>
 
 #include "loader/base/error.h"
+#include "loader/base/json_file.h"
 #include "loader/base/mapped_file.h"
 #include "loader/tokenizer/hf_tokenizer_json.h"
 #include "loader/tokenizer/json_fields.h"
@@ -23,7 +24,7 @@ std::string read_text(const std::string& path) {
 Json read_optional_json(const std::string& dir, const std::string& name) {
   const std::string path = (fs::path(dir) / name).string();
   if (!fs::exists(path)) return Json();
-  Json j = parse_json(read_text(path), path);
+  Json j = read_json_file(path);
   json_expect(j, Json::value_t::object, path);
   return j;
 }
