@@ -1,20 +1,13 @@
 #include "loader/gguf/gguf_metadata.h"
 
 #include <charconv>
-#include <cstring>
 #include <limits>
 
+#include "loader/base/byte_load.h"
 #include "loader/base/error.h"
 
 namespace vkmoe {
 namespace {
-
-template <typename T>
-T load(const uint8_t* p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));
-  return v;
-}
 
 // An integer of any GGUF width as sign + magnitude, so range checks need no wider type.
 struct Integer {
@@ -29,14 +22,14 @@ Integer signed_integer(int64_t v) {
 
 Integer integer_at(GgufType type, const uint8_t* p) {
   switch (type) {
-    case GgufType::kU8: return {false, load<uint8_t>(p)};
-    case GgufType::kI8: return signed_integer(load<int8_t>(p));
-    case GgufType::kU16: return {false, load<uint16_t>(p)};
-    case GgufType::kI16: return signed_integer(load<int16_t>(p));
-    case GgufType::kU32: return {false, load<uint32_t>(p)};
-    case GgufType::kI32: return signed_integer(load<int32_t>(p));
-    case GgufType::kU64: return {false, load<uint64_t>(p)};
-    case GgufType::kI64: return signed_integer(load<int64_t>(p));
+    case GgufType::kU8: return {false, load_le<uint8_t>(p)};
+    case GgufType::kI8: return signed_integer(load_le<int8_t>(p));
+    case GgufType::kU16: return {false, load_le<uint16_t>(p)};
+    case GgufType::kI16: return signed_integer(load_le<int16_t>(p));
+    case GgufType::kU32: return {false, load_le<uint32_t>(p)};
+    case GgufType::kI32: return signed_integer(load_le<int32_t>(p));
+    case GgufType::kU64: return {false, load_le<uint64_t>(p)};
+    case GgufType::kI64: return signed_integer(load_le<int64_t>(p));
     default: return {};
   }
 }
@@ -123,8 +116,8 @@ int64_t GgufMetadata::get_i64(std::string_view key) const {
 
 float GgufMetadata::get_f32(std::string_view key) const {
   const GgufValue& v = require(key);
-  if (v.type == GgufType::kF32) return load<float>(v.raw.data());
-  if (v.type == GgufType::kF64) return static_cast<float>(load<double>(v.raw.data()));
+  if (v.type == GgufType::kF32) return load_le<float>(v.raw.data());
+  if (v.type == GgufType::kF64) return static_cast<float>(load_le<double>(v.raw.data()));
   wrong_type(key, v, "f32");
 }
 
@@ -144,9 +137,9 @@ std::vector<float> GgufMetadata::get_f32_array(std::string_view key) const {
   const GgufValue& v = get_array(key);
   std::vector<float> out(v.count);
   if (v.elem_type == GgufType::kF32) {
-    for (uint64_t i = 0; i < v.count; ++i) out[i] = load<float>(v.raw.data() + 4 * i);
+    for (uint64_t i = 0; i < v.count; ++i) out[i] = load_le<float>(v.raw.data() + 4 * i);
   } else if (v.elem_type == GgufType::kF64) {
-    for (uint64_t i = 0; i < v.count; ++i) out[i] = static_cast<float>(load<double>(v.raw.data() + 8 * i));
+    for (uint64_t i = 0; i < v.count; ++i) out[i] = static_cast<float>(load_le<double>(v.raw.data() + 8 * i));
   } else {
     wrong_type(key, v, "array of f32");
   }
@@ -200,8 +193,8 @@ std::string GgufMetadata::printable(const GgufValue& value) {
     case GgufType::kString: return std::string(value.str);
     case GgufType::kArray: return "[" + std::to_string(value.count) + " items]";
     case GgufType::kBool: return value.raw[0] != 0 ? "true" : "false";
-    case GgufType::kF32: return shortest_text(load<float>(value.raw.data()));
-    case GgufType::kF64: return shortest_text(load<double>(value.raw.data()));
+    case GgufType::kF32: return shortest_text(load_le<float>(value.raw.data()));
+    case GgufType::kF64: return shortest_text(load_le<double>(value.raw.data()));
     default: return integer_text(integer_at(value.type, value.raw.data()));
   }
 }

@@ -5,6 +5,7 @@
 #include <limits>
 #include <unordered_set>
 
+#include "loader/base/byte_load.h"
 #include "loader/base/error.h"
 
 namespace vkmoe {
@@ -43,9 +44,7 @@ class Cursor {
 
   template <typename T>
   T read(const std::string& what) {
-    T v;
-    std::memcpy(&v, take(sizeof(T), what).data(), sizeof(T));
-    return v;
+    return load_le<T>(take(sizeof(T), what).data());
   }
 
   std::string_view read_string(const std::string& what) {

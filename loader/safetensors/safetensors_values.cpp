@@ -1,28 +1,20 @@
 #include "loader/safetensors/safetensors_values.h"
 
-#include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
 
+#include "loader/base/byte_load.h"
 #include "loader/base/error.h"
 #include "loader/base/half.h"
 
 namespace vkmoe {
 namespace {
 
-// Data offsets need not be aligned, so elements are copied out byte-wise.
-template <typename T>
-T load(const uint8_t* p) {
-  T v;
-  std::memcpy(&v, p, sizeof(T));
-  return v;
-}
-
 template <typename Out, typename In, typename Convert>
 std::vector<Out> convert_all(const SafetensorsTensor& t, Convert convert) {
   std::vector<Out> out(t.bytes.size() / sizeof(In));
-  for (size_t i = 0; i < out.size(); ++i) out[i] = convert(load<In>(t.bytes.data() + i * sizeof(In)));
+  for (size_t i = 0; i < out.size(); ++i) out[i] = convert(load_le<In>(t.bytes.data() + i * sizeof(In)));
   return out;
 }
 
