@@ -63,24 +63,22 @@ BufferRange Buffer::range(VkDeviceSize offset, VkDeviceSize size) const {
   return {buffer_, offset, size};
 }
 
-void Buffer::flush(VkDeviceSize offset, VkDeviceSize) const {
-  if (allocation_.host_coherent || allocation_.mapped == nullptr) return;
+std::optional<VkMappedMemoryRange> Buffer::noncoherent_range(VkDeviceSize offset) const {
+  if (allocation_.host_coherent || allocation_.mapped == nullptr) return std::nullopt;
   VkMappedMemoryRange r{VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE};
   r.memory = allocation_.memory;
   // Ranges must be multiples of nonCoherentAtomSize (at most 256): round out to the mapping's end.
   r.offset = (allocation_.offset + offset) / 256 * 256;
   r.size = VK_WHOLE_SIZE;
-  VKMOE_VK_CHECK(vkFlushMappedMemoryRanges(device_->handle(), 1, &r));
+  return r;
+}
+
+void Buffer::flush(VkDeviceSize offset, VkDeviceSize) const {
+  if (const auto r = noncoherent_range(offset)) VKMOE_VK_CHECK(vkFlushMappedMemoryRanges(device_->handle(), 1, &*r));
 }
 
 void Buffer::invalidate(VkDeviceSize offset, VkDeviceSize) const {
-  if (allocation_.host_coherent || allocation_.mapped == nullptr) return;
-  VkMappedMemoryRange r{VK_STRUCTURE_TYPE_MAPPED_MEMORY_RANGE};
-  r.memory = allocation_.memory;
-  // Ranges must be multiples of nonCoherentAtomSize (at most 256): round out to the mapping's end.
-  r.offset = (allocation_.offset + offset) / 256 * 256;
-  r.size = VK_WHOLE_SIZE;
-  VKMOE_VK_CHECK(vkInvalidateMappedMemoryRanges(device_->handle(), 1, &r));
+  if (const auto r = noncoherent_range(offset)) VKMOE_VK_CHECK(vkInvalidateMappedMemoryRanges(device_->handle(), 1, &*r));
 }
 
 }  // namespace vkmoe::vk

@@ -5,6 +5,7 @@
 #include <vulkan/vulkan.h>
 
 #include <cstdint>
+#include <optional>
 
 #include "engine/vk/memory_allocator.h"
 
@@ -42,6 +43,9 @@ class Buffer {
 
  private:
   void release();
+  // The mapped memory from `offset` on, for flush and invalidate; nullopt where there is
+  // nothing to do (coherent or unmapped memory).
+  std::optional<VkMappedMemoryRange> noncoherent_range(VkDeviceSize offset) const;
   Device* device_ = nullptr;
   MemoryAllocator* allocator_ = nullptr;
   VkBuffer buffer_ = VK_NULL_HANDLE;
