@@ -1,7 +1,3 @@
 # One dense and one expert ("matmul by id") variant per weight format.
-include(${CMAKE_CURRENT_SOURCE_DIR}/common/weight_formats.cmake)
-foreach(format ${VKMOE_WEIGHT_FORMATS})
-  string(TOLOWER ${format} lower)
-  vkmoe_shader_variant(matmul_gemm_${lower} matmul_gemm.comp DEFINES WEIGHT_${format})
-  vkmoe_shader_variant(matmul_gemm_id_${lower} matmul_gemm.comp DEFINES WEIGHT_${format} EXPERT)
-endforeach()
+vkmoe_weight_format_variants(matmul_gemm matmul_gemm.comp)
+vkmoe_weight_format_variants(matmul_gemm_id matmul_gemm.comp DEFINES EXPERT)
