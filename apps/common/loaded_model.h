@@ -14,6 +14,7 @@ struct LoadedModel {
   std::unique_ptr<Model> model;
 };
 
-LoadedModel load_model_for_cli(const std::string& path);
+// `options` place the experts (VRAM budget, slots, policy) and plan the session's memory.
+LoadedModel load_model_for_cli(const std::string& path, const ModelOptions& options = {});
 
 }  // namespace vkmoe::cli

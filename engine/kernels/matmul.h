@@ -57,11 +57,15 @@ struct ExpertWeights {
   uint32_t slot_stride = 0;  // bytes between slots; expert e's W starts at slot_table[e] * slot_stride
 };
 
+// A slot_table entry for an expert this dispatch does not hold: its rows of y are left as
+// they are, for a dispatch over another pool to compute.
+inline constexpr uint32_t kAbsentSlot = 0xFFFFFFFFu;
+
 // Rows of x grouped by expert, as the MoE dispatch kernel writes them.
 struct ExpertRows {
   vk::BufferRange x_gathered;      // (rows, k) floats, sorted by expert
   vk::BufferRange expert_offsets;  // (n_expert + 1) uint32 prefix sums of rows per expert
-  vk::BufferRange slot_table;      // (n_expert) uint32 slot of each expert
+  vk::BufferRange slot_table;      // (n_expert) uint32 slot of each expert, or kAbsentSlot
   vk::BufferRange y_gathered;      // (rows, n) floats
   uint32_t rows = 0;               // R: total rows; per-expert counts are known only on the GPU
 };

@@ -43,6 +43,41 @@ float attention_scale(const ModelConfig& c) {
   return c.attention_scale > 0.0f ? c.attention_scale : 1.0f / std::sqrt(static_cast<float>(c.head_dim_k));
 }
 
+// q is (T, n_head, head_dim_k); the cache holds n_head_kv heads of head_dim_k keys and
+// head_dim_v values per position; out is (T, n_head, head_dim_v).
+struct AttentionHeads {
+  uint32_t n_head, n_head_kv, head_dim_k, head_dim_v;
+};
+
+struct CachedAttention {
+  kernels::AttentionShape shape;
+  kernels::AttentionBuffers buffers;
+};
+
+// The attention kernel's arguments for `layer`'s cache, with out at the front of `attn`. No
+// sliding window and no sinks: the caller adds those where the model has them.
+CachedAttention cached_attention(const ModelConfig& c, KvCache& kv, uint32_t layer, uint32_t n_tokens, uint32_t n_kv,
+                                 AttentionHeads heads, vk::BufferRange q, vk::BufferRange positions, const vk::Buffer& attn,
+                                 const vk::Buffer& scratch) {
+  CachedAttention a;
+  a.shape.tokens = n_tokens;
+  a.shape.n_head = heads.n_head;
+  a.shape.n_head_kv = heads.n_head_kv;
+  a.shape.head_dim_k = heads.head_dim_k;
+  a.shape.head_dim_v = heads.head_dim_v;
+  a.shape.n_kv = n_kv;
+  a.shape.max_ctx = kv.layout().max_ctx;
+  a.shape.scale = attention_scale(c);
+  a.shape.cache_type = kv.layout().type;
+  a.buffers.q = q;
+  a.buffers.positions = positions;
+  a.buffers.k_cache = kv.keys(layer).range();
+  a.buffers.v_cache = kv.values(layer).range();
+  a.buffers.out = floats(attn, 0, uint64_t(n_tokens) * heads.n_head * heads.head_dim_v);
+  a.buffers.scratch = scratch.range();
+  return a;
+}
+
 }  // namespace
 
 void ForwardPass::record_attention(vk::CommandBuffer& cmd, KvCache& kv, uint32_t layer, uint32_t n_tokens, uint32_t n_kv) {
@@ -86,30 +121,15 @@ void ForwardPass::record_attention(vk::CommandBuffer& cmd, KvCache& kv, uint32_t
                                  kv.values(layer).range());
   cmd.barrier();
 
-  kernels::AttentionShape shape;
-  shape.tokens = T;
-  shape.n_head = c.n_head;
-  shape.n_head_kv = c.n_head_kv;
-  shape.head_dim_k = c.head_dim_k;
-  shape.head_dim_v = c.head_dim_v;
-  shape.n_kv = n_kv;
-  shape.max_ctx = kv.layout().max_ctx;
-  bool sliding = layer < c.layer_uses_sliding_window.size() && c.layer_uses_sliding_window[layer];
-  shape.window = sliding ? c.sliding_window : 0;
-  shape.scale = attention_scale(c);
-  shape.cache_type = cache_type;
-  kernels::AttentionBuffers buffers;
-  buffers.q = q;
-  buffers.positions = positions;
-  buffers.k_cache = kv.keys(layer).range();
-  buffers.v_cache = kv.values(layer).range();
-  buffers.out = floats(b.attn, 0, uint64_t(T) * c.n_head * c.head_dim_v);
-  if (c.has_attention_sinks) buffers.sinks = w(layer, "attn_sinks.weight").range();
-  buffers.scratch = b.attn_scratch.range();
-  kernels::record_attention(ctx_, cmd, shape, buffers);
+  CachedAttention attention = cached_attention(c, kv, layer, T, n_kv, {c.n_head, c.n_head_kv, c.head_dim_k, c.head_dim_v}, q,
+                                               positions, b.attn, b.attn_scratch);
+  const bool sliding = layer < c.layer_uses_sliding_window.size() && c.layer_uses_sliding_window[layer];
+  attention.shape.window = sliding ? c.sliding_window : 0;
+  if (c.has_attention_sinks) attention.buffers.sinks = w(layer, "attn_sinks.weight").range();
+  kernels::record_attention(ctx_, cmd, attention.shape, attention.buffers);
   cmd.barrier();
 
-  kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_output.weight")), buffers.out,
+  kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_output.weight")), attention.buffers.out,
                          floats(b.tmp, 0, uint64_t(T) * c.n_embd), T, bias("attn_output.bias"));
   cmd.barrier();
 }
@@ -185,27 +205,13 @@ void ForwardPass::record_mla_attention(vk::CommandBuffer& cmd, KvCache& kv, uint
                                {T, H, rope_dims, H * qk, qk, H * latent, latent});
   cmd.barrier();
 
-  kernels::AttentionShape shape;
-  shape.tokens = T;
-  shape.n_head = H;
-  shape.n_head_kv = 1;
-  shape.head_dim_k = latent;
-  shape.head_dim_v = lora;
-  shape.n_kv = n_kv;
-  shape.max_ctx = kv.layout().max_ctx;
-  shape.scale = attention_scale(c);
-  shape.cache_type = cache_type;
-  kernels::AttentionBuffers buffers;
-  buffers.q = q_mla;
-  buffers.positions = positions;
-  buffers.k_cache = kv.keys(layer).range();
-  buffers.v_cache = kv.values(layer).range();
-  buffers.out = floats(b.attn, 0, uint64_t(T) * H * lora);
-  buffers.scratch = b.attn_scratch.range();
-  kernels::record_attention(ctx_, cmd, shape, buffers);
+  // One latent "head" in the cache serves every query head (multi-query).
+  const CachedAttention attention = cached_attention(c, kv, layer, T, n_kv, {H, 1, latent, lora}, q_mla, positions, b.attn,
+                                                     b.attn_scratch);
+  kernels::record_attention(ctx_, cmd, attention.shape, attention.buffers);
   cmd.barrier();
 
-  kernels::record_copy_strided(ctx_, cmd, buffers.out, b.heads_in.range(), {T, H, lora, H * lora, lora, lora, T * lora});
+  kernels::record_copy_strided(ctx_, cmd, attention.buffers.out, b.heads_in.range(), {T, H, lora, H * lora, lora, lora, T * lora});
   cmd.barrier();
   per_head(w(layer, "attn_v_b.weight"), lora, vdim);
   cmd.barrier();

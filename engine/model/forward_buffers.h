@@ -31,10 +31,21 @@ struct ForwardPass::Buffers {
   vk::Buffer expert_slots;              // (E) uint32: identity while every expert is resident
   vk::Buffer x_grouped, y_grouped;      // (T * k, H)
   vk::Buffer gate, up;                  // (max(T * k * ff_expert, T * ff, T * ff_shared))
+  // Expert streaming only.
+  vk::Buffer act;                       // (T * k * ff_expert): SwiGLU out of place, so waves may repeat it
+  vk::Buffer routing_readback;          // (E + 1 + T * k) uint32, host read: expert offsets, predicted ids
+  vk::Buffer xn_next, predicted_logits; // (T, H), (T, E): the next layer's router on this hidden state
+  vk::Buffer predicted_ids, predicted_weights;  // (T, k)
   vk::Buffer shared_out;                // (T, H)
   vk::Buffer shared_scale;              // (T, 1): Qwen2-MoE's shared-expert gate logit
   vk::Buffer logits;                    // (T, V)
   vk::Buffer hidden;                    // (L + 1, T, H) when capturing
+};
+
+// What one expert-matmul dispatch reads: a slot table and, per matrix, the pool it indexes.
+struct ForwardPass::ExpertDispatch {
+  vk::BufferRange slot_table;
+  kernels::ExpertWeights matrices[kExpertMatrices];
 };
 
 inline kernels::MatmulWeight matmul_weight(const DeviceTensor& t) {
@@ -44,6 +55,13 @@ inline kernels::MatmulWeight matmul_weight(const DeviceTensor& t) {
 inline kernels::ExpertWeights expert_weights(const DeviceTensor& t) {
   return {t.range(), t.type, static_cast<uint32_t>(t.ne[0]), static_cast<uint32_t>(t.ne[1]),
           static_cast<uint32_t>(t.ne[2]), static_cast<uint32_t>(t.expert_bytes)};
+}
+
+inline bool is_moe_layer(const ModelConfig& c, uint32_t layer) { return c.n_expert > 0 && layer >= c.n_layer_dense_lead; }
+
+// gpt-oss names the norm before its MoE block after the attention.
+inline const char* ffn_norm_name(const ModelConfig& c) {
+  return c.arch == Architecture::kGptOss ? "post_attention_norm.weight" : "ffn_norm.weight";
 }
 
 // A sub-range of `count` floats starting at float `first`.

@@ -1,10 +1,15 @@
 // Feed-forward blocks of the forward pass: the dense SwiGLU FFN (DeepSeek's leading layers,
 // dense models) and the mixture of experts with its shared expert.
+#include <algorithm>
+#include <string>
+#include <vector>
+
 #include "engine/kernels/activation.h"
 #include "engine/kernels/elementwise.h"
 #include "engine/kernels/matmul.h"
 #include "engine/kernels/moe_dispatch.h"
 #include "engine/kernels/moe_scatter.h"
+#include "engine/kernels/rms_norm.h"
 #include "engine/kernels/router_topk.h"
 #include "engine/model/forward_buffers.h"
 #include "loader/base/error.h"
@@ -50,59 +55,150 @@ void ForwardPass::record_dense_ffn(vk::CommandBuffer& cmd, uint32_t layer, uint3
   cmd.barrier();
 }
 
-// x += sum_j weight[t, j] * expert_{id[t, j]}(xn[t]) (+ shared expert)
-void ForwardPass::record_moe_ffn(vk::CommandBuffer& cmd, uint32_t layer, uint32_t n_tokens) {
-  const auto& c = config_;
-  Buffers& b = *buffers_;
-  const uint32_t T = n_tokens, k = c.n_expert_used, E = c.n_expert, H = c.n_embd, ff = c.n_ff_expert;
-  const uint32_t rows = T * k;
-  const auto xn = floats(b.xn, 0, uint64_t(T) * H);
-
-  const auto logits = floats(b.router_logits, 0, uint64_t(T) * E);
-  kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "ffn_gate_inp.weight")), xn, logits, T);
+// Router logits of `xn` through layer `layer`'s router, then its top-k: expert ids and weights.
+void ForwardPass::record_router(vk::CommandBuffer& cmd, uint32_t layer, const vk::BufferRange& xn,
+                                const vk::BufferRange& logits, const vk::BufferRange& ids, const vk::BufferRange& weights,
+                                uint32_t n_tokens) {
+  kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "ffn_gate_inp.weight")), xn, logits, n_tokens);
   cmd.barrier();
-  const auto params = router_params(c);
+  const auto params = router_params(config_);
   std::optional<vk::BufferRange> router_bias;
   if (params.bias_use == kernels::RouterBiasUse::kAddToLogits) router_bias = w(layer, "ffn_gate_inp.bias").range();
   if (params.bias_use == kernels::RouterBiasUse::kAddForSelection) router_bias = w(layer, "exp_probs_b.bias").range();
+  kernels::record_router_topk(ctx_, cmd, logits, router_bias, ids, weights, n_tokens, config_.n_expert, params);
+  cmd.barrier();
+}
+
+// gate/up over the grouped rows → SwiGLU into `act` → down into y_grouped, each matmul once
+// per dispatch. Dispatches hold disjoint experts but write the same tensors, hence the
+// barriers between them.
+void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std::span<const ExpertDispatch> dispatches,
+                                    const vk::BufferRange& act, uint32_t n_tokens) {
+  const auto& c = config_;
+  Buffers& b = *buffers_;
+  const uint32_t rows = n_tokens * c.n_expert_used, ff = c.n_ff_expert;
+  const auto offsets = b.expert_offsets.range();
+  auto bias = [&](ExpertMatrix m) -> std::optional<vk::BufferRange> {
+    std::string name = expert_tensor_name(layer, m);
+    name.replace(name.size() - 6, 6, "bias");  // "...weight" → "...bias"
+    const DeviceTensor* t = weights_.find(name);
+    return t != nullptr ? std::optional(t->range()) : std::nullopt;
+  };
+  auto matmul = [&](const ExpertDispatch& d, ExpertMatrix m, const vk::BufferRange& x, const vk::BufferRange& y) {
+    kernels::ExpertRows r{x, offsets, d.slot_table, y, rows};
+    kernels::record_expert_matmul(ctx_, cmd, d.matrices[static_cast<uint32_t>(m)], r, bias(m));
+  };
+  const auto x_grouped = floats(b.x_grouped, 0, uint64_t(rows) * c.n_embd);
+  const auto gate = floats(b.gate, 0, uint64_t(rows) * ff), up = floats(b.up, 0, uint64_t(rows) * ff);
+  for (size_t i = 0; i < dispatches.size(); ++i) {
+    if (i > 0) cmd.barrier();
+    matmul(dispatches[i], ExpertMatrix::kGate, x_grouped, gate);
+    matmul(dispatches[i], ExpertMatrix::kUp, x_grouped, up);
+  }
+  cmd.barrier();
+  if (c.swiglu_limit > 0.0f) {
+    kernels::record_clamped_swiglu(ctx_, cmd, gate, up, act, uint64_t(rows) * ff, {c.swiglu_alpha, c.swiglu_limit});
+  } else {
+    kernels::record_swiglu(ctx_, cmd, gate, up, act, uint64_t(rows) * ff);
+  }
+  cmd.barrier();
+  for (size_t i = 0; i < dispatches.size(); ++i) {
+    if (i > 0) cmd.barrier();
+    matmul(dispatches[i], ExpertMatrix::kDown, act, floats(b.y_grouped, 0, uint64_t(rows) * c.n_embd));
+  }
+  cmd.barrier();
+}
+
+// x += sum_j weight[t, j] * expert_{id[t, j]}(xn[t]) (+ shared expert)
+void ForwardPass::record_moe_ffn(StepSubmitter& steps, uint32_t layer, uint32_t n_tokens) {
+  const auto& c = config_;
+  Buffers& b = *buffers_;
+  const uint32_t T = n_tokens, k = c.n_expert_used, E = c.n_expert, H = c.n_embd;
+  const uint32_t rows = T * k;
+  const auto xn = floats(b.xn, 0, uint64_t(T) * H);
   const auto ids = b.expert_ids.range(0, uint64_t(rows) * 4);
   const auto weights = floats(b.expert_weights, 0, rows);
-  kernels::record_router_topk(ctx_, cmd, logits, router_bias, ids, weights, T, E, params);
-  cmd.barrier();
+  vk::CommandBuffer& cmd = steps.cmd();
+  record_router(cmd, layer, xn, floats(b.router_logits, 0, uint64_t(T) * E), ids, weights, T);
 
   const auto offsets = b.expert_offsets.range();
   const auto row_of = b.expert_rows.range(0, uint64_t(rows) * 4);
   const auto sources = b.expert_sources.range(0, uint64_t(rows) * 4);
   kernels::record_moe_dispatch(ctx_, cmd, ids, offsets, row_of, sources, T, k, E);
   cmd.barrier();
-  const auto x_grouped = floats(b.x_grouped, 0, uint64_t(rows) * H);
-  kernels::record_moe_gather(ctx_, cmd, xn, sources, x_grouped, T, k, H);
+  kernels::record_moe_gather(ctx_, cmd, xn, sources, floats(b.x_grouped, 0, uint64_t(rows) * H), T, k, H);
   cmd.barrier();
 
-  auto expert_matmul = [&](const char* name, const vk::BufferRange& x, const vk::BufferRange& y) {
-    kernels::ExpertRows r{x, offsets, b.expert_slots.range(), y, rows};
-    std::string bias_name = std::string(name);
-    bias_name.replace(bias_name.size() - 6, 6, "bias");  // "...weight" → "...bias"
-    const DeviceTensor* bias = find(layer, bias_name.c_str());
-    kernels::record_expert_matmul(ctx_, cmd, expert_weights(w(layer, name)), r,
-                                  bias != nullptr ? std::optional(bias->range()) : std::nullopt);
-  };
-  const auto gate = floats(b.gate, 0, uint64_t(rows) * ff), up = floats(b.up, 0, uint64_t(rows) * ff);
-  expert_matmul("ffn_gate_exps.weight", x_grouped, gate);
-  expert_matmul("ffn_up_exps.weight", x_grouped, up);
-  cmd.barrier();
-  if (c.swiglu_limit > 0.0f) {
-    kernels::record_clamped_swiglu(ctx_, cmd, gate, up, gate, uint64_t(rows) * ff, {c.swiglu_alpha, c.swiglu_limit});
+  if (experts_ != nullptr) {
+    stream_experts(steps, layer, T);
   } else {
-    kernels::record_swiglu(ctx_, cmd, gate, up, gate, uint64_t(rows) * ff);
+    ExpertDispatch resident{b.expert_slots.range(), {}};
+    for (uint32_t m = 0; m < kExpertMatrices; ++m) {
+      resident.matrices[m] = expert_weights(weights_.get(expert_tensor_name(layer, ExpertMatrix(m))));
+    }
+    record_expert_ffn(cmd, layer, std::span(&resident, 1), floats(b.gate, 0, uint64_t(rows) * c.n_ff_expert), T);
   }
+
+  // The expert FFN may have ended in a later command buffer.
+  if (c.n_ff_shared > 0) record_shared_expert(steps.cmd(), layer, n_tokens);
+  kernels::record_moe_scatter(ctx_, steps.cmd(), floats(b.y_grouped, 0, uint64_t(rows) * H), row_of, weights,
+                              floats(b.x, 0, uint64_t(T) * H), T, k, H, true);
+  steps.cmd().barrier();
+}
+
+// The streamed expert FFN: the step is submitted up to here so the host can read which
+// experts the tokens chose; the ExpertStore brings them into VRAM slots in waves, each wave
+// computed by its own piece of the step. With prefetch on, the next MoE layer's router also
+// runs on the current hidden state, and its choice is copied in while this layer computes.
+void ForwardPass::stream_experts(StepSubmitter& steps, uint32_t layer, uint32_t n_tokens) {
+  const auto& c = config_;
+  Buffers& b = *buffers_;
+  const uint32_t T = n_tokens, k = c.n_expert_used, E = c.n_expert, H = c.n_embd, rows = T * k;
+  const uint64_t th = uint64_t(T) * H;
+  const bool predict = experts_->options().prefetch && layer + 1 < c.n_layer && is_moe_layer(c, layer + 1);
+  vk::CommandBuffer& cmd = steps.cmd();
+  if (predict) {
+    kernels::record_rms_norm(ctx_, cmd, floats(b.x, 0, th), w(layer + 1, ffn_norm_name(c)).range(),
+                             floats(b.xn_next, 0, th), H, T, c.rms_norm_eps);
+    cmd.barrier();
+    record_router(cmd, layer + 1, floats(b.xn_next, 0, th), floats(b.predicted_logits, 0, uint64_t(T) * E),
+                  b.predicted_ids.range(0, uint64_t(rows) * 4), floats(b.predicted_weights, 0, rows), T);
+  }
+  cmd.copy(b.expert_offsets.range(), b.routing_readback.range(0, (uint64_t(E) + 1) * 4));
+  if (predict) cmd.copy(b.predicted_ids.range(0, uint64_t(rows) * 4), b.routing_readback.range((uint64_t(E) + 1) * 4, uint64_t(rows) * 4));
   cmd.barrier();
-  const auto y_grouped = floats(b.y_grouped, 0, uint64_t(rows) * H);
-  expert_matmul("ffn_down_exps.weight", gate, y_grouped);
-  cmd.barrier();
-  if (c.n_ff_shared > 0) record_shared_expert(cmd, layer, n_tokens);
-  kernels::record_moe_scatter(ctx_, cmd, y_grouped, row_of, weights, floats(b.x, 0, uint64_t(T) * H), T, k, H, true);
-  cmd.barrier();
+  steps.submit_and_wait();
+
+  b.routing_readback.invalidate(0, b.routing_readback.size());
+  const auto* readback = static_cast<const uint32_t*>(b.routing_readback.mapped());
+  std::vector<uint32_t> rows_per_expert(E);
+  for (uint32_t e = 0; e < E; ++e) rows_per_expert[e] = readback[e + 1] - readback[e];
+
+  const uint32_t n_waves = experts_->plan_layer(layer, rows_per_expert);
+  const auto act = floats(b.act, 0, uint64_t(rows) * c.n_ff_expert);
+  for (uint32_t wave = 0; wave < n_waves; ++wave) {
+    ExpertWave staged = experts_->stage_wave(wave);
+    std::vector<ExpertDispatch> dispatches;
+    for (const ExpertSource& source : staged.sources) {
+      ExpertDispatch d{source.slot_table, {}};
+      for (uint32_t m = 0; m < kExpertMatrices; ++m) d.matrices[m] = experts_->matrix(source, layer, ExpertMatrix(m));
+      dispatches.push_back(d);
+    }
+    record_expert_ffn(steps.cmd(), layer, dispatches, act, T);
+    if (staged.copies_done) steps.wait_for(*staged.copies_done);
+    experts_->wave_submitted(wave, wave + 1 < n_waves ? steps.submit() : steps.pending_point());
+  }
+  if (predict) {
+    // Most voted first; ties keep the router's order, so one token's prediction is its top-k.
+    const uint32_t* predicted = readback + E + 1;
+    std::vector<uint32_t> votes(E, 0), order;
+    for (uint32_t i = 0; i < rows; ++i) {
+      const uint32_t e = predicted[i];
+      if (e < E && votes[e]++ == 0) order.push_back(e);
+    }
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t z) { return votes[a] > votes[z]; });
+    experts_->prefetch(layer + 1, order);
+  }
 }
 
 // Shared expert(s), added to the residual stream: Qwen2-MoE scales them by a sigmoid gate

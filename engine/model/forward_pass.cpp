@@ -1,6 +1,8 @@
 #include "engine/model/forward_pass.h"
 
 #include <algorithm>
+#include <functional>
+#include <vector>
 
 #include "engine/kernels/attention.h"
 #include "engine/kernels/elementwise.h"
@@ -22,18 +24,16 @@ void check_embedding_type(const DeviceTensor& t) {
   }
 }
 
-}  // namespace
+// Sizes (and, with a real `make`, allocates) every scratch tensor; scratch_bytes() passes a
+// `make` that only counts, so the VRAM budget sees exactly what a ForwardPass will take.
+using MakeBuffer = std::function<vk::Buffer(uint64_t bytes, vk::MemoryUsage usage)>;
 
-ForwardPass::ForwardPass(vk::Context& ctx, const ModelConfig& config, const ModelWeights& weights,
-                         const ForwardOptions& options)
-    : ctx_(ctx), config_(config), weights_(weights), options_(options), buffers_(std::make_unique<Buffers>()) {
-  const auto& c = config_;
+void make_buffers(vk::Context& ctx, const ModelConfig& c, bool streaming, const ForwardOptions& options,
+                  ForwardPass::Buffers& b, const MakeBuffer& make) {
   const uint64_t T = options.max_tokens;
-  if (T == 0) throw Error(ErrorCode::kInvalidArgument, "max_tokens must be at least 1");
-  check_embedding_type(weights.get("token_embd.weight"));
-  auto f32 = [&](uint64_t count) { return ctx.create_buffer(std::max<uint64_t>(count, 1) * 4); };
-  auto host_u32 = [&](uint64_t count) { return ctx.create_buffer(std::max<uint64_t>(count, 1) * 4, vk::MemoryUsage::kHostShared); };
-  Buffers& b = *buffers_;
+  auto f32 = [&](uint64_t count) { return make(std::max<uint64_t>(count, 1) * 4, vk::MemoryUsage::kDeviceLocal); };
+  auto u32 = f32;
+  auto host_u32 = [&](uint64_t count) { return make(std::max<uint64_t>(count, 1) * 4, vk::MemoryUsage::kHostShared); };
   b.token_ids = host_u32(T);
   b.positions = host_u32(T);
   b.x = f32(T * c.n_embd);
@@ -55,10 +55,7 @@ ForwardPass::ForwardPass(vk::Context& ctx, const ModelConfig& config, const Mode
     b.heads_out = f32(T * c.n_head * widest);
     b.q_mla = f32(T * c.n_head * latent);
     b.head_offsets = host_u32(c.n_head + 1);
-    b.head_slots = ctx.create_buffer(uint64_t(c.n_head) * 4);
-    std::vector<uint32_t> identity(c.n_head);
-    for (uint32_t h = 0; h < c.n_head; ++h) identity[h] = h;
-    ctx.upload(b.head_slots, 0, {reinterpret_cast<const uint8_t*>(identity.data()), identity.size() * 4});
+    b.head_slots = u32(c.n_head);
   }
   b.q = f32(T * c.n_head * c.head_dim_k);
   b.k = f32(T * c.n_head_kv * c.head_dim_k);
@@ -73,21 +70,18 @@ ForwardPass::ForwardPass(vk::Context& ctx, const ModelConfig& config, const Mode
   decode_shape.n_kv = options.max_ctx;
   decode_shape.max_ctx = options.max_ctx;
   decode_shape.path = kernels::AttentionPath::kDecode;
-  b.attn_scratch = ctx.create_buffer(std::max<uint64_t>(kernels::attention_scratch_bytes(ctx, decode_shape), 4));
+  b.attn_scratch = make(std::max<uint64_t>(kernels::attention_scratch_bytes(ctx, decode_shape), 4), vk::MemoryUsage::kDeviceLocal);
 
   uint64_t ff_rows = 0;
   if (c.n_expert > 0) {
     uint64_t rows = T * c.n_expert_used;
     b.router_logits = f32(T * c.n_expert);
-    b.expert_ids = ctx.create_buffer(rows * 4);
+    b.expert_ids = u32(rows);
     b.expert_weights = f32(rows);
-    b.expert_offsets = ctx.create_buffer((uint64_t(c.n_expert) + 1) * 4);
-    b.expert_rows = ctx.create_buffer(rows * 4);
-    b.expert_sources = ctx.create_buffer(rows * 4);
-    b.expert_slots = ctx.create_buffer(uint64_t(c.n_expert) * 4);
-    std::vector<uint32_t> identity(c.n_expert);
-    for (uint32_t e = 0; e < c.n_expert; ++e) identity[e] = e;
-    ctx.upload(b.expert_slots, 0, {reinterpret_cast<const uint8_t*>(identity.data()), identity.size() * 4});
+    b.expert_offsets = u32(uint64_t(c.n_expert) + 1);
+    b.expert_rows = u32(rows);
+    b.expert_sources = u32(rows);
+    b.expert_slots = u32(c.n_expert);
     b.x_grouped = f32(rows * c.n_embd);
     b.y_grouped = f32(rows * c.n_embd);
     ff_rows = std::max<uint64_t>(ff_rows, rows * c.n_ff_expert);
@@ -96,12 +90,52 @@ ForwardPass::ForwardPass(vk::Context& ctx, const ModelConfig& config, const Mode
       b.shared_scale = f32(T);
       ff_rows = std::max<uint64_t>(ff_rows, T * c.n_ff_shared);
     }
+    if (streaming) {
+      b.act = f32(rows * c.n_ff_expert);
+      b.routing_readback = make((uint64_t(c.n_expert) + 1 + rows) * 4, vk::MemoryUsage::kReadback);
+      b.xn_next = f32(T * c.n_embd);
+      b.predicted_logits = f32(T * c.n_expert);
+      b.predicted_ids = u32(rows);
+      b.predicted_weights = f32(rows);
+    }
   }
   ff_rows = std::max<uint64_t>(ff_rows, T * c.n_ff);
   b.gate = f32(ff_rows);
   b.up = f32(ff_rows);
   b.logits = f32(T * c.n_vocab);
   if (options.capture_hidden) b.hidden = f32((uint64_t(c.n_layer) + 1) * T * c.n_embd);
+}
+
+void upload_identity(vk::Context& ctx, const vk::Buffer& table, uint32_t n) {
+  std::vector<uint32_t> identity(n);
+  for (uint32_t i = 0; i < n; ++i) identity[i] = i;
+  ctx.upload(table, 0, {reinterpret_cast<const uint8_t*>(identity.data()), identity.size() * 4});
+}
+
+}  // namespace
+
+ForwardPass::ForwardPass(vk::Context& ctx, const ModelConfig& config, const ModelWeights& weights, ExpertStore* experts,
+                         const ForwardOptions& options)
+    : ctx_(ctx), config_(config), weights_(weights), experts_(experts), options_(options),
+      buffers_(std::make_unique<Buffers>()) {
+  if (options.max_tokens == 0) throw Error(ErrorCode::kInvalidArgument, "max_tokens must be at least 1");
+  check_embedding_type(weights.get("token_embd.weight"));
+  Buffers& b = *buffers_;
+  make_buffers(ctx, config_, experts != nullptr, options, b,
+               [&](uint64_t bytes, vk::MemoryUsage usage) { return ctx.create_buffer(bytes, usage); });
+  if (uses_mla(config_)) upload_identity(ctx, b.head_slots, config_.n_head);
+  if (config_.n_expert > 0) upload_identity(ctx, b.expert_slots, config_.n_expert);
+}
+
+uint64_t ForwardPass::scratch_bytes(vk::Context& ctx, const ModelConfig& config, bool streaming,
+                                    const ForwardOptions& options) {
+  uint64_t total = 0;
+  Buffers counted;
+  make_buffers(ctx, config, streaming, options, counted, [&](uint64_t bytes, vk::MemoryUsage usage) {
+    if (usage == vk::MemoryUsage::kDeviceLocal) total += bytes;
+    return vk::Buffer();
+  });
+  return total;
 }
 
 ForwardPass::~ForwardPass() = default;
@@ -134,7 +168,7 @@ void ForwardPass::record_embedding(vk::CommandBuffer& cmd, uint32_t n_tokens) {
   cmd.barrier();
 }
 
-void ForwardPass::record(vk::CommandBuffer& cmd, KvCache& kv, uint32_t n_tokens, uint32_t n_kv, bool all_logits) {
+void ForwardPass::record(StepSubmitter& steps, KvCache& kv, uint32_t n_tokens, uint32_t n_kv, bool all_logits) {
   if (n_tokens == 0 || n_tokens > options_.max_tokens) {
     throw Error(ErrorCode::kInternal, "forward pass: step of " + std::to_string(n_tokens) + " tokens (max " +
                                           std::to_string(options_.max_tokens) + ")");
@@ -142,36 +176,37 @@ void ForwardPass::record(vk::CommandBuffer& cmd, KvCache& kv, uint32_t n_tokens,
   const auto& c = config_;
   Buffers& b = *buffers_;
   const uint64_t th = uint64_t(n_tokens) * c.n_embd;
-  record_embedding(cmd, n_tokens);
-  capture(cmd, 0, b.x, n_tokens);
+  if (experts_ != nullptr) experts_->begin_step();
+  record_embedding(steps.cmd(), n_tokens);
+  capture(steps.cmd(), 0, b.x, n_tokens);
   for (uint32_t layer = 0; layer < c.n_layer; ++layer) {
-    kernels::record_rms_norm(ctx_, cmd, floats(b.x, 0, th), w(layer, "attn_norm.weight").range(), floats(b.xn, 0, th),
-                             c.n_embd, n_tokens, c.rms_norm_eps);
-    cmd.barrier();
+    // The MoE block may submit and continue in a new command buffer: fetch it per block.
+    kernels::record_rms_norm(ctx_, steps.cmd(), floats(b.x, 0, th), w(layer, "attn_norm.weight").range(),
+                             floats(b.xn, 0, th), c.n_embd, n_tokens, c.rms_norm_eps);
+    steps.cmd().barrier();
     if (uses_mla(c)) {
-      record_mla_attention(cmd, kv, layer, n_tokens, n_kv);
+      record_mla_attention(steps.cmd(), kv, layer, n_tokens, n_kv);
     } else {
-      record_attention(cmd, kv, layer, n_tokens, n_kv);
+      record_attention(steps.cmd(), kv, layer, n_tokens, n_kv);
     }
-    kernels::record_binary_op(ctx_, cmd, kernels::BinaryOp::kAdd, floats(b.x, 0, th), floats(b.tmp, 0, th),
+    kernels::record_binary_op(ctx_, steps.cmd(), kernels::BinaryOp::kAdd, floats(b.x, 0, th), floats(b.tmp, 0, th),
                               floats(b.x, 0, th), th, th);
-    cmd.barrier();
+    steps.cmd().barrier();
 
-    const char* ffn_norm = c.arch == Architecture::kGptOss ? "post_attention_norm.weight" : "ffn_norm.weight";
-    kernels::record_rms_norm(ctx_, cmd, floats(b.x, 0, th), w(layer, ffn_norm).range(), floats(b.xn, 0, th), c.n_embd,
-                             n_tokens, c.rms_norm_eps);
-    cmd.barrier();
-    if (c.n_expert == 0 || layer < c.n_layer_dense_lead) {
-      record_dense_ffn(cmd, layer, n_tokens);
-      kernels::record_binary_op(ctx_, cmd, kernels::BinaryOp::kAdd, floats(b.x, 0, th), floats(b.tmp, 0, th),
-                                floats(b.x, 0, th), th, th);
-      cmd.barrier();
+    kernels::record_rms_norm(ctx_, steps.cmd(), floats(b.x, 0, th), w(layer, ffn_norm_name(c)).range(),
+                             floats(b.xn, 0, th), c.n_embd, n_tokens, c.rms_norm_eps);
+    steps.cmd().barrier();
+    if (is_moe_layer(c, layer)) {
+      record_moe_ffn(steps, layer, n_tokens);  // adds into the residual stream itself
     } else {
-      record_moe_ffn(cmd, layer, n_tokens);  // adds into the residual stream itself
+      record_dense_ffn(steps.cmd(), layer, n_tokens);
+      kernels::record_binary_op(ctx_, steps.cmd(), kernels::BinaryOp::kAdd, floats(b.x, 0, th), floats(b.tmp, 0, th),
+                                floats(b.x, 0, th), th, th);
+      steps.cmd().barrier();
     }
-    if (layer + 1 < c.n_layer) capture(cmd, layer + 1, b.x, n_tokens);
+    if (layer + 1 < c.n_layer) capture(steps.cmd(), layer + 1, b.x, n_tokens);
   }
-  record_output(cmd, n_tokens, all_logits);
+  record_output(steps.cmd(), n_tokens, all_logits);
 }
 
 void ForwardPass::record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool all_logits) {

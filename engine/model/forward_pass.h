@@ -1,6 +1,7 @@
 #pragma once
 // One step of the model on the GPU: token ids in, logits out, every layer recorded into one
-// command buffer with no host round trip. The same recording code serves prefill (many
+// command buffer with no host round trip — unless experts stream from host memory: then the
+// step is cut after each MoE layer's routing, for the ExpertStore to bring its experts in. The same recording code serves prefill (many
 // tokens) and decode (one): kernels pick their GEMV or tiled paths from the token count.
 //
 // Per layer:  attn_norm → attention (standard or multi-head latent) → + residual
@@ -9,9 +10,12 @@
 // then        output_norm → lm_head → logits.
 #include <cstdint>
 #include <memory>
+#include <span>
 
+#include "engine/experts/expert_store.h"
 #include "engine/model/kv_cache.h"
 #include "engine/model/model_weights.h"
+#include "engine/model/step_submitter.h"
 #include "engine/vk/command_buffer.h"
 #include "engine/vk/context.h"
 #include "loader/model/model_config.h"
@@ -26,17 +30,23 @@ struct ForwardOptions {
 
 class ForwardPass {
  public:
-  ForwardPass(vk::Context& ctx, const ModelConfig& config, const ModelWeights& weights, const ForwardOptions& options);
+  // `experts` (may be null: every expert in VRAM) serves the expert matmuls when streaming.
+  ForwardPass(vk::Context& ctx, const ModelConfig& config, const ModelWeights& weights, ExpertStore* experts,
+              const ForwardOptions& options);
   ~ForwardPass();
+
+  // Device memory the scratch tensors of a ForwardPass with these options take.
+  static uint64_t scratch_bytes(vk::Context& ctx, const ModelConfig& config, bool streaming, const ForwardOptions& options);
 
   // Host-visible inputs of the next step: token ids and their positions, (max_tokens) uint32.
   uint32_t* token_ids();
   uint32_t* positions();
 
-  // Records a step of `n_tokens` tokens whose ids/positions were written above; `n_kv` is the
-  // number of cache rows valid after it (first position + n_tokens). Logits land in logits():
-  // rows for every token when all_logits, else one row for the last token.
-  void record(vk::CommandBuffer& cmd, KvCache& kv, uint32_t n_tokens, uint32_t n_kv, bool all_logits);
+  // Records a step of `n_tokens` tokens whose ids/positions were written above into `steps`
+  // (submitting pieces of it when experts stream); `n_kv` is the number of cache rows valid
+  // after it (first position + n_tokens). Logits land in logits(): rows for every token when
+  // all_logits, else one row for the last token.
+  void record(StepSubmitter& steps, KvCache& kv, uint32_t n_tokens, uint32_t n_kv, bool all_logits);
 
   const vk::Buffer& logits() const;           // (max_tokens, n_vocab)
   // (n_layer + 1, max_tokens, n_embd): embeddings, each layer's output, and finally the
@@ -46,13 +56,21 @@ class ForwardPass {
   const ModelConfig& config() const { return config_; }
   const ForwardOptions& options() const { return options_; }
 
- private:
+ // The scratch tensors, defined in forward_buffers.h for the forward_*.cpp files.
   struct Buffers;
+
+ private:
   void record_embedding(vk::CommandBuffer& cmd, uint32_t n_tokens);
   void record_attention(vk::CommandBuffer& cmd, KvCache& kv, uint32_t layer, uint32_t n_tokens, uint32_t n_kv);
   void record_mla_attention(vk::CommandBuffer& cmd, KvCache& kv, uint32_t layer, uint32_t n_tokens, uint32_t n_kv);
   void record_dense_ffn(vk::CommandBuffer& cmd, uint32_t layer, uint32_t n_tokens);
-  void record_moe_ffn(vk::CommandBuffer& cmd, uint32_t layer, uint32_t n_tokens);
+  void record_moe_ffn(StepSubmitter& steps, uint32_t layer, uint32_t n_tokens);
+  void record_router(vk::CommandBuffer& cmd, uint32_t layer, const vk::BufferRange& xn, const vk::BufferRange& logits,
+                     const vk::BufferRange& ids, const vk::BufferRange& weights, uint32_t n_tokens);
+  struct ExpertDispatch;
+  void record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std::span<const ExpertDispatch> dispatches,
+                         const vk::BufferRange& act, uint32_t n_tokens);
+  void stream_experts(StepSubmitter& steps, uint32_t layer, uint32_t n_tokens);
   void record_shared_expert(vk::CommandBuffer& cmd, uint32_t layer, uint32_t n_tokens);
   void record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool all_logits);
   void capture(vk::CommandBuffer& cmd, uint32_t index, const vk::Buffer& from, uint32_t n_tokens);
@@ -62,6 +80,7 @@ class ForwardPass {
   vk::Context& ctx_;
   ModelConfig config_;
   const ModelWeights& weights_;
+  ExpertStore* experts_;
   ForwardOptions options_;
   std::unique_ptr<Buffers> buffers_;
 };

@@ -7,6 +7,7 @@
 #include "engine/vk/buffer.h"
 #include "engine/kernels/kv_cache_write.h"
 #include "engine/vk/context.h"
+#include "loader/model/model_config.h"
 
 namespace vkmoe {
 
@@ -17,7 +18,15 @@ struct KvCacheLayout {
   uint32_t head_dim_v = 0;
   uint32_t max_ctx = 0;
   kernels::KvCacheType type = kernels::KvCacheType::kF32;
+
+  static KvCacheLayout for_model(const ModelConfig& config, uint32_t max_ctx, kernels::KvCacheType type);
+  uint64_t key_bytes() const;    // per layer
+  uint64_t value_bytes() const;  // per layer
+  uint64_t bytes() const { return (key_bytes() + value_bytes()) * n_layer; }
 };
+
+// The context a session gets when it asks for none: the training context, at most 4096.
+uint32_t default_max_ctx(const ModelConfig& config);
 
 class KvCache {
  public:
@@ -25,7 +34,6 @@ class KvCache {
   const KvCacheLayout& layout() const { return layout_; }
   const vk::Buffer& keys(uint32_t layer) const { return keys_.at(layer); }
   const vk::Buffer& values(uint32_t layer) const { return values_.at(layer); }
-  uint64_t bytes() const;
 
  private:
   KvCacheLayout layout_;

@@ -1,6 +1,9 @@
 #include "engine/model/model.h"
 
 #include "engine/kernels/matmul.h"
+#include "engine/model/forward_pass.h"
+#include "engine/model/kv_cache.h"
+#include "engine/vk/memory_budget.h"
 #include "loader/base/error.h"
 
 namespace vkmoe {
@@ -20,13 +23,30 @@ void check_tensor_types(const ModelSpec& spec) {
   }
 }
 
+// KV cache and scratch of the session the budget plans for.
+uint64_t session_reserve_bytes(vk::Context& ctx, const ModelConfig& c, const ModelOptions& options, bool streaming) {
+  ForwardOptions fo;
+  fo.max_ctx = options.max_ctx != 0 ? options.max_ctx : default_max_ctx(c);
+  fo.max_tokens = options.max_tokens;
+  return KvCacheLayout::for_model(c, fo.max_ctx, options.kv_cache_type).bytes() +
+         ForwardPass::scratch_bytes(ctx, c, streaming, fo);
+}
+
 }  // namespace
 
-std::unique_ptr<Model> Model::load(vk::Context& ctx, const std::string& path,
+std::unique_ptr<Model> Model::load(vk::Context& ctx, const std::string& path, const ModelOptions& options,
                                    const std::function<void(uint64_t, uint64_t)>& progress) {
   std::unique_ptr<Model> model(new Model(ctx, load_model_spec(path)));
-  check_tensor_types(model->spec_);
-  model->weights_ = std::make_unique<ModelWeights>(ctx, model->spec_, progress);
+  const ModelSpec& spec = model->spec_;
+  check_tensor_types(spec);
+  // Streaming needs a little more scratch; reserve it whenever the experts might stream.
+  const uint64_t reserve = session_reserve_bytes(ctx, spec.config, options, spec.config.n_expert > 0);
+  model->placement_ = place_experts(spec, vk::free_device_local_bytes(ctx.device()), reserve, options.experts);
+  const ExpertPlacement& p = model->placement_;
+  model->weights_ = std::make_unique<ModelWeights>(ctx, spec, p.streaming, progress);
+  if (p.streaming) {
+    model->experts_ = std::make_unique<ExpertStore>(ctx, spec.config, *model->weights_, p.n_slots, options.experts);
+  }
   return model;
 }
 

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <vector>
 
+#include "engine/experts/expert_placement.h"
 #include "loader/base/error.h"
 #include "loader/base/half.h"
 
@@ -32,7 +33,7 @@ std::vector<float> to_f32(const TensorData& t) {
 
 }  // namespace
 
-ModelWeights::ModelWeights(vk::Context& ctx, const ModelSpec& spec,
+ModelWeights::ModelWeights(vk::Context& ctx, const ModelSpec& spec, bool experts_in_host_memory,
                            const std::function<void(uint64_t, uint64_t)>& progress) : path_(spec.path) {
   uint64_t total = 0, done = 0;
   for (const auto& [name, t] : spec.tensors) total += t.bytes;
@@ -46,7 +47,8 @@ ModelWeights::ModelWeights(vk::Context& ctx, const ModelSpec& spec,
       ctx.upload(d.buffer, 0, {reinterpret_cast<const uint8_t*>(values.data()), values.size() * 4});
     } else {
       d.type = t.type;
-      d.buffer = ctx.create_buffer(t.bytes);
+      const bool in_host = experts_in_host_memory && is_streamed_expert_tensor(name);
+      d.buffer = ctx.create_buffer(t.bytes, in_host ? vk::MemoryUsage::kHostShared : vk::MemoryUsage::kDeviceLocal);
       uint64_t offset = 0;
       for (const auto& slice : t.slices) {
         ctx.upload(d.buffer, offset, slice);
@@ -55,7 +57,7 @@ ModelWeights::ModelWeights(vk::Context& ctx, const ModelSpec& spec,
       // Stacked tensors (experts, or DeepSeek's per-head k_b / v_b) are read per matrix.
       if (t.n_dims == 3 && t.ne[2] > 1) d.expert_bytes = t.bytes / t.ne[2];
     }
-    device_bytes_ += d.buffer.size();
+    (d.buffer.mapped() != nullptr && is_streamed_expert_tensor(name) ? host_bytes_ : device_bytes_) += d.buffer.size();
     done += t.bytes;
     if (progress) progress(done, total);
     tensors_.emplace(name, std::move(d));

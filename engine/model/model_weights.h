@@ -3,7 +3,8 @@
 // kernels dequantize in registers); vectors (norm weights, biases, sinks, router bias) become
 // float32, the type the small kernels read. A stacked expert tensor is one buffer holding
 // every expert back to back (expert e at e * expert_bytes), the layout the expert matmul
-// reads through its slot table.
+// reads through its slot table. When experts stream, the stacked expert tensors are placed in
+// host-visible memory instead: the ExpertStore copies from them, or reads them in place.
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -28,17 +29,19 @@ struct DeviceTensor {
 class ModelWeights {
  public:
   // `progress` (may be empty) is told bytes done / total as tensors upload.
-  ModelWeights(vk::Context& ctx, const ModelSpec& spec,
+  ModelWeights(vk::Context& ctx, const ModelSpec& spec, bool experts_in_host_memory,
                const std::function<void(uint64_t done, uint64_t total)>& progress = {});
 
   const DeviceTensor* find(const std::string& name) const;
   const DeviceTensor& get(const std::string& name) const;  // throws kNotFound naming it
   uint64_t device_bytes() const { return device_bytes_; }
+  uint64_t host_bytes() const { return host_bytes_; }
 
  private:
   std::string path_;
   std::map<std::string, DeviceTensor> tensors_;
   uint64_t device_bytes_ = 0;
+  uint64_t host_bytes_ = 0;
 };
 
 }  // namespace vkmoe

@@ -2,44 +2,22 @@
 
 #include <algorithm>
 
-#include "engine/vk/queue_submit.h"
 #include "loader/base/error.h"
 
 namespace vkmoe {
-namespace {
-
-KvCacheLayout kv_layout_for(const ModelConfig& c, uint32_t max_ctx, kernels::KvCacheType type) {
-  KvCacheLayout l;
-  l.n_layer = c.n_layer;
-  l.max_ctx = max_ctx;
-  l.type = type;
-  if (c.kv_lora_rank > 0) {  // multi-head latent attention caches the latent, one "head"
-    l.n_head_kv = 1;
-    l.head_dim_k = c.kv_lora_rank + c.qk_rope_head_dim;
-    l.head_dim_v = c.kv_lora_rank;
-  } else {
-    l.n_head_kv = c.n_head_kv;
-    l.head_dim_k = c.head_dim_k;
-    l.head_dim_v = c.head_dim_v;
-  }
-  return l;
-}
-
-}  // namespace
 
 Session::Session(const Model& model, const SessionOptions& options) : model_(model), options_(options) {
   const auto& c = model.config();
-  uint32_t max_ctx = options.max_ctx != 0 ? options.max_ctx : std::min<uint32_t>(c.n_ctx_train != 0 ? c.n_ctx_train : 4096, 4096);
-  kv_layout_ = kv_layout_for(c, max_ctx, options.kv_cache_type);
+  uint32_t max_ctx = options.max_ctx != 0 ? options.max_ctx : default_max_ctx(c);
+  kv_layout_ = KvCacheLayout::for_model(c, max_ctx, options.kv_cache_type);
   vk::Context& ctx = model.context();
   kv_ = std::make_unique<KvCache>(ctx, kv_layout_);
   ForwardOptions fo;
   fo.max_tokens = options.max_tokens;
   fo.max_ctx = max_ctx;
   fo.capture_hidden = options.capture_hidden;
-  forward_ = std::make_unique<ForwardPass>(ctx, c, model.weights(), fo);
-  cmd_ = vk::CommandBuffer::create(ctx.device(), ctx.device().compute_queue().family);
-  timeline_ = vk::TimelineSemaphore::create(ctx.device());
+  forward_ = std::make_unique<ForwardPass>(ctx, c, model.weights(), model.experts(), fo);
+  steps_ = std::make_unique<StepSubmitter>(ctx);
 }
 
 Session::~Session() = default;
@@ -68,12 +46,9 @@ std::vector<float> Session::eval(std::span<const uint32_t> tokens, bool all_logi
       forward_->token_ids()[i] = tokens[done + i];
       forward_->positions()[i] = position_ + i;
     }
-    cmd_->begin();
-    forward_->record(*cmd_, *kv_, n, position_ + n, all_logits);
-    cmd_->end();
-    vk::SemaphorePoint signal{timeline_->handle(), ++timeline_value_};
-    vk::submit(ctx.device().compute_queue(), cmd_->handle(), {}, std::span(&signal, 1));
-    timeline_->wait(timeline_value_);
+    steps_->begin_step();
+    forward_->record(*steps_, *kv_, n, position_ + n, all_logits);
+    steps_->finish();
     position_ += n;
     last_step_tokens_ = n;
     if (all_logits || last_chunk) {

@@ -10,8 +10,7 @@
 #include "engine/model/forward_pass.h"
 #include "engine/model/kv_cache.h"
 #include "engine/model/model.h"
-#include "engine/vk/command_buffer.h"
-#include "engine/vk/timeline_semaphore.h"
+#include "engine/model/step_submitter.h"
 
 namespace vkmoe {
 
@@ -46,9 +45,7 @@ class Session {
   KvCacheLayout kv_layout_;
   std::unique_ptr<KvCache> kv_;
   std::unique_ptr<ForwardPass> forward_;
-  std::unique_ptr<vk::CommandBuffer> cmd_;
-  std::unique_ptr<vk::TimelineSemaphore> timeline_;
-  uint64_t timeline_value_ = 0;
+  std::unique_ptr<StepSubmitter> steps_;
   uint32_t position_ = 0;
   uint32_t last_step_tokens_ = 0;
 };

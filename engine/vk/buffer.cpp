@@ -17,7 +17,17 @@ Buffer Buffer::create(Device& device, MemoryAllocator& allocator, VkDeviceSize s
   VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
   info.size = size;
   info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
-  info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  // Expert weights are written by the transfer queue and read by the compute queue; sharing
+  // every buffer between the two families spares ownership transfers (buffers lose nothing).
+  const uint32_t families[] = {device.compute_queue().family,
+                               device.transfer_queue() != nullptr ? device.transfer_queue()->family : 0u};
+  if (device.transfer_queue() != nullptr && families[1] != families[0]) {
+    info.sharingMode = VK_SHARING_MODE_CONCURRENT;
+    info.queueFamilyIndexCount = 2;
+    info.pQueueFamilyIndices = families;
+  } else {
+    info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  }
   VkResult r = vkCreateBuffer(device.handle(), &info, nullptr, &b.buffer_);
   if (r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY) {
     throw Error(ErrorCode::kOutOfMemory, "out of memory creating a buffer of " + std::to_string(size) + " bytes");

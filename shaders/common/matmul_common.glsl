@@ -5,6 +5,8 @@
 // EXPERT ("matmul by id"): x is x_gathered (tokens = R, k) with rows grouped by expert;
 // expert_offsets (n_expert + 1) are prefix sums of the rows per expert; expert e's W starts
 // at byte slot_table[e] * slot_stride of the weight pool bound at binding 0. y is (R, n).
+// An expert whose slot_table entry is kAbsentSlot is not in this pool: its rows are left
+// untouched (another dispatch, over another pool, computes them).
 // Bias: dense (n) floats; expert (n_expert, n) floats.
 
 layout(std430, binding = 1) readonly buffer X { float x[]; };
@@ -46,15 +48,18 @@ struct RowTile {
 // the expert path has because the grid is sized for the worst case on the host).
 bool find_row_tile(uint m_tile, uint height, out RowTile tile) {
 #if defined(EXPERT)
+  const uint kAbsentSlot = 0xFFFFFFFFu;
   uint seen = 0u;
   for (uint e = 0u; e < p.n_expert; ++e) {
+    uint slot = slot_table[e];
+    if (slot == kAbsentSlot) continue;
     uint begin = min(expert_offsets[e], p.tokens);
     uint end = clamp(expert_offsets[e + 1u], begin, p.tokens);
     uint tiles = (end - begin + height - 1u) / height;
     if (m_tile < seen + tiles) {
       tile.row_begin = begin + (m_tile - seen) * height;
       tile.row_count = min(height, end - tile.row_begin);
-      tile.w_base = min(slot_table[e], p.n_slots - 1u) * p.slot_stride;
+      tile.w_base = min(slot, p.n_slots - 1u) * p.slot_stride;
       tile.expert = e;
       return true;
     }

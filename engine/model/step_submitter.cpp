@@ -1,0 +1,49 @@
+#include "engine/model/step_submitter.h"
+
+namespace vkmoe {
+
+StepSubmitter::StepSubmitter(vk::Context& ctx) : ctx_(ctx), timeline_(vk::TimelineSemaphore::create(ctx.device())) {}
+
+void StepSubmitter::begin_step() {
+  current_ = 0;
+  waits_.clear();
+  if (pieces_.empty()) pieces_.push_back(vk::CommandBuffer::create(ctx_.device(), ctx_.device().compute_queue().family));
+  pieces_[0]->begin();
+}
+
+void StepSubmitter::begin_piece() {
+  ++current_;
+  if (current_ == pieces_.size()) {
+    pieces_.push_back(vk::CommandBuffer::create(ctx_.device(), ctx_.device().compute_queue().family));
+  }
+  pieces_[current_]->begin();
+  pieces_[current_]->barrier();
+}
+
+void StepSubmitter::wait_for(const vk::SemaphorePoint& point) { waits_.push_back(point); }
+
+vk::SemaphorePoint StepSubmitter::pending_point() const { return {timeline_->handle(), value_ + 1}; }
+
+void StepSubmitter::submit_current() {
+  vk::CommandBuffer& cmd = *pieces_[current_];
+  cmd.end();
+  const vk::SemaphorePoint signal{timeline_->handle(), ++value_};
+  vk::submit(ctx_.device().compute_queue(), cmd.handle(), waits_, std::span(&signal, 1));
+  waits_.clear();
+}
+
+vk::SemaphorePoint StepSubmitter::submit() {
+  submit_current();
+  const vk::SemaphorePoint done{timeline_->handle(), value_};
+  begin_piece();
+  return done;
+}
+
+void StepSubmitter::submit_and_wait() { timeline_->wait(submit().value); }
+
+void StepSubmitter::finish() {
+  submit_current();
+  timeline_->wait(value_);
+}
+
+}  // namespace vkmoe

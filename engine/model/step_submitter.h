@@ -1,0 +1,40 @@
+#pragma once
+// The command buffers of one forward step. A step fully in VRAM is one command buffer; a
+// step that streams experts is cut where the host must read the router's choice, and again
+// between waves of expert copies. Each piece signals the next value of one timeline
+// semaphore; a piece after a cut starts with a barrier, so it sees everything before it.
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "engine/vk/command_buffer.h"
+#include "engine/vk/context.h"
+#include "engine/vk/queue_submit.h"
+#include "engine/vk/timeline_semaphore.h"
+
+namespace vkmoe {
+
+class StepSubmitter {
+ public:
+  explicit StepSubmitter(vk::Context& ctx);
+
+  void begin_step();                 // the previous step has finished
+  vk::CommandBuffer& cmd() { return *pieces_[current_]; }
+  void wait_for(const vk::SemaphorePoint& point);  // before the current piece runs
+  vk::SemaphorePoint pending_point() const;        // what the current piece will signal
+  vk::SemaphorePoint submit();       // submits the current piece and begins the next
+  void submit_and_wait();            // the same, and waits for it on the host
+  void finish();                     // submits the last piece and waits for the whole step
+
+ private:
+  void submit_current();
+  void begin_piece();
+  vk::Context& ctx_;
+  std::vector<std::unique_ptr<vk::CommandBuffer>> pieces_;
+  size_t current_ = 0;
+  std::vector<vk::SemaphorePoint> waits_;
+  std::unique_ptr<vk::TimelineSemaphore> timeline_;
+  uint64_t value_ = 0;
+};
+
+}  // namespace vkmoe
