@@ -120,31 +120,27 @@ const Feature kFeatures[] = {
 
 std::vector<TemplateCase> build_cases() {
   std::vector<TemplateCase> out;
-  const json messages = json::parse(R"([{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}])");
+  ChatRequest req;
+  req.messages = json::parse(R"([{"role": "user", "content": "hi"}, {"role": "assistant", "content": "yo"}])");
+  req.bos_token = "<s>";
+  req.eos_token = "</s>";
   for (const Feature& f : kFeatures) {
-    json case_json = {{"messages", messages}, {"add_generation_prompt", true}, {"bos_token", "<s>"},
-                      {"eos_token", "</s>"}, {"extra", json::parse(f.vars)}};
-    out.push_back({f.name, f.source, case_json});
+    req.extra = json::parse(f.vars);
+    out.push_back({f.name, f.source, req});
   }
   return out;
 }
 
-const std::vector<TemplateCase>& cases() {
-  static const std::vector<TemplateCase> c = build_cases();
-  return c;
-}
-
-const std::vector<Rendered>& expected() {
-  static const std::vector<Rendered> r = render_with_jinja2(cases());
-  return r;
+OracleSuite& suite() {
+  static OracleSuite s(build_cases());
+  return s;
 }
 
 class JinjaFeature : public ::testing::TestWithParam<size_t> {};
 
 TEST_P(JinjaFeature, MatchesJinja2) {
-  const TemplateCase& c = cases().at(GetParam());
-  const Rendered& want = expected().at(GetParam());
-  const std::string diff = compare_outcomes(want, render_with_vkmoe(c));
+  const TemplateCase& c = suite().cases().at(GetParam());
+  const std::string diff = suite().difference(GetParam());
   EXPECT_TRUE(diff.empty()) << c.name << ": " << c.source << "\n" << diff;
 }
 

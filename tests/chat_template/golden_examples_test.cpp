@@ -26,8 +26,8 @@ TEST(GoldenChatExamples, EveryArchitectureMatchesTransformers) {
   for (const auto& entry : std::filesystem::directory_iterator(hf)) {
     const std::string arch = entry.path().filename().string();
     SCOPED_TRACE(arch);
-    const json config = json::parse(read_text_file(entry.path() / "tokenizer_config.json"));
-    const json expected = json::parse(read_text_file(entry.path() / "expected.json"));
+    const json config = read_ordered_json(entry.path() / "tokenizer_config.json");
+    const json expected = read_ordered_json(entry.path() / "expected.json");
     ASSERT_TRUE(expected.contains("chat_template_examples"));
     for (const auto& example : expected["chat_template_examples"]) {
       ChatRequest req;
@@ -53,8 +53,8 @@ TEST(GoldenChatExamples, GgufTemplatesMatchTransformers) {
     SCOPED_TRACE(file);
     const ModelSpec spec = load_model_spec(entry.path().string());
     ASSERT_FALSE(spec.chat_template.empty());
-    const json expected = json::parse(read_text_file(golden_path("hf/" + arch + "/expected.json")));
-    const json config = json::parse(read_text_file(golden_path("hf/" + arch + "/tokenizer_config.json")));
+    const json expected = read_ordered_json(golden_path("hf/" + arch + "/expected.json"));
+    const json config = read_ordered_json(golden_path("hf/" + arch + "/tokenizer_config.json"));
     for (const auto& example : expected.at("chat_template_examples")) {
       ChatRequest req;
       req.messages = example.at("messages");

@@ -96,30 +96,28 @@ std::vector<TemplateCase> build_cases() {
     const std::string source = read_text_file(source_dir() + "/tests/chat_template/templates/" + mc.model + ".jinja");
     for (const auto& c : conversations()) {
       if (mc.conversation != c.name) continue;
-      json case_json = {{"messages", c.messages}, {"add_generation_prompt", mc.add_generation_prompt},
-                        {"bos_token", mc.with_bos ? json("<s>") : json(nullptr)}, {"eos_token", "</s>"}, {"extra", c.extra}};
-      out.push_back({mc.model + "/" + c.name, source, case_json});
+      ChatRequest req;
+      req.messages = c.messages;
+      req.add_generation_prompt = mc.add_generation_prompt;
+      if (mc.with_bos) req.bos_token = "<s>";
+      req.eos_token = "</s>";
+      req.extra = c.extra;
+      out.push_back({mc.model + "/" + c.name, source, req});
     }
   }
   return out;
 }
 
-const std::vector<TemplateCase>& cases() {
-  static const std::vector<TemplateCase> c = build_cases();
-  return c;
-}
-
-const std::vector<Rendered>& expected() {
-  static const std::vector<Rendered> r = render_with_jinja2(cases());
-  return r;
+OracleSuite& suite() {
+  static OracleSuite s(build_cases());
+  return s;
 }
 
 class ModelTemplate : public ::testing::TestWithParam<size_t> {};
 
 TEST_P(ModelTemplate, MatchesJinja2) {
-  const TemplateCase& c = cases().at(GetParam());
-  SCOPED_TRACE(c.name);
-  const std::string diff = compare_outcomes(expected().at(GetParam()), render_with_vkmoe(c));
+  SCOPED_TRACE(suite().cases().at(GetParam()).name);
+  const std::string diff = suite().difference(GetParam());
   EXPECT_TRUE(diff.empty()) << diff;
 }
 
@@ -127,8 +125,8 @@ TEST(ModelTemplates, MostConversationsRender) {
   // The comparison above also accepts two failures; make sure the set mostly renders, so
   // a broken template file cannot pass by failing everywhere.
   size_t rendered = 0;
-  for (const auto& r : expected()) rendered += r.ok;
-  EXPECT_GT(rendered, expected().size() * 2 / 3);
+  for (const auto& r : suite().expected()) rendered += r.ok;
+  EXPECT_GT(rendered, suite().expected().size() * 2 / 3);
 }
 
 std::string case_name(const ::testing::TestParamInfo<size_t>& info) {

@@ -22,6 +22,8 @@ std::string read_text_file(const std::string& path) {
   return s.str();
 }
 
+nlohmann::ordered_json read_ordered_json(const std::string& path) { return nlohmann::ordered_json::parse(read_text_file(path)); }
+
 std::string source_dir() {
   if (const char* env = std::getenv("VKMOE_SOURCE_DIR")) return env;
   // ctest runs the suite in <build>/tests; the build's CMakeCache.txt names the sources.
@@ -36,6 +38,12 @@ std::string source_dir() {
 }
 
 namespace {
+
+nlohmann::ordered_json case_json(const ChatRequest& req) {
+  auto token = [](const std::optional<std::string>& t) { return t ? nlohmann::ordered_json(*t) : nlohmann::ordered_json(nullptr); };
+  return {{"messages", req.messages}, {"add_generation_prompt", req.add_generation_prompt},
+          {"bos_token", token(req.bos_token)}, {"eos_token", token(req.eos_token)}, {"extra", req.extra}};
+}
 
 std::string run_oracle(const std::string& jobs_text, const std::string& script) {
   const std::string jobs_path = (std::filesystem::temp_directory_path() /
@@ -54,8 +62,6 @@ std::string run_oracle(const std::string& jobs_text, const std::string& script) 
   return output;
 }
 
-}  // namespace
-
 std::vector<Rendered> render_with_jinja2(const std::vector<TemplateCase>& cases) {
   // Each distinct template is sent once; jobs refer to it by index.
   nlohmann::ordered_json jobs = {{"templates", nlohmann::ordered_json::array()}, {"jobs", nlohmann::ordered_json::array()}};
@@ -67,7 +73,7 @@ std::vector<Rendered> render_with_jinja2(const std::vector<TemplateCase>& cases)
       sources.push_back(&c.source);
       jobs["templates"].push_back(c.source);
     }
-    jobs["jobs"].push_back({{"template", index}, {"case", c.case_json}});
+    jobs["jobs"].push_back({{"template", index}, {"case", case_json(c.request)}});
   }
   const std::string jobs_text = jobs.dump();
   const std::string script = source_dir() + "/tests/chat_template/oracle/render.py";
@@ -97,20 +103,10 @@ std::vector<Rendered> render_with_jinja2(const std::vector<TemplateCase>& cases)
   return out;
 }
 
-ChatRequest request_for(const nlohmann::ordered_json& c) {
-  ChatRequest req;
-  req.messages = c.at("messages");
-  req.add_generation_prompt = c.value("add_generation_prompt", true);
-  if (c.contains("bos_token") && c["bos_token"].is_string()) req.bos_token = c["bos_token"].get<std::string>();
-  if (c.contains("eos_token") && c["eos_token"].is_string()) req.eos_token = c["eos_token"].get<std::string>();
-  if (c.contains("extra")) req.extra = c["extra"];
-  return req;
-}
-
 Rendered render_with_vkmoe(const TemplateCase& c) {
   Rendered r;
   try {
-    r.text = render_chat_template(c.source, request_for(c.case_json));
+    r.text = render_chat_template(c.source, c.request);
     r.ok = true;
   } catch (const Error& e) {
     r.error = e.what();
@@ -134,6 +130,17 @@ std::string compare_outcomes(const Rendered& expected, const Rendered& actual) {
       return "both failed, but vkmoe's error lacks the template's message '" + message + "': " + actual.error;
   }
   return "";
+}
+
+}  // namespace
+
+const std::vector<Rendered>& OracleSuite::expected() {
+  if (!expected_) expected_ = render_with_jinja2(cases_);
+  return *expected_;
+}
+
+std::string OracleSuite::difference(size_t index) {
+  return compare_outcomes(expected().at(index), render_with_vkmoe(cases_.at(index)));
 }
 
 }  // namespace vkmoe::test

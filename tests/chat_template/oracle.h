@@ -2,7 +2,9 @@
 // The independent reference for the chat-template tests: jinja2 itself, driven by
 // oracle/render.py exactly as transformers sets it up. All cases of a suite go to one
 // python3 process. A missing python3 or jinja2 fails the tests; it never skips them.
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -11,12 +13,12 @@
 
 namespace vkmoe::test {
 
-// case_json: {"messages": [...], "add_generation_prompt": bool, "bos_token": str|null,
-//             "eos_token": str|null, "extra": {...}}
+// jinja2 gets `request` as render.py's CASE.json: {"messages": [...], "add_generation_prompt":
+// bool, "bos_token": str|null, "eos_token": str|null, "extra": {...}}.
 struct TemplateCase {
   std::string name;
   std::string source;
-  nlohmann::ordered_json case_json;
+  ChatRequest request;
 };
 
 struct Rendered {
@@ -27,11 +29,23 @@ struct Rendered {
 
 std::string source_dir();  // the repository root
 std::string read_text_file(const std::string& path);
-std::vector<Rendered> render_with_jinja2(const std::vector<TemplateCase>& cases);
-ChatRequest request_for(const nlohmann::ordered_json& case_json);
-Rendered render_with_vkmoe(const TemplateCase& c);
-// Same outcome: equal text, or both failing (a template's raise_exception message must
-// then appear in vkmoe's error too). Returns a description of the difference, empty if none.
-std::string compare_outcomes(const Rendered& expected, const Rendered& actual);
+// Keys stay in the file's order, as Python's json keeps them for the template to see.
+nlohmann::ordered_json read_ordered_json(const std::string& path);
+
+// A suite's case table with jinja2's outcomes, rendered on first use: one python3 run per
+// suite, however many processes ctest starts (the answers are cached in the build folder).
+class OracleSuite {
+ public:
+  explicit OracleSuite(std::vector<TemplateCase> cases) : cases_(std::move(cases)) {}
+  const std::vector<TemplateCase>& cases() const { return cases_; }
+  const std::vector<Rendered>& expected();
+  // How vkmoe's rendering of case `index` differs from jinja2's; empty when both give the
+  // same text, or both fail (then a raise_exception message must be in vkmoe's error too).
+  std::string difference(size_t index);
+
+ private:
+  std::vector<TemplateCase> cases_;
+  std::optional<std::vector<Rendered>> expected_;
+};
 
 }  // namespace vkmoe::test
