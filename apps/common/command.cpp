@@ -8,8 +8,8 @@ std::vector<const Command*>& table() {
 }
 }  // namespace
 
-Command::Command(const char* name_, const char* usage_, const char* summary_, RunFn run_)
-    : name(name_), usage(usage_), summary(summary_), run(run_) {
+Command::Command(const char* name_, std::string usage_, const char* summary_, RunFn run_, std::string details_)
+    : name(name_), usage(std::move(usage_)), summary(summary_), run(run_), details(std::move(details_)) {
   table().push_back(this);
 }
 

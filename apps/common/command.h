@@ -9,11 +9,12 @@ namespace vkmoe::cli {
 
 struct Command {
   using RunFn = int (*)(const std::vector<std::string>& args);
-  Command(const char* name, const char* usage, const char* summary, RunFn run);
+  Command(const char* name, std::string usage, const char* summary, RunFn run, std::string details = "");
   const char* name;
-  const char* usage;    // "--model PATH [--text TEXT]"
+  std::string usage;    // "--model PATH [--text TEXT]"
   const char* summary;  // one line for `vkmoe help`
   RunFn run;
+  std::string details;  // what the options mean, for `vkmoe <command> --help`; may be empty
 };
 
 const std::vector<const Command*>& commands();

@@ -3,6 +3,7 @@
 #include <optional>
 
 #include "apps/common/args.h"
+#include "apps/common/expert_args.h"
 #include "loader/base/error.h"
 
 namespace vkmoe::bench {
@@ -10,6 +11,7 @@ namespace {
 
 constexpr uint64_t kMaxTokens = 1u << 20;
 constexpr uint64_t kMaxRepetitions = 10000;
+constexpr uint64_t kMaxSweepPoints = 1000;
 
 // llama-bench spells each option two ways (-p / --n-prompt); either is accepted, not both.
 std::optional<std::string> get_either(cli::Args& args, const std::string& short_name, const std::string& long_name) {
@@ -57,6 +59,9 @@ OutputFormat parse_format(const std::string& text) {
 
 const char* bench_usage() {
   return "usage: vkmoe-bench -m FILE [-p 512] [-n 128] [-r 5] [-o md|json|csv] [--warmup 1] [-ub 512]\n"
+         "                   [--vram-budget SIZE | --expert-slots N] [--expert-policy lru|lfu] [--prefetch on|off]\n"
+         "                   [--zero-copy on|off] [--compare-resident]\n"
+         "                   [--sweep-budget N [--sweep-csv FILE] [--plot FILE.svg]]\n"
          "\n"
          "  -m, --model FILE          a .gguf file or a Hugging Face folder\n"
          "  -p, --n-prompt N[,N...]   prompt-processing tests ppN: an N-token random prompt from position 0\n"
@@ -67,10 +72,23 @@ const char* bench_usage() {
          "  -o, --output FORMAT       md (table), json (array of objects) or csv (default md)\n"
          "      --warmup W            untimed runs of each test first (default 1)\n"
          "  -ub, --ubatch-size N      prompt tokens per GPU step (default 512)\n"
+         "      --vram-budget SIZE    VRAM the model may use (512MiB, 6GiB, 0.5 or 50% of free VRAM; default\n"
+         "                            all free VRAM); experts that do not fit stream from host memory\n"
+         "      --expert-slots N      stream through exactly N expert slots (at least top-k)\n"
+         "      --expert-policy P     lru or lfu: which cached expert a miss evicts (default lru)\n"
+         "      --prefetch on|off     copy the next layer's predicted experts ahead (default on)\n"
+         "      --zero-copy on|off    read one-token misses from host memory in place (default on)\n"
+         "      --compare-resident    when experts stream, run every test again with all experts resident\n"
+         "                            (if they fit) and print speed ratios (issue #6's targets)\n"
+         "      --sweep-budget N      instead of the tests: tgN (the -n length) at N expert-slot counts evenly\n"
+         "                            spaced from top-k to all experts; a CSV row per point\n"
+         "      --sweep-csv FILE      write the sweep's CSV to FILE instead of stdout\n"
+         "      --plot FILE.svg       write the sweep as an SVG chart of tokens/s against VRAM used\n"
          "\n"
          "Results go to stdout, progress to stderr. t/s is timed by the wall clock around each eval\n"
          "(recording, submission, GPU wait and the logits read-back); the device's copy bandwidth by\n"
-         "GPU timestamps around a device-to-device vkCmdCopyBuffer (bytes read + written).\n"
+         "GPU timestamps around a device-to-device vkCmdCopyBuffer (bytes read + written), and the\n"
+         "host-to-device bandwidth by GPU timestamps around a copy from host-visible to device-local memory.\n"
          "The device is chosen by VKMOE_DEVICE (index or name substring).\n";
 }
 
@@ -82,7 +100,7 @@ BenchOptions parse_bench_options(const std::vector<std::string>& argv) {
       return o;
     }
   }
-  cli::Args args(argv);
+  cli::Args args(argv, {"compare-resident"});
   auto model = get_either(args, "m", "model");
   auto prompt = get_either(args, "p", "n-prompt");
   auto gen = get_either(args, "n", "n-gen");
@@ -90,6 +108,11 @@ BenchOptions parse_bench_options(const std::vector<std::string>& argv) {
   auto format = get_either(args, "o", "output");
   auto warmup = args.get("warmup");
   auto ubatch = get_either(args, "ub", "ubatch-size");
+  o.experts = cli::read_expert_args(args);
+  o.compare_resident = args.has_flag("compare-resident");
+  auto sweep = args.get("sweep-budget");
+  auto sweep_csv = args.get("sweep-csv");
+  auto plot = args.get("plot");
   args.finish();
 
   if (!model || model->empty()) throw Error(ErrorCode::kInvalidArgument, "missing the model: -m FILE");
@@ -105,6 +128,26 @@ BenchOptions parse_bench_options(const std::vector<std::string>& argv) {
   if (ubatch) o.ubatch = static_cast<uint32_t>(parse_count("-ub", *ubatch, kMaxTokens));
   if (o.ubatch == 0) throw Error(ErrorCode::kInvalidArgument, "-ub must be at least 1");
   if (format) o.format = parse_format(*format);
+  if (sweep) {
+    o.sweep_points = static_cast<uint32_t>(parse_count("--sweep-budget", *sweep, kMaxSweepPoints));
+    if (o.sweep_points < 2) throw Error(ErrorCode::kInvalidArgument, "--sweep-budget needs at least 2 points, got '" + *sweep + "'");
+    // A sweep picks the slot counts itself and measures one tg length; anything else given
+    // with it would be silently ignored, so it is refused.
+    if (o.gen_lengths.size() != 1) throw Error(ErrorCode::kInvalidArgument, "--sweep-budget measures one tg length: give one -n N > 0");
+    if (prompt && !o.prompt_lengths.empty()) throw Error(ErrorCode::kInvalidArgument, "--sweep-budget measures tg only; drop -p");
+    if (format) throw Error(ErrorCode::kInvalidArgument, "--sweep-budget writes CSV; drop -o");
+    if (o.experts.expert_slots > 0 || o.experts.vram_budget.bytes > 0 || o.experts.vram_budget.fraction > 0) {
+      throw Error(ErrorCode::kInvalidArgument, "--sweep-budget chooses the expert slots itself; drop --vram-budget / --expert-slots");
+    }
+    if (o.compare_resident) throw Error(ErrorCode::kInvalidArgument, "--compare-resident does not apply to --sweep-budget");
+    o.prompt_lengths.clear();
+  } else if (sweep_csv || plot) {
+    throw Error(ErrorCode::kInvalidArgument, std::string(sweep_csv ? "--sweep-csv" : "--plot") + " needs --sweep-budget N");
+  }
+  if (sweep_csv) o.sweep_csv = *sweep_csv;
+  if (plot) o.plot = *plot;
+  if (sweep_csv && o.sweep_csv.empty()) throw Error(ErrorCode::kInvalidArgument, "--sweep-csv needs a file name");
+  if (plot && o.plot.empty()) throw Error(ErrorCode::kInvalidArgument, "--plot needs a file name");
   return o;
 }
 

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/experts/expert_options.h"
+
 namespace vkmoe::bench {
 
 enum class OutputFormat { kMarkdown, kJson, kCsv };
@@ -17,6 +19,11 @@ struct BenchOptions {
   uint32_t warmup = 1;       // untimed runs of each test before its repetitions
   uint32_t ubatch = 512;     // prompt tokens per GPU step (llama-bench's -ub)
   OutputFormat format = OutputFormat::kMarkdown;
+  ExpertOptions experts;           // --vram-budget, --expert-slots, --expert-policy, --prefetch, --zero-copy
+  bool compare_resident = false;   // also run every test with all experts resident, and print the ratios
+  uint32_t sweep_points = 0;       // > 0: a tg sweep over this many expert-slot counts instead of the tests
+  std::string sweep_csv;           // the sweep's CSV file; empty: stdout
+  std::string plot;                // the sweep's SVG chart; empty: none
   bool help = false;
 };
 

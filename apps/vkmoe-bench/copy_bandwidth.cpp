@@ -59,13 +59,11 @@ double fastest_by_wall_clock(vk::Context& ctx, const vk::Buffer& src, const vk::
   return best;
 }
 
-}  // namespace
-
-CopyBandwidth measure_copy_bandwidth(vk::Context& ctx, uint32_t runs) {
+CopyBandwidth time_copy(vk::Context& ctx, vk::MemoryUsage source, uint32_t runs) {
   CopyBandwidth out;
   out.buffer_bytes = copy_size(ctx.caps());
   out.runs = runs;
-  vk::Buffer src = ctx.create_buffer(out.buffer_bytes);
+  vk::Buffer src = ctx.create_buffer(out.buffer_bytes, source);
   vk::Buffer dst = ctx.create_buffer(out.buffer_bytes);
   // Fill both (the first touch of fresh pages costs more than the copy) and copy once untimed.
   ctx.run_and_wait([&](vk::CommandBuffer& cmd) {
@@ -81,7 +79,20 @@ CopyBandwidth measure_copy_bandwidth(vk::Context& ctx, uint32_t runs) {
     out.timer = "wall clock";
     out.seconds = fastest_by_wall_clock(ctx, src, dst, runs);
   }
+  return out;
+}
+
+}  // namespace
+
+CopyBandwidth measure_copy_bandwidth(vk::Context& ctx, uint32_t runs) {
+  CopyBandwidth out = time_copy(ctx, vk::MemoryUsage::kDeviceLocal, runs);
   out.bytes_per_second = 2.0 * static_cast<double>(out.buffer_bytes) / out.seconds;
+  return out;
+}
+
+CopyBandwidth measure_upload_bandwidth(vk::Context& ctx, uint32_t runs) {
+  CopyBandwidth out = time_copy(ctx, vk::MemoryUsage::kHostShared, runs);
+  out.bytes_per_second = static_cast<double>(out.buffer_bytes) / out.seconds;
   return out;
 }
 

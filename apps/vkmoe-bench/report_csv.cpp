@@ -3,9 +3,7 @@
 #include "apps/vkmoe-bench/report.h"
 
 namespace vkmoe::bench {
-namespace {
 
-// RFC 4180: quote a field holding a comma, quote or line break; double the quotes inside.
 std::string csv_escape(const std::string& s) {
   if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
@@ -15,6 +13,8 @@ std::string csv_escape(const std::string& s) {
   }
   return out + "\"";
 }
+
+namespace {
 
 // Strings as they are, numbers as JSON writes them, null as an empty field, an array as its
 // numbers joined by ';' (llama-bench's samples_ns convention).
@@ -34,7 +34,7 @@ std::string csv_value(const nlohmann::ordered_json& v) {
 void write_csv(std::FILE* out, const BenchReport& report) {
   bool header_written = false;
   for (const auto& row : report.rows) {
-    nlohmann::ordered_json fields = row_fields(row, report.bandwidth);
+    nlohmann::ordered_json fields = row_fields(row, report);
     std::string header, line;
     bool first = true;
     for (const auto& [key, value] : fields.items()) {

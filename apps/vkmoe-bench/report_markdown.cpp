@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,7 +32,7 @@ struct Column {
 const std::vector<Column> kColumns = {
     {"model", false}, {"size", true},   {"params", true},    {"active", true},   {"device", false},
     {"type", false},  {"budget", false}, {"test", false},    {"t/s", true},      {"VRAM", true},
-    {"expert hits", true}, {"streamed", true}, {"bound t/s", true}, {"of bound", true},
+    {"expert hits", true}, {"streamed/token", true}, {"bound t/s", true}, {"of bound", true},
 };
 
 std::vector<std::string> cells(const BenchRow& r) {
@@ -42,12 +43,12 @@ std::vector<std::string> cells(const BenchRow& r) {
       format_count(r.model.params_active),
       r.device,
       r.model.weight_type,
-      r.budget,
+      r.vram.budget,
       r.test,
       format("%.2f", r.avg_ts) + " ± " + format("%.2f", r.stddev_ts),
-      format_mib(static_cast<double>(r.vram_bytes)),
+      format_mib(static_cast<double>(r.vram.total())),
       format("%.1f %%", 100.0 * r.expert_hit_rate),
-      format_mib(static_cast<double>(r.expert_bytes_streamed)),
+      format_mib(r.expert_bytes_per_token),
       r.bound_ts ? format("%.2f", *r.bound_ts) : "-",
       r.bound_fraction ? format("%.1f %%", 100.0 * *r.bound_fraction) : "-",
   };
@@ -63,29 +64,51 @@ std::string pad(const std::string& s, size_t w, bool right) {
   return right ? fill + s : s + fill;
 }
 
-}  // namespace
+const std::vector<Column> kComparisonColumns = {
+    {"test", false},       {"budget", false},          {"t/s", true},         {"resident t/s", true},
+    {"vs resident", true}, {"streamed/token", true},   {"model t/s", true},   {"time vs model", true},
+};
 
-void write_markdown(std::FILE* out, const BenchReport& report) {
-  std::vector<std::vector<std::string>> table;
-  for (const auto& row : report.rows) table.push_back(cells(row));
+std::vector<std::string> comparison_cells(const BenchRow& r) {
+  auto ratio = [](const std::optional<double>& v) { return v ? format("%.2f", *v) : std::string("-"); };
+  return {
+      r.test,
+      r.vram.budget,
+      format("%.2f", r.avg_ts),
+      r.resident_ts ? format("%.2f", *r.resident_ts) : "-",
+      ratio(r.speed_vs_resident),
+      format_mib(r.expert_bytes_per_token),
+      r.model_ts ? format("%.2f", *r.model_ts) : "-",
+      ratio(r.time_vs_model),
+  };
+}
+
+void write_table(std::FILE* out, const std::vector<Column>& columns, const std::vector<std::vector<std::string>>& table) {
   std::vector<size_t> widths;
-  for (const auto& c : kColumns) widths.push_back(width(c.title));
+  for (const auto& c : columns) widths.push_back(width(c.title));
   for (const auto& line : table) {
     for (size_t i = 0; i < line.size(); ++i) widths[i] = std::max(widths[i], width(line[i]));
   }
 
   std::string header = "|", rule = "|";
-  for (size_t i = 0; i < kColumns.size(); ++i) {
-    header += " " + pad(kColumns[i].title, widths[i], kColumns[i].right_aligned) + " |";
-    rule += " " + std::string(widths[i] - (kColumns[i].right_aligned ? 1 : 0), '-') +
-            (kColumns[i].right_aligned ? ":" : "") + " |";
+  for (size_t i = 0; i < columns.size(); ++i) {
+    header += " " + pad(columns[i].title, widths[i], columns[i].right_aligned) + " |";
+    rule += " " + std::string(widths[i] - (columns[i].right_aligned ? 1 : 0), '-') + (columns[i].right_aligned ? ":" : "") + " |";
   }
   std::fprintf(out, "%s\n%s\n", header.c_str(), rule.c_str());
   for (const auto& line : table) {
     std::string text = "|";
-    for (size_t i = 0; i < line.size(); ++i) text += " " + pad(line[i], widths[i], kColumns[i].right_aligned) + " |";
+    for (size_t i = 0; i < line.size(); ++i) text += " " + pad(line[i], widths[i], columns[i].right_aligned) + " |";
     std::fprintf(out, "%s\n", text.c_str());
   }
+}
+
+}  // namespace
+
+void write_markdown(std::FILE* out, const BenchReport& report) {
+  std::vector<std::vector<std::string>> table;
+  for (const auto& row : report.rows) table.push_back(cells(row));
+  write_table(out, kColumns, table);
 
   const CopyBandwidth& bw = report.bandwidth;
   std::fprintf(out, "\n");
@@ -97,12 +120,36 @@ void write_markdown(std::FILE* out, const BenchReport& report) {
                "%s, fastest of %u).\n",
                bw.bytes_per_second / 1e9, format_mib(static_cast<double>(bw.buffer_bytes)).c_str(), bw.timer.c_str(),
                bw.runs);
+  std::fprintf(out, "- host-to-device bandwidth: %.2f GB/s (vkCmdCopyBuffer of %s from host-visible memory, where "
+               "streamed experts live, to device-local memory, bytes moved, %s, fastest of %u).\n",
+               report.upload.bytes_per_second / 1e9, format_mib(static_cast<double>(report.upload.buffer_bytes)).c_str(),
+               report.upload.timer.c_str(), report.upload.runs);
   if (!report.rows.empty()) {
     std::fprintf(out, "- bound t/s: copy bandwidth / %s of weights read per token (dense weights, top-k / n_expert "
                  "of the expert weights, one embedding row); of bound = t/s / bound t/s.\n",
                  format_mib(report.rows.front().model.active_bytes_per_token).c_str());
   }
-  std::fprintf(out, "- budget full: every expert resident in VRAM, so expert hits are 100 %% and nothing is streamed.\n");
+  std::fprintf(out, "- budget: full = every expert resident in VRAM (expert hits 100 %%, nothing streamed); otherwise the "
+               "resolved VRAM budget and the expert slots it leaves of all experts. VRAM: device-resident weights + "
+               "expert slot pool + KV cache and scratch planned for the largest test.\n");
+  std::fprintf(out, "- expert hits: expert uses (one expert needed by one layer in one step) served from VRAM over the "
+               "timed runs; streamed/token: expert bytes copied into slots or read in place from host memory, per "
+               "evaluated token (tg counts its untimed one-token prompt too).\n");
+
+  std::vector<std::vector<std::string>> comparison;
+  for (const auto& row : report.rows) {
+    if (row.resident_ts) comparison.push_back(comparison_cells(row));
+  }
+  if (!comparison.empty()) {
+    std::fprintf(out, "\nStreaming against every expert resident (--compare-resident):\n\n");
+    write_table(out, kComparisonColumns, comparison);
+    std::fprintf(out, "\n- vs resident: t/s / resident t/s (issue #6 asks at least 0.5 for pp512 at a quarter of the "
+                 "experts).\n");
+    std::fprintf(out, "- model t/s (tg): 1 / (1 / resident t/s + streamed/token / host-to-device bandwidth), the speed if "
+                 "copies neither overlapped compute nor stalled beyond their transfer time; time vs model: measured "
+                 "time per token / the model's (issue #6 asks at most 1.25 at half the experts).\n");
+  }
+  if (!report.comparison_note.empty()) std::fprintf(out, "- %s\n", report.comparison_note.c_str());
 }
 
 }  // namespace vkmoe::bench

@@ -36,6 +36,16 @@ double run_once(Session& session, const SpeedTest& test, std::mt19937& rng, uint
 
 }  // namespace
 
+double SpeedResult::expert_hit_rate() const {
+  return experts.uses == 0 ? 1.0 : double(experts.hits) / double(experts.uses);
+}
+
+uint64_t SpeedResult::expert_bytes_streamed() const { return experts.bytes_copied + experts.bytes_zero_copy; }
+
+double SpeedResult::expert_bytes_per_token() const {
+  return tokens_evaluated == 0 ? 0 : double(expert_bytes_streamed()) / double(tokens_evaluated);
+}
+
 std::string SpeedTest::name() const { return (kind == Kind::kPrompt ? "pp" : "tg") + std::to_string(n_tokens); }
 
 SpeedResult run_speed_test(const Model& model, const SpeedTest& test, const SpeedRun& run,
@@ -54,13 +64,16 @@ SpeedResult run_speed_test(const Model& model, const SpeedTest& test, const Spee
   const uint32_t n_vocab = model.config().n_vocab;
 
   for (uint32_t i = 0; i < run.warmup; ++i) run_once(session, test, rng, n_vocab);
+  if (ExpertStore* store = model.experts()) store->reset_stats();
   SpeedResult result;
   for (uint32_t i = 0; i < run.repetitions; ++i) {
     double seconds = run_once(session, test, rng, n_vocab);
     double tps = test.n_tokens / seconds;
     result.tokens_per_second.push_back(tps);
     if (progress) progress(i, tps);
+    result.tokens_evaluated += test.kind == SpeedTest::Kind::kPrompt ? test.n_tokens : test.n_tokens + 1;
   }
+  if (const ExpertStore* store = model.experts()) result.experts = store->stats().total();
   result.device_local_bytes = model.context().allocator().stats().device_local_bytes;
   return result;
 }

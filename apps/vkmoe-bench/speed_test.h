@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/experts/expert_stats.h"
 #include "engine/model/model.h"
 
 namespace vkmoe::bench {
@@ -28,6 +29,15 @@ struct SpeedRun {
 struct SpeedResult {
   std::vector<double> tokens_per_second;  // one per timed repetition
   uint64_t device_local_bytes = 0;        // the allocator's device-local total while the session lived
+  // The expert store's totals over the timed repetitions (all zero when every expert is
+  // resident), and the tokens evaluated meanwhile: for tgN that is N + 1 per repetition, the
+  // untimed one-token prompt included, since the cache serves it too.
+  ExpertLayerStats experts;
+  uint64_t tokens_evaluated = 0;
+
+  double expert_hit_rate() const;           // hits / uses; 1 when there were no uses
+  uint64_t expert_bytes_streamed() const;   // copied into slots + read in place from host memory
+  double expert_bytes_per_token() const;    // expert_bytes_streamed / tokens_evaluated
 };
 
 // `progress(repetition, tokens_per_second)` is called after each timed repetition.

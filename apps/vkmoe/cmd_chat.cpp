@@ -9,6 +9,7 @@
 
 #include "apps/common/args.h"
 #include "apps/common/command.h"
+#include "apps/common/expert_args.h"
 #include "apps/common/loaded_model.h"
 #include "apps/common/sampling_args.h"
 #include "engine/model/session.h"
@@ -37,17 +38,22 @@ int run_chat(const std::vector<std::string>& argv) {
   int64_t n_predict = args.get_int("n", 512);
   int64_t ctx_len = args.get_int("ctx", 0);
   SamplingParams sampling = read_sampling_args(args);
+  ModelOptions model_options;
+  model_options.experts = read_expert_args(args);
   args.finish();
   if (n_predict <= 0) throw Error(ErrorCode::kInvalidArgument, "-n must be positive");
   if (ctx_len < 0) throw Error(ErrorCode::kInvalidArgument, "--ctx must be >= 0");
 
-  LoadedModel loaded = load_model_for_cli(path);
+  SessionOptions options;
+  options.max_ctx = static_cast<uint32_t>(ctx_len);
+  model_options.max_ctx = options.max_ctx;
+  model_options.max_tokens = options.max_tokens;
+  model_options.kv_cache_type = options.kv_cache_type;
+  LoadedModel loaded = load_model_for_cli(path, model_options);
   const ModelSpec& spec = loaded.model->spec();
   if (spec.vocab.empty()) throw Error(ErrorCode::kNotFound, path + ": the model carries no tokenizer");
   if (spec.chat_template.empty()) throw Error(ErrorCode::kNotFound, path + ": the model has no chat template; use `vkmoe run`");
   Tokenizer tokenizer(spec.vocab);
-  SessionOptions options;
-  options.max_ctx = static_cast<uint32_t>(ctx_len);
   Session session(*loaded.model, options);
   Sampler sampler(sampling);
 
@@ -108,8 +114,9 @@ int run_chat(const std::vector<std::string>& argv) {
   return 0;
 }
 
-const Command kChat("chat", "--model PATH [--system TEXT] [-n N] [--ctx N] [--temp T] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed S]",
-                    "chat in the terminal with the model's chat template, keeping the KV cache across turns", run_chat);
+const Command kChat("chat", std::string("--model PATH [--system TEXT] [-n N] [--ctx N] ") + kSamplingUsage + " " + kExpertUsage,
+                    "chat in the terminal with the model's chat template, keeping the KV cache across turns", run_chat,
+                    kExpertHelp);
 
 }  // namespace
 }  // namespace vkmoe::cli

@@ -5,6 +5,7 @@
 
 #include "apps/common/args.h"
 #include "apps/common/command.h"
+#include "apps/common/expert_args.h"
 #include "apps/common/loaded_model.h"
 #include "apps/common/npy_writer.h"
 #include "engine/model/session.h"
@@ -39,15 +40,20 @@ int run_logits(const std::vector<std::string>& argv) {
   std::vector<uint32_t> ids = parse_ids(args.require("tokens"));
   std::string out = args.require("out");
   std::string precision = args.get_or("precision", "default");
+  ModelOptions model_options;
+  model_options.experts = read_expert_args(args);
   args.finish();
   if (precision != "f32" && precision != "default") {
     throw Error(ErrorCode::kInvalidArgument, "--precision must be f32 or default, got '" + precision + "'");
   }
   if (ids.empty()) throw Error(ErrorCode::kInvalidArgument, "--tokens is empty");
-  LoadedModel loaded = load_model_for_cli(path);
   SessionOptions options;
   options.max_ctx = static_cast<uint32_t>(ids.size());
   options.kv_cache_type = precision == "f32" ? kernels::KvCacheType::kF32 : kernels::KvCacheType::kF16;
+  model_options.max_ctx = options.max_ctx;
+  model_options.max_tokens = options.max_tokens;
+  model_options.kv_cache_type = options.kv_cache_type;
+  LoadedModel loaded = load_model_for_cli(path, model_options);
   Session session(*loaded.model, options);
   std::vector<float> logits = session.eval(ids, true);
   write_npy_f32(out, logits, {ids.size(), loaded.model->config().n_vocab});
@@ -55,8 +61,9 @@ int run_logits(const std::vector<std::string>& argv) {
   return 0;
 }
 
-const Command kLogits("logits", "--model PATH --tokens 1,2,3 --out FILE.npy [--precision f32|default]",
-                      "write next-token logits at every position as a NumPy [T, V] float32 array", run_logits);
+const Command kLogits("logits", std::string("--model PATH --tokens 1,2,3 --out FILE.npy [--precision f32|default] ") + kExpertUsage,
+                      "write next-token logits at every position as a NumPy [T, V] float32 array", run_logits,
+                      kExpertHelp);
 
 }  // namespace
 }  // namespace vkmoe::cli

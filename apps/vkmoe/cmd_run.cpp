@@ -1,11 +1,13 @@
 // `vkmoe run`: generate a continuation of a prompt, streaming the text, then report prompt
-// and generation speed.
+// and generation speed (and with --stats, what the expert cache did).
 #include <chrono>
 #include <cstdio>
 #include <string>
 
 #include "apps/common/args.h"
 #include "apps/common/command.h"
+#include "apps/common/expert_args.h"
+#include "apps/common/expert_stats_report.h"
 #include "apps/common/loaded_model.h"
 #include "apps/common/sampling_args.h"
 #include "engine/model/session.h"
@@ -20,28 +22,35 @@ using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 int run_generate(const std::vector<std::string>& argv) {
-  Args args(argv);
+  Args args(argv, {"stats"});
   std::string path = args.require("model");
   std::string prompt = args.require("prompt");
   int64_t n_predict = args.get_int("n", 64);
   std::string stop = args.get_or("stop", "");
   int64_t ctx_len = args.get_int("ctx", 0);
   SamplingParams sampling = read_sampling_args(args);
+  ModelOptions model_options;
+  model_options.experts = read_expert_args(args);
+  bool print_stats = args.has_flag("stats");
   args.finish();
   if (n_predict < 0) throw Error(ErrorCode::kInvalidArgument, "-n must be >= 0");
   if (ctx_len < 0) throw Error(ErrorCode::kInvalidArgument, "--ctx must be >= 0");
 
-  LoadedModel loaded = load_model_for_cli(path);
+  SessionOptions options;
+  options.max_ctx = static_cast<uint32_t>(ctx_len);
+  model_options.max_ctx = options.max_ctx;
+  model_options.max_tokens = options.max_tokens;
+  model_options.kv_cache_type = options.kv_cache_type;
+  LoadedModel loaded = load_model_for_cli(path, model_options);
   const ModelSpec& spec = loaded.model->spec();
   if (spec.vocab.empty()) throw Error(ErrorCode::kNotFound, path + ": the model carries no tokenizer");
   Tokenizer tokenizer(spec.vocab);
   std::vector<uint32_t> ids = tokenizer.encode(prompt);
   if (ids.empty()) throw Error(ErrorCode::kInvalidArgument, "the prompt encodes to no tokens");
 
-  SessionOptions options;
-  options.max_ctx = static_cast<uint32_t>(ctx_len);
   Session session(*loaded.model, options);
   Sampler sampler(sampling);
+  if (ExpertStore* store = loaded.model->experts()) store->reset_stats();
 
   auto t_prompt = Clock::now();
   std::vector<float> logits = session.eval(ids);
@@ -72,11 +81,18 @@ int run_generate(const std::vector<std::string>& argv) {
   std::fprintf(stderr, "prompt: %zu tokens in %.3f s (%.1f tokens/s); generation: %zu tokens in %.3f s (%.1f tokens/s)\n",
                ids.size(), prompt_s, ids.size() / prompt_s, generated.size(), gen_s,
                generated.empty() ? 0.0 : generated.size() / gen_s);
+  if (print_stats) print_expert_stats(stderr, *loaded.model);
   return 0;
 }
 
-const Command kRun("run", "--model PATH --prompt TEXT [-n N] [--stop TEXT] [--ctx N] [--temp T] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed S]",
-                   "generate text from a prompt, streaming it, then print prompt and generation tokens/s", run_generate);
+const Command kRun("run",
+                   std::string("--model PATH --prompt TEXT [-n N] [--stop TEXT] [--ctx N] [--stats] ") + kSamplingUsage + " " +
+                       kExpertUsage,
+                   "generate text from a prompt, streaming it, then print prompt and generation tokens/s", run_generate,
+                   std::string("  --stats                  after generating, print the expert cache statistics to stderr:\n"
+                               "                           per layer uses, hits, misses, prefetch hits, zero-copy reads,\n"
+                               "                           bytes copied and time waited on copies, then the totals\n") +
+                       kExpertHelp);
 
 }  // namespace
 }  // namespace vkmoe::cli

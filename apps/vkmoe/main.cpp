@@ -29,7 +29,8 @@ int main(int argc, char** argv) {
   for (const auto* c : vkmoe::cli::commands()) {
     if (name != c->name) continue;
     if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-      std::printf("usage: vkmoe %s %s\n%s\n", c->name, c->usage, c->summary);
+      std::printf("usage: vkmoe %s %s\n%s\n", c->name, c->usage.c_str(), c->summary);
+      if (!c->details.empty()) std::printf("\n%s", c->details.c_str());
       return 0;
     }
     try {
