@@ -32,7 +32,6 @@ struct ForwardPass::Buffers {
   vk::Buffer x_grouped, y_grouped;      // (T * k, H)
   vk::Buffer gate, up;                  // (max(T * k * ff_expert, T * ff, T * ff_shared))
   // Expert streaming only.
-  vk::Buffer act;                       // (T * k * ff_expert): SwiGLU out of place, so waves may repeat it
   vk::Buffer routing_readback;          // (E + 1 + T * k) uint32, host read: expert offsets, predicted ids
   vk::Buffer xn_next, predicted_logits; // (T, H), (T, E): the next layer's router on this hidden state
   vk::Buffer predicted_ids, predicted_weights;  // (T, k)

@@ -69,11 +69,12 @@ void ForwardPass::record_router(vk::CommandBuffer& cmd, uint32_t layer, const vk
   cmd.barrier();
 }
 
-// gate/up over the grouped rows → SwiGLU into `act` → down into y_grouped, each matmul once
-// per dispatch. Dispatches hold disjoint experts but write the same tensors, hence the
-// barriers between them.
+// gate/up over the grouped rows → SwiGLU in place → down into y_grouped, each matmul once per
+// dispatch. Dispatches hold disjoint experts but write the same tensors, hence the barriers
+// between them. A later wave's SwiGLU also rewrites the rows of earlier waves, harmlessly:
+// their down projections have already been taken.
 void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std::span<const ExpertDispatch> dispatches,
-                                    const vk::BufferRange& act, uint32_t n_tokens) {
+                                    uint32_t n_tokens) {
   const auto& c = config_;
   Buffers& b = *buffers_;
   const uint32_t rows = n_tokens * c.n_expert_used, ff = c.n_ff_expert;
@@ -97,14 +98,14 @@ void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std:
   }
   cmd.barrier();
   if (c.swiglu_limit > 0.0f) {
-    kernels::record_clamped_swiglu(ctx_, cmd, gate, up, act, uint64_t(rows) * ff, {c.swiglu_alpha, c.swiglu_limit});
+    kernels::record_clamped_swiglu(ctx_, cmd, gate, up, gate, uint64_t(rows) * ff, {c.swiglu_alpha, c.swiglu_limit});
   } else {
-    kernels::record_swiglu(ctx_, cmd, gate, up, act, uint64_t(rows) * ff);
+    kernels::record_swiglu(ctx_, cmd, gate, up, gate, uint64_t(rows) * ff);
   }
   cmd.barrier();
   for (size_t i = 0; i < dispatches.size(); ++i) {
     if (i > 0) cmd.barrier();
-    matmul(dispatches[i], ExpertMatrix::kDown, act, floats(b.y_grouped, 0, uint64_t(rows) * c.n_embd));
+    matmul(dispatches[i], ExpertMatrix::kDown, gate, floats(b.y_grouped, 0, uint64_t(rows) * c.n_embd));
   }
   cmd.barrier();
 }
@@ -136,7 +137,7 @@ void ForwardPass::record_moe_ffn(StepSubmitter& steps, uint32_t layer, uint32_t 
     for (uint32_t m = 0; m < kExpertMatrices; ++m) {
       resident.matrices[m] = expert_weights(weights_.get(expert_tensor_name(layer, ExpertMatrix(m))));
     }
-    record_expert_ffn(cmd, layer, std::span(&resident, 1), floats(b.gate, 0, uint64_t(rows) * c.n_ff_expert), T);
+    record_expert_ffn(cmd, layer, std::span(&resident, 1), T);
   }
 
   // The expert FFN may have ended in a later command buffer.
@@ -175,7 +176,6 @@ void ForwardPass::stream_experts(StepSubmitter& steps, uint32_t layer, uint32_t 
   for (uint32_t e = 0; e < E; ++e) rows_per_expert[e] = readback[e + 1] - readback[e];
 
   const uint32_t n_waves = experts_->plan_layer(layer, rows_per_expert);
-  const auto act = floats(b.act, 0, uint64_t(rows) * c.n_ff_expert);
   for (uint32_t wave = 0; wave < n_waves; ++wave) {
     ExpertWave staged = experts_->stage_wave(wave);
     std::vector<ExpertDispatch> dispatches;
@@ -184,7 +184,7 @@ void ForwardPass::stream_experts(StepSubmitter& steps, uint32_t layer, uint32_t 
       for (uint32_t m = 0; m < kExpertMatrices; ++m) d.matrices[m] = experts_->matrix(source, layer, ExpertMatrix(m));
       dispatches.push_back(d);
     }
-    record_expert_ffn(steps.cmd(), layer, dispatches, act, T);
+    record_expert_ffn(steps.cmd(), layer, dispatches, T);
     if (staged.copies_done) steps.wait_for(*staged.copies_done);
     experts_->wave_submitted(wave, wave + 1 < n_waves ? steps.submit() : steps.pending_point());
   }

@@ -91,7 +91,6 @@ void make_buffers(vk::Context& ctx, const ModelConfig& c, bool streaming, const 
       ff_rows = std::max<uint64_t>(ff_rows, T * c.n_ff_shared);
     }
     if (streaming) {
-      b.act = f32(rows * c.n_ff_expert);
       b.routing_readback = make((uint64_t(c.n_expert) + 1 + rows) * 4, vk::MemoryUsage::kReadback);
       b.xn_next = f32(T * c.n_embd);
       b.predicted_logits = f32(T * c.n_expert);

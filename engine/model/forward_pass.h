@@ -69,7 +69,7 @@ class ForwardPass {
                      const vk::BufferRange& ids, const vk::BufferRange& weights, uint32_t n_tokens);
   struct ExpertDispatch;
   void record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std::span<const ExpertDispatch> dispatches,
-                         const vk::BufferRange& act, uint32_t n_tokens);
+                         uint32_t n_tokens);
   void stream_experts(StepSubmitter& steps, uint32_t layer, uint32_t n_tokens);
   void record_shared_expert(vk::CommandBuffer& cmd, uint32_t layer, uint32_t n_tokens);
   void record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool all_logits);

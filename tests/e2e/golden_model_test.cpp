@@ -12,7 +12,7 @@
 #include "engine/model/session.h"
 #include "engine/sampler/sampler.h"
 #include "loader/base/error.h"
-#include "tests/e2e/golden_reference.h"
+#include "tests/support/golden_reference.h"
 #include "tests/gpu_support/gpu_test.h"
 #include "tests/support/compare.h"
 

@@ -13,7 +13,7 @@
 #include "engine/model/model.h"
 #include "engine/model/session.h"
 #include "engine/sampler/sampler.h"
-#include "tests/e2e/golden_reference.h"
+#include "tests/support/golden_reference.h"
 #include "tests/gpu_support/gpu_test.h"
 #include "tests/support/compare.h"
 

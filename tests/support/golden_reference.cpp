@@ -1,4 +1,4 @@
-#include "tests/e2e/golden_reference.h"
+#include "tests/support/golden_reference.h"
 
 #include "loader/safetensors/safetensors_file.h"
 #include "loader/safetensors/safetensors_values.h"
