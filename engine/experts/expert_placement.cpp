@@ -10,8 +10,12 @@ namespace {
 
 std::string gib(uint64_t bytes) {
   std::ostringstream s;
-  s.precision(bytes < (uint64_t(1) << 30) ? 4 : 2);
-  s << std::fixed << double(bytes) / double(uint64_t(1) << 30) << " GiB";
+  s.precision(2);
+  if (bytes < (uint64_t(1) << 30)) {
+    s << std::fixed << double(bytes) / double(uint64_t(1) << 20) << " MiB";
+  } else {
+    s << std::fixed << double(bytes) / double(uint64_t(1) << 30) << " GiB";
+  }
   return s.str();
 }
 
