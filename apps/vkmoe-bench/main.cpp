@@ -8,7 +8,6 @@
 #include <cstdio>
 #include <cstring>
 #include <exception>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -102,15 +101,35 @@ std::string compare_with_resident(cli::LoadedModel& loaded, const std::string& p
   return "";
 }
 
-void write_file(const std::string& path, const std::function<void(std::FILE*)>& write) {
-  std::FILE* f = std::fopen(path.c_str(), "wb");
-  if (f == nullptr) throw Error(ErrorCode::kInvalidArgument, "cannot write '" + path + "': " + std::strerror(errno));
-  write(f);
-  const bool failed = std::ferror(f) != 0;
-  if (std::fclose(f) != 0 || failed) throw Error(ErrorCode::kInvalidArgument, "error writing '" + path + "'");
-}
+// A file the sweep writes, opened before the measurements so a bad path fails at once.
+class OutputFile {
+ public:
+  explicit OutputFile(const std::string& path) : path_(path), file_(std::fopen(path.c_str(), "wb")) {
+    if (file_ == nullptr) throw Error(ErrorCode::kInvalidArgument, "cannot write '" + path + "': " + std::strerror(errno));
+  }
+  ~OutputFile() {
+    if (file_ != nullptr) std::fclose(file_);
+  }
+  OutputFile(const OutputFile&) = delete;
+  OutputFile& operator=(const OutputFile&) = delete;
+
+  std::FILE* get() const { return file_; }
+  void close() {
+    const bool failed = std::ferror(file_) != 0;
+    const bool close_failed = std::fclose(file_) != 0;
+    file_ = nullptr;
+    if (failed || close_failed) throw Error(ErrorCode::kInvalidArgument, "error writing '" + path_ + "'");
+  }
+
+ private:
+  std::string path_;
+  std::FILE* file_;
+};
 
 int run_sweep(const BenchOptions& options) {
+  std::unique_ptr<OutputFile> csv_file, plot_file;
+  if (!options.sweep_csv.empty()) csv_file = std::make_unique<OutputFile>(options.sweep_csv);
+  if (!options.plot.empty()) plot_file = std::make_unique<OutputFile>(options.plot);
   const SpeedTest test{SpeedTest::Kind::kGenerate, options.gen_lengths.front()};
   ModelOptions model_options = model_options_for(options.experts, {test}, options.ubatch);
   // The first point, top-k slots, is the fewest that work; loading it also tells how many
@@ -134,12 +153,12 @@ int run_sweep(const BenchOptions& options) {
                                                       100.0 * p.hit_rate);
                                        });
   check_validation(*loaded.context);
-  if (options.sweep_csv.empty()) {
-    write_sweep_csv(stdout, sweep);
-  } else {
-    write_file(options.sweep_csv, [&](std::FILE* f) { write_sweep_csv(f, sweep); });
+  write_sweep_csv(csv_file ? csv_file->get() : stdout, sweep);
+  if (csv_file) csv_file->close();
+  if (plot_file) {
+    write_sweep_svg(plot_file->get(), sweep);
+    plot_file->close();
   }
-  if (!options.plot.empty()) write_file(options.plot, [&](std::FILE* f) { write_sweep_svg(f, sweep); });
   return std::fflush(stdout) == 0 ? 0 : 1;
 }
 

@@ -1,114 +1,27 @@
 // vkmoe-bench end to end: runs the built binary on a golden GGUF with tiny sizes and checks its
-// json, md and csv output. Expected model figures (parameters, bytes, weight type) come from
-// the goldens' MANIFEST.json tensor table and the Hugging Face config, not from vkmoe's loader.
+// json, md and csv output with every expert resident. Expected model figures (parameters,
+// bytes, weight type) come from the goldens' MANIFEST.json tensor table and the Hugging Face
+// config (golden_figures.h), not from vkmoe's loader.
 #include <gtest/gtest.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
-#include <map>
 #include <ostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "tests/bench/cli_run.h"
+#include "tests/bench/golden_figures.h"
 #include "tests/support/goldens.h"
 
 namespace vkmoe::test {
 namespace {
 
-const char* kModel = "gguf/qwen3_moe-F16.gguf";
 const char* kTinyRun = "-p 16 -n 8 -r 2 --warmup 1";
-
-struct BenchRun {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string read_text(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream s;
-  s << f.rdbuf();
-  return s.str();
-}
-
-std::string shell_quote(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
-// Runs vkmoe-bench with the validation layer on (it exits non-zero on any message).
-BenchRun run_bench(const std::string& args) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string test_name = info != nullptr ? info->name() : "suite";
-  for (char& c : test_name) c = std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
-  std::string stem = ::testing::TempDir() + "vkmoe_bench_" + std::to_string(::getpid()) + "_" + test_name;
-  std::string cmd = "VKMOE_VALIDATION=1 " + shell_quote(VKMOE_BENCH_EXE) + " " + args + " >" + shell_quote(stem + ".out") +
-                    " 2>" + shell_quote(stem + ".err");
-  int status = std::system(cmd.c_str());
-  BenchRun r;
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = read_text(stem + ".out");
-  r.err = read_text(stem + ".err");
-  std::remove((stem + ".out").c_str());
-  std::remove((stem + ".err").c_str());
-  return r;
-}
-
-std::string model_args(const std::string& rest) { return "-m " + shell_quote(golden_path(kModel)) + " " + rest; }
-
-// The figures a correct benchmark reports for the golden file, from MANIFEST.json's tensor
-// list (GGUF names, types, ne) and config.json's expert counts.
-struct ExpectedModel {
-  uint64_t params_total = 0;
-  uint64_t params_active = 0;
-  uint64_t bytes = 0;
-  double active_bytes_per_token = 0;
-  std::string weight_type;
-};
-
-ExpectedModel expected_model() {
-  auto manifest = nlohmann::json::parse(read_text(golden_path("gguf/MANIFEST.json")));
-  auto config = nlohmann::json::parse(read_text(golden_path("hf/qwen3_moe/config.json")));
-  double used = config.at("num_experts_per_tok").get<double>();
-  double experts = config.at("num_local_experts").get<double>();
-  nlohmann::json file;
-  for (const auto& f : manifest.at("files")) {
-    if (f.at("file") == "qwen3_moe-F16.gguf") file = f;
-  }
-  if (file.is_null()) throw std::runtime_error("MANIFEST.json has no qwen3_moe-F16.gguf");
-  ExpectedModel e;
-  std::map<std::string, uint64_t> matmul_elements;
-  for (const auto& [name, t] : file.at("tensors").items()) {
-    uint64_t n = 1;
-    for (const auto& d : t.at("ne")) n *= d.get<uint64_t>();
-    std::string type = t.at("type");
-    uint64_t bytes = n * (type == "F16" ? 2 : type == "F32" ? 4 : 0);
-    if (bytes == 0) throw std::runtime_error("unexpected type " + type + " in the manifest");
-    bool expert = name.find("_exps.") != std::string::npos;
-    e.params_total += n;
-    e.bytes += bytes;
-    e.params_active += expert ? static_cast<uint64_t>(n * used / experts) : n;
-    if (expert) {
-      e.active_bytes_per_token += bytes * used / experts;
-    } else if (name == "token_embd.weight") {  // output.weight exists: one row is gathered
-      e.active_bytes_per_token += static_cast<double>(bytes) / t.at("ne")[1].get<double>();
-    } else {
-      e.active_bytes_per_token += static_cast<double>(bytes);
-    }
-    if (t.at("ne").size() >= 2 && name != "token_embd.weight") matmul_elements[type] += n;
-  }
-  e.weight_type = matmul_elements["F16"] > matmul_elements["F32"] ? "F16" : "F32";
-  return e;
-}
 
 double mean_of(const std::vector<double>& xs) {
   double s = 0;
@@ -124,7 +37,7 @@ double sample_std_of(const std::vector<double>& xs) {
 
 class BenchJson : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() { run_ = new BenchRun(run_bench(model_args(std::string(kTinyRun) + " -o json"))); }
+  static void SetUpTestSuite() { run_ = new CliRun(run_bench(model_args(std::string(kTinyRun) + " -o json"))); }
   static void TearDownTestSuite() {
     delete run_;
     run_ = nullptr;
@@ -133,9 +46,9 @@ class BenchJson : public ::testing::Test {
     EXPECT_EQ(run_->exit_code, 0) << run_->err;
     return nlohmann::json::parse(run_->out);
   }
-  static BenchRun* run_;
+  static CliRun* run_;
 };
-BenchRun* BenchJson::run_ = nullptr;
+CliRun* BenchJson::run_ = nullptr;
 
 TEST_F(BenchJson, IsAnArrayWithOnePpAndOneTgRow) {
   auto j = rows();
@@ -188,11 +101,32 @@ TEST_F(BenchJson, ModelFiguresMatchTheManifest) {
 TEST_F(BenchJson, AllExpertsResidentAndWeightsInVram) {
   ExpectedModel e = expected_model();
   for (const auto& row : rows()) {
+    SCOPED_TRACE(row.at("test").get<std::string>());
     EXPECT_EQ(row.at("budget"), "full");
+    EXPECT_EQ(row.at("expert_slots"), 0);
+    EXPECT_EQ(row.at("total_experts").get<uint32_t>(), e.n_layer * e.n_expert);
     EXPECT_EQ(row.at("expert_hit_rate").get<double>(), 1.0);
+    EXPECT_EQ(row.at("expert_uses").get<uint64_t>(), 0u);
     EXPECT_EQ(row.at("expert_bytes_streamed").get<uint64_t>(), 0u);
-    EXPECT_GE(row.at("vram_bytes").get<uint64_t>(), e.bytes);
+    EXPECT_EQ(row.at("expert_bytes_per_token").get<double>(), 0.0);
+    EXPECT_EQ(row.at("vram_expert_pool_bytes").get<uint64_t>(), 0u);
+    EXPECT_GE(row.at("vram_weights_bytes").get<uint64_t>(), e.bytes);
+    EXPECT_GT(row.at("vram_reserve_bytes").get<uint64_t>(), 0u);
+    EXPECT_EQ(row.at("vram_bytes").get<uint64_t>(),
+              row.at("vram_weights_bytes").get<uint64_t>() + row.at("vram_reserve_bytes").get<uint64_t>());
+    EXPECT_GE(row.at("vram_allocated_bytes").get<uint64_t>(), e.bytes);
+    EXPECT_TRUE(row.at("resident_ts").is_null()) << "no comparison was asked for";
+    EXPECT_TRUE(row.at("time_vs_model").is_null());
     EXPECT_FALSE(row.at("device").get<std::string>().empty());
+  }
+}
+
+TEST_F(BenchJson, HostToDeviceBandwidthIsMeasured) {
+  for (const auto& row : rows()) {
+    double upload = row.at("upload_bandwidth_gbs").get<double>();
+    EXPECT_TRUE(std::isfinite(upload));
+    EXPECT_GT(upload, 0);
+    EXPECT_GE(row.at("upload_bandwidth_buffer_bytes").get<uint64_t>(), uint64_t(1) << 20);
   }
 }
 
@@ -280,8 +214,8 @@ size_t column(const std::vector<std::string>& header, const std::string& name) {
 }
 
 TEST(BenchFormats, MarkdownAndCsvHaveTheJsonRows) {
-  BenchRun md = run_bench(model_args("-p 16 -n 8 -r 1 --warmup 0 -o md"));
-  BenchRun csv = run_bench(model_args("-p 16 -n 8 -r 1 --warmup 0 -o csv"));
+  CliRun md = run_bench(model_args("-p 16 -n 8 -r 1 --warmup 0 -o md"));
+  CliRun csv = run_bench(model_args("-p 16 -n 8 -r 1 --warmup 0 -o csv"));
   ASSERT_EQ(md.exit_code, 0) << md.err;
   ASSERT_EQ(csv.exit_code, 0) << csv.err;
 
@@ -324,15 +258,15 @@ class BenchRejects : public ::testing::TestWithParam<BadInvocation> {};
 TEST_P(BenchRejects, WithAnErrorAndNonZeroExit) {
   std::string args = GetParam().args;
   for (size_t at = args.find("GOLDEN"); at != std::string::npos; at = args.find("GOLDEN")) {
-    args.replace(at, 6, shell_quote(golden_path(kModel)));
+    args.replace(at, 6, golden_model_arg());
   }
   if (args.find("TRUNCATED") != std::string::npos) {
     std::string truncated = ::testing::TempDir() + "vkmoe_bench_truncated_" + std::to_string(::getpid()) + ".gguf";
-    std::string bytes = read_text(golden_path(kModel));
+    std::string bytes = read_text(golden_path(kGoldenModel));
     std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
     args.replace(args.find("TRUNCATED"), 9, shell_quote(truncated));
   }
-  BenchRun r = run_bench(args);
+  CliRun r = run_bench(args);
   EXPECT_NE(r.exit_code, 0) << r.out;
   EXPECT_NE(r.err.find(GetParam().message), std::string::npos) << "stderr: " << r.err;
   EXPECT_TRUE(r.out.empty()) << "nothing goes to stdout on an error: " << r.out;
@@ -342,7 +276,7 @@ INSTANTIATE_TEST_SUITE_P(
     BadInput, BenchRejects,
     ::testing::Values(BadInvocation{"NoArguments", "", "usage: vkmoe-bench"},
                       BadInvocation{"NoModel", "-p 16", "-m FILE"},
-                      BadInvocation{"UnknownFlag", "-m GOLDEN --sweep-budget 1G", "unknown option --sweep-budget"},
+                      BadInvocation{"UnknownFlag", "-m GOLDEN --no-such-flag 1", "unknown option --no-such-flag"},
                       BadInvocation{"PromptNotANumber", "-m GOLDEN -p abc", "-p expects an integer"},
                       BadInvocation{"NegativeGen", "-m GOLDEN -n -4", "-n expects an integer"},
                       BadInvocation{"ZeroRepetitions", "-m GOLDEN -r 0", "-r must be at least 1"},
@@ -350,14 +284,35 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInvocation{"UnknownFormat", "-m GOLDEN -o xml", "-o expects md, json or csv, got 'xml'"},
                       BadInvocation{"FlagWithoutValue", "-m GOLDEN -r", "needs a value"},
                       BadInvocation{"MissingFile", "-m /nonexistent/model.gguf -p 4 -n 0 -r 1", "/nonexistent/model.gguf"},
-                      BadInvocation{"TruncatedFile", "-m TRUNCATED -p 4 -n 0 -r 1", "vkmoe_bench_truncated_"}),
+                      BadInvocation{"TruncatedFile", "-m TRUNCATED -p 4 -n 0 -r 1", "vkmoe_bench_truncated_"},
+                      BadInvocation{"BudgetWithoutNumber", "-m GOLDEN --vram-budget lots", "--vram-budget: VRAM budget 'lots'"},
+                      BadInvocation{"BudgetUnknownUnit", "-m GOLDEN --vram-budget 12XB", "unknown unit 'XB'"},
+                      BadInvocation{"BudgetOverAHundredPercent", "-m GOLDEN --vram-budget 150%", "more than 100%"},
+                      BadInvocation{"BudgetAndSlots", "-m GOLDEN --vram-budget 1GiB --expert-slots 8", "give one"},
+                      BadInvocation{"ZeroSlots", "-m GOLDEN --expert-slots 0", "--expert-slots must be at least 1"},
+                      BadInvocation{"SlotsNotANumber", "-m GOLDEN --expert-slots many", "--expert-slots expects an integer"},
+                      BadInvocation{"SlotsBelowTopK", "-m GOLDEN -p 4 -n 0 -r 1 --expert-slots 3", "needs at least 4"},
+                      BadInvocation{"UnknownPolicy", "-m GOLDEN --expert-policy fifo", "expert policy 'fifo': expected lru or lfu"},
+                      BadInvocation{"PrefetchNotOnOff", "-m GOLDEN --prefetch yes", "--prefetch expects on or off, got 'yes'"},
+                      BadInvocation{"ZeroCopyNotOnOff", "-m GOLDEN --zero-copy 1", "--zero-copy expects on or off, got '1'"},
+                      BadInvocation{"SweepOnePoint", "-m GOLDEN --sweep-budget 1", "at least 2 points"},
+                      BadInvocation{"SweepWithPrompt", "-m GOLDEN --sweep-budget 4 -p 8", "drop -p"},
+                      BadInvocation{"SweepWithSlots", "-m GOLDEN --sweep-budget 4 --expert-slots 8", "chooses the expert slots"},
+                      BadInvocation{"SweepWithFormat", "-m GOLDEN --sweep-budget 4 -o json", "writes CSV"},
+                      BadInvocation{"PlotWithoutSweep", "-m GOLDEN --plot chart.svg", "--plot needs --sweep-budget"},
+                      BadInvocation{"SweepCsvUnwritable", "-m GOLDEN -n 1 -r 1 --warmup 0 --sweep-budget 2 --sweep-csv /nonexistent/dir/s.csv",
+                                    "cannot write '/nonexistent/dir/s.csv'"}),
     [](const auto& info) { return info.param.name; });
 
 TEST(BenchHelp, PrintsUsageAndSucceeds) {
-  BenchRun r = run_bench("--help");
+  CliRun r = run_bench("--help");
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_NE(r.out.find("usage: vkmoe-bench -m FILE"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("GPU timestamps"), std::string::npos) << r.out;
+  for (const char* flag : {"--vram-budget", "--expert-slots", "--expert-policy", "--prefetch", "--zero-copy",
+                           "--compare-resident", "--sweep-budget", "--sweep-csv", "--plot"}) {
+    EXPECT_NE(r.out.find(flag), std::string::npos) << flag << " missing from:\n" << r.out;
+  }
 }
 
 }  // namespace
