@@ -91,7 +91,7 @@ const Command kRun("run",
                    "generate text from a prompt, streaming it, then print prompt and generation tokens/s", run_generate,
                    std::string("  --stats                  after generating, print the expert cache statistics to stderr:\n"
                                "                           per layer uses, hits, misses, prefetch hits, zero-copy reads,\n"
-                               "                           bytes copied and time waited on copies, then the totals\n") +
+                               "                           bytes copied and time waited on copies, then the totals\n\n") +
                        kExpertHelp);
 
 }  // namespace
