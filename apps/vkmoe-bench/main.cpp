@@ -35,7 +35,7 @@ std::vector<SpeedTest> tests_of(const BenchOptions& o) {
 
 // The VRAM budget keeps room for the largest session the tests open (run_speed_test sizes
 // each session to its test).
-ModelOptions model_options_for(const ExpertOptions& experts, const std::vector<SpeedTest>& tests, uint32_t ubatch) {
+ModelOptions model_options_for_tests(const ExpertOptions& experts, const std::vector<SpeedTest>& tests, uint32_t ubatch) {
   ModelOptions o;
   o.experts = experts;
   o.max_ctx = 1;
@@ -131,7 +131,7 @@ int run_sweep(const BenchOptions& options) {
   if (!options.sweep_csv.empty()) csv_file = std::make_unique<OutputFile>(options.sweep_csv);
   if (!options.plot.empty()) plot_file = std::make_unique<OutputFile>(options.plot);
   const SpeedTest test{SpeedTest::Kind::kGenerate, options.gen_lengths.front()};
-  ModelOptions model_options = model_options_for(options.experts, {test}, options.ubatch);
+  ModelOptions model_options = model_options_for_tests(options.experts, {test}, options.ubatch);
   // The first point, top-k slots, is the fewest that work; loading it also tells how many
   // experts the model has in all.
   const ModelConfig config = load_model_spec(options.model_path).config;
@@ -170,7 +170,7 @@ int run(const std::vector<std::string>& argv) {
   }
   if (options.sweep_points > 0) return run_sweep(options);
   const std::vector<SpeedTest> tests = tests_of(options);
-  const ModelOptions model_options = model_options_for(options.experts, tests, options.ubatch);
+  const ModelOptions model_options = model_options_for_tests(options.experts, tests, options.ubatch);
   cli::LoadedModel loaded = cli::load_model_for_cli(options.model_path, model_options);
   vk::Context& ctx = *loaded.context;
 

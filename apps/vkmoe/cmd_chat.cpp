@@ -38,18 +38,14 @@ int run_chat(const std::vector<std::string>& argv) {
   int64_t n_predict = args.get_int("n", 512);
   int64_t ctx_len = args.get_int("ctx", 0);
   SamplingParams sampling = read_sampling_args(args);
-  ModelOptions model_options;
-  model_options.experts = read_expert_args(args);
+  const ExpertOptions experts = read_expert_args(args);
   args.finish();
   if (n_predict <= 0) throw Error(ErrorCode::kInvalidArgument, "-n must be positive");
   if (ctx_len < 0) throw Error(ErrorCode::kInvalidArgument, "--ctx must be >= 0");
 
   SessionOptions options;
   options.max_ctx = static_cast<uint32_t>(ctx_len);
-  model_options.max_ctx = options.max_ctx;
-  model_options.max_tokens = options.max_tokens;
-  model_options.kv_cache_type = options.kv_cache_type;
-  LoadedModel loaded = load_model_for_cli(path, model_options);
+  LoadedModel loaded = load_model_for_cli(path, model_options_for(options, experts));
   const ModelSpec& spec = loaded.model->spec();
   if (spec.vocab.empty()) throw Error(ErrorCode::kNotFound, path + ": the model carries no tokenizer");
   if (spec.chat_template.empty()) throw Error(ErrorCode::kNotFound, path + ": the model has no chat template; use `vkmoe run`");

@@ -40,8 +40,7 @@ int run_logits(const std::vector<std::string>& argv) {
   std::vector<uint32_t> ids = parse_ids(args.require("tokens"));
   std::string out = args.require("out");
   std::string precision = args.get_or("precision", "default");
-  ModelOptions model_options;
-  model_options.experts = read_expert_args(args);
+  const ExpertOptions experts = read_expert_args(args);
   args.finish();
   if (precision != "f32" && precision != "default") {
     throw Error(ErrorCode::kInvalidArgument, "--precision must be f32 or default, got '" + precision + "'");
@@ -50,10 +49,7 @@ int run_logits(const std::vector<std::string>& argv) {
   SessionOptions options;
   options.max_ctx = static_cast<uint32_t>(ids.size());
   options.kv_cache_type = precision == "f32" ? kernels::KvCacheType::kF32 : kernels::KvCacheType::kF16;
-  model_options.max_ctx = options.max_ctx;
-  model_options.max_tokens = options.max_tokens;
-  model_options.kv_cache_type = options.kv_cache_type;
-  LoadedModel loaded = load_model_for_cli(path, model_options);
+  LoadedModel loaded = load_model_for_cli(path, model_options_for(options, experts));
   Session session(*loaded.model, options);
   std::vector<float> logits = session.eval(ids, true);
   write_npy_f32(out, logits, {ids.size(), loaded.model->config().n_vocab});

@@ -29,8 +29,7 @@ int run_generate(const std::vector<std::string>& argv) {
   std::string stop = args.get_or("stop", "");
   int64_t ctx_len = args.get_int("ctx", 0);
   SamplingParams sampling = read_sampling_args(args);
-  ModelOptions model_options;
-  model_options.experts = read_expert_args(args);
+  const ExpertOptions experts = read_expert_args(args);
   bool print_stats = args.has_flag("stats");
   args.finish();
   if (n_predict < 0) throw Error(ErrorCode::kInvalidArgument, "-n must be >= 0");
@@ -38,10 +37,7 @@ int run_generate(const std::vector<std::string>& argv) {
 
   SessionOptions options;
   options.max_ctx = static_cast<uint32_t>(ctx_len);
-  model_options.max_ctx = options.max_ctx;
-  model_options.max_tokens = options.max_tokens;
-  model_options.kv_cache_type = options.kv_cache_type;
-  LoadedModel loaded = load_model_for_cli(path, model_options);
+  LoadedModel loaded = load_model_for_cli(path, model_options_for(options, experts));
   const ModelSpec& spec = loaded.model->spec();
   if (spec.vocab.empty()) throw Error(ErrorCode::kNotFound, path + ": the model carries no tokenizer");
   Tokenizer tokenizer(spec.vocab);

@@ -6,6 +6,15 @@
 
 namespace vkmoe {
 
+ModelOptions model_options_for(const SessionOptions& session, const ExpertOptions& experts) {
+  ModelOptions o;
+  o.experts = experts;
+  o.max_ctx = session.max_ctx;
+  o.max_tokens = session.max_tokens;
+  o.kv_cache_type = session.kv_cache_type;
+  return o;
+}
+
 Session::Session(const Model& model, const SessionOptions& options) : model_(model), options_(options) {
   const auto& c = model.config();
   uint32_t max_ctx = options.max_ctx != 0 ? options.max_ctx : default_max_ctx(c);

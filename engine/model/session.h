@@ -21,6 +21,9 @@ struct SessionOptions {
   bool capture_hidden = false; // keep per-layer outputs of the last step (tests)
 };
 
+// Model options whose VRAM budget keeps room for the KV cache and scratch of such a session.
+ModelOptions model_options_for(const SessionOptions& session, const ExpertOptions& experts);
+
 class Session {
  public:
   Session(const Model& model, const SessionOptions& options);
