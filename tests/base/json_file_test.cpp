@@ -9,7 +9,7 @@
 #include <functional>
 
 #include "loader/base/error.h"
-#include "tests/safetensors/scratch_dir.h"
+#include "tests/support/scratch_dir.h"
 #include "tests/support/goldens.h"
 
 namespace vkmoe {

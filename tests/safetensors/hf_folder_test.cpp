@@ -6,7 +6,7 @@
 #include "loader/hf/hf_model.h"
 #include "loader/model/model_spec.h"
 #include "tests/safetensors/safetensors_bytes.h"
-#include "tests/safetensors/scratch_dir.h"
+#include "tests/support/scratch_dir.h"
 
 namespace vkmoe {
 namespace {
