@@ -79,7 +79,7 @@ const char* bench_usage() {
          "      --prefetch on|off     copy the next layer's predicted experts ahead (default on)\n"
          "      --zero-copy on|off    read one-token misses from host memory in place (default on)\n"
          "      --compare-resident    when experts stream, run every test again with all experts resident\n"
-         "                            (if they fit) and print speed ratios (issue #6's targets)\n"
+         "                            (if they fit) and print the speed ratios against it\n"
          "      --sweep-budget N      instead of the tests: tgN (the -n length) at N expert-slot counts evenly\n"
          "                            spaced from top-k to all experts; a CSV row per point\n"
          "      --sweep-csv FILE      write the sweep's CSV to FILE instead of stdout\n"

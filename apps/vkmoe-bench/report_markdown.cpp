@@ -143,11 +143,11 @@ void write_markdown(std::FILE* out, const BenchReport& report) {
   if (!comparison.empty()) {
     std::fprintf(out, "\nStreaming against every expert resident (--compare-resident):\n\n");
     write_table(out, kComparisonColumns, comparison);
-    std::fprintf(out, "\n- vs resident: t/s / resident t/s (issue #6 asks at least 0.5 for pp512 at a quarter of the "
+    std::fprintf(out, "\n- vs resident: t/s / resident t/s (vkmoe's target: at least 0.5 for pp512 at a quarter of the "
                  "experts).\n");
     std::fprintf(out, "- model t/s (tg): 1 / (1 / resident t/s + streamed/token / host-to-device bandwidth), the speed if "
                  "copies neither overlapped compute nor stalled beyond their transfer time; time vs model: measured "
-                 "time per token / the model's (issue #6 asks at most 1.25 at half the experts).\n");
+                 "time per token / the model's (vkmoe's target: at most 1.25 at half the experts).\n");
   }
   if (!report.comparison_note.empty()) std::fprintf(out, "- %s\n", report.comparison_note.c_str());
 }
