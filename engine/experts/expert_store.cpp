@@ -22,6 +22,21 @@ std::string expert_tensor_name(uint32_t layer, ExpertMatrix which) {
   return "blk." + std::to_string(layer) + "." + kMatrixSuffix[static_cast<uint32_t>(which)];
 }
 
+uint32_t experts_per_binding(const vk::DeviceCaps& caps, const ModelWeights& weights, uint32_t layer, uint32_t n_expert) {
+  const uint64_t limit = caps.max_storage_buffer_range - std::min(caps.max_storage_buffer_range, caps.min_storage_buffer_offset_alignment);
+  uint64_t per = n_expert;
+  for (uint32_t m = 0; m < kExpertMatrices; ++m) {
+    const std::string name = expert_tensor_name(layer, ExpertMatrix(m));
+    const uint64_t bytes = weights.get(name).expert_bytes;
+    if (bytes > limit) {
+      throw Error(ErrorCode::kUnsupported, name + ": one expert (" + std::to_string(bytes) +
+                                               " bytes) exceeds the device's storage buffer range of " + std::to_string(limit));
+    }
+    per = std::min(per, limit / bytes);
+  }
+  return static_cast<uint32_t>(per);
+}
+
 std::array<uint64_t, kExpertMatrices> expert_slot_strides(const ModelConfig& config, const ExpertBytesOf& expert_bytes_of) {
   std::array<uint64_t, kExpertMatrices> strides{};
   for (uint32_t layer = 0; layer < config.n_layer; ++layer) {
@@ -191,10 +206,19 @@ ExpertWave ExpertStore::stage_wave(uint32_t wave) {
     }
     if (any) out.sources.push_back({static_cast<int32_t>(b), tables_.add(table)});
   }
-  if (!in_place.empty()) {
+  // In-place reads bind the host copy a window at a time (it may exceed one binding).
+  const uint32_t window = experts_per_binding(ctx_.caps(), weights_, layer_, config_.n_expert);
+  for (uint32_t first = 0; first < config_.n_expert && !in_place.empty(); first += window) {
+    const uint32_t count = std::min(window, config_.n_expert - first);
     std::fill(table.begin(), table.end(), kernels::kAbsentSlot);
-    for (uint32_t e : in_place) table[e] = e;
-    out.sources.push_back({ExpertSource::kHostBank, tables_.add(table)});
+    bool any = false;
+    for (uint32_t e : in_place) {
+      if (e >= first && e < first + count) {
+        table[e] = e - first;
+        any = true;
+      }
+    }
+    if (any) out.sources.push_back({ExpertSource::kHostBank, tables_.add(table), first, count});
   }
   return out;
 }
@@ -269,14 +293,10 @@ void ExpertStore::wait_for_copies(uint64_t value, ExpertLayerStats& stats) {
 
 kernels::ExpertWeights ExpertStore::matrix(const ExpertSource& source, uint32_t layer, ExpertMatrix which) const {
   const DeviceTensor& t = weights_.get(expert_tensor_name(layer, which));
-  kernels::ExpertWeights w{t.range(), t.type, static_cast<uint32_t>(t.ne[0]), static_cast<uint32_t>(t.ne[1]),
-                           static_cast<uint32_t>(t.ne[2]), static_cast<uint32_t>(t.expert_bytes)};
-  if (source.bank != ExpertSource::kHostBank) {
-    const uint32_t m = static_cast<uint32_t>(which);
-    w.pool = banks_.at(source.bank).matrices[m].range();
-    w.slot_stride = static_cast<uint32_t>(strides_[m]);
-  }
-  return w;
+  if (source.bank == ExpertSource::kHostBank) return expert_window(t, source.first_expert, source.n_experts);
+  const uint32_t m = static_cast<uint32_t>(which);
+  return {banks_.at(source.bank).matrices[m].range(), t.type, static_cast<uint32_t>(t.ne[0]), static_cast<uint32_t>(t.ne[1]),
+          static_cast<uint32_t>(t.ne[2]), static_cast<uint32_t>(strides_[m])};
 }
 
 }  // namespace vkmoe

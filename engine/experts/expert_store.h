@@ -41,6 +41,11 @@ inline constexpr uint32_t kExpertMatrices = 3;
 // The stacked tensor of one matrix kind in layer `layer`: "blk.<layer>.ffn_gate_exps.weight".
 std::string expert_tensor_name(uint32_t layer, ExpertMatrix which);
 
+// How many consecutive experts of layer `layer` one storage-buffer binding can hold in each of
+// its stacked tensors (maxStorageBufferRange, less the offset alignment a window may need), at
+// most n_expert. Throws kUnsupported when a single expert matrix is larger than a binding.
+uint32_t experts_per_binding(const vk::DeviceCaps& caps, const ModelWeights& weights, uint32_t layer, uint32_t n_expert);
+
 // Bytes between slots in each matrix's pool: that matrix's largest expert over all layers
 // (quantization mixes differ per layer), padded. `expert_bytes_of(name)` is 0 for no tensor.
 using ExpertBytesOf = std::function<uint64_t(const std::string& tensor_name)>;
@@ -50,6 +55,8 @@ std::array<uint64_t, kExpertMatrices> expert_slot_strides(const ModelConfig& con
 struct ExpertSource {
   int32_t bank = 0;             // VRAM bank, or kHostBank for the layer's host copy
   vk::BufferRange slot_table;   // (n_expert) uint32
+  uint32_t first_expert = 0;    // host copy: the window of experts bound, slot i = expert first + i
+  uint32_t n_experts = 0;
   static constexpr int32_t kHostBank = -1;
 };
 

@@ -19,7 +19,7 @@ struct MatmulPush {
   uint32_t n;            // W rows (output columns) this dispatch computes
   uint32_t tokens;       // rows of x
   uint32_t row_bytes;    // bytes per W row
-  uint32_t w_offset;     // dense: byte of W row 0 in the bound weight range
+  uint32_t w_offset;     // byte of W row 0 (dense) or of slot 0 (expert) in the bound weight range
   uint32_t x_offset;     // element of x row 0 in the bound x range
   uint32_t y_offset;     // element of y (row 0, column 0) in the bound y range
   uint32_t y_stride;     // elements between rows of y
@@ -49,7 +49,7 @@ void record_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const MatmulWeight&
                    const vk::BufferRange& y, uint32_t tokens, const std::optional<vk::BufferRange>& bias = std::nullopt);
 
 struct ExpertWeights {
-  vk::BufferRange pool;   // every slot; one binding, so at most maxStorageBufferRange bytes
+  vk::BufferRange pool;   // every slot, at any offset; one binding, so at most maxStorageBufferRange bytes
   TensorType type = TensorType::kF32;
   uint32_t k = 0;
   uint32_t n = 0;

@@ -48,11 +48,18 @@ void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Expert
   push.n_expert = w.n_expert;
   push.slot_stride = w.slot_stride;
   push.n_slots = static_cast<uint32_t>((w.pool.size - n * row_bytes) / w.slot_stride + 1);
+  // A pool may start anywhere (a window of a stacked tensor): bind from the aligned offset
+  // below it and let the shader skip the difference.
+  vk::BufferRange pool = w.pool;
+  const uint64_t misalignment = pool.offset % ctx.caps().min_storage_buffer_offset_alignment;
+  pool.offset -= misalignment;
+  pool.size += misalignment;
+  push.w_offset = static_cast<uint32_t>(misalignment);
   push.n_tiles = static_cast<uint32_t>(ceil_div(n, mp.tile_cols));
   push.m_tiles = static_cast<uint32_t>(m_tiles);
   Grid g = grid_for_groups(uint64_t(push.n_tiles) * push.m_tiles, ctx.caps());
   cmd.dispatch(*mp.pipeline,
-               {w.pool, rows.x_gathered, rows.y_gathered, bias ? *bias : rows.x_gathered, rows.expert_offsets, rows.slot_table},
+               {pool, rows.x_gathered, rows.y_gathered, bias ? *bias : rows.x_gathered, rows.expert_offsets, rows.slot_table},
                push, g.x, g.y);
 }
 

@@ -193,7 +193,7 @@ void ForwardPass::record_mla_attention(vk::CommandBuffer& cmd, KvCache& kv, uint
     rows.slot_table = b.head_slots.range();
     rows.y_gathered = floats(b.heads_out, 0, uint64_t(H) * T * n_dim);
     rows.rows = H * T;
-    kernels::record_expert_matmul(ctx_, cmd, expert_weights(weight), rows);
+    kernels::record_expert_matmul(ctx_, cmd, expert_window(weight), rows);
   };
   per_head(w(layer, "attn_k_b.weight"), nope, lora);
   cmd.barrier();

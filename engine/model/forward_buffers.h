@@ -3,6 +3,7 @@
 // the forward_*.cpp files. Shapes use T = tokens, H = n_embd, E = experts, k = top-k.
 #include <algorithm>
 #include <cstdint>
+#include <vector>
 
 #include "engine/kernels/matmul.h"
 #include "engine/model/forward_pass.h"
@@ -28,7 +29,14 @@ struct ForwardPass::Buffers {
   vk::Buffer expert_ids, expert_weights;  // (T, k)
   vk::Buffer expert_offsets;            // (E + 1) uint32
   vk::Buffer expert_rows, expert_sources;  // (T * k) uint32
-  vk::Buffer expert_slots;              // (E) uint32: identity while every expert is resident
+  // Every expert resident: per layer, windows of experts that fit one binding, each with a
+  // slot table (expert e → e - first inside the window, kAbsentSlot outside). Usually one.
+  struct ExpertWindow {
+    uint32_t first = 0, count = 0;
+    vk::BufferRange table;
+  };
+  std::vector<std::vector<ExpertWindow>> expert_windows;
+  vk::Buffer window_tables;
   vk::Buffer x_grouped, y_grouped;      // (T * k, H)
   vk::Buffer gate, up;                  // (max(T * k * ff_expert, T * ff, T * ff_shared))
   // Expert streaming only.
@@ -51,10 +59,6 @@ inline kernels::MatmulWeight matmul_weight(const DeviceTensor& t) {
   return {t.range(), t.type, static_cast<uint32_t>(t.ne[0]), static_cast<uint32_t>(t.ne[1])};
 }
 
-inline kernels::ExpertWeights expert_weights(const DeviceTensor& t) {
-  return {t.range(), t.type, static_cast<uint32_t>(t.ne[0]), static_cast<uint32_t>(t.ne[1]),
-          static_cast<uint32_t>(t.ne[2]), static_cast<uint32_t>(t.expert_bytes)};
-}
 
 inline bool is_moe_layer(const ModelConfig& c, uint32_t layer) { return c.n_expert > 0 && layer >= c.n_layer_dense_lead; }
 

@@ -133,11 +133,15 @@ void ForwardPass::record_moe_ffn(StepSubmitter& steps, uint32_t layer, uint32_t 
   if (experts_ != nullptr) {
     stream_experts(steps, layer, T);
   } else {
-    ExpertDispatch resident{b.expert_slots.range(), {}};
-    for (uint32_t m = 0; m < kExpertMatrices; ++m) {
-      resident.matrices[m] = expert_weights(weights_.get(expert_tensor_name(layer, ExpertMatrix(m))));
+    std::vector<ExpertDispatch> dispatches;
+    for (const auto& window : b.expert_windows[layer]) {
+      ExpertDispatch d{window.table, {}};
+      for (uint32_t m = 0; m < kExpertMatrices; ++m) {
+        d.matrices[m] = expert_window(weights_.get(expert_tensor_name(layer, ExpertMatrix(m))), window.first, window.count);
+      }
+      dispatches.push_back(d);
     }
-    record_expert_ffn(cmd, layer, std::span(&resident, 1), T);
+    record_expert_ffn(cmd, layer, dispatches, T);
   }
 
   // The expert FFN may have ended in a later command buffer.

@@ -81,7 +81,6 @@ void make_buffers(vk::Context& ctx, const ModelConfig& c, bool streaming, const 
     b.expert_offsets = u32(uint64_t(c.n_expert) + 1);
     b.expert_rows = u32(rows);
     b.expert_sources = u32(rows);
-    b.expert_slots = u32(c.n_expert);
     b.x_grouped = f32(rows * c.n_embd);
     b.y_grouped = f32(rows * c.n_embd);
     ff_rows = std::max<uint64_t>(ff_rows, rows * c.n_ff_expert);
@@ -105,6 +104,33 @@ void make_buffers(vk::Context& ctx, const ModelConfig& c, bool streaming, const 
   if (options.capture_hidden) b.hidden = f32((uint64_t(c.n_layer) + 1) * T * c.n_embd);
 }
 
+void make_expert_windows(vk::Context& ctx, const ModelConfig& c, const ModelWeights& weights, ForwardPass::Buffers& b) {
+  const uint64_t align = std::max<uint64_t>(ctx.caps().min_storage_buffer_offset_alignment, 4);
+  const uint64_t stride = (uint64_t(c.n_expert) * 4 + align - 1) / align * align;
+  std::vector<uint32_t> tables;
+  b.expert_windows.resize(c.n_layer);
+  for (uint32_t layer = 0; layer < c.n_layer; ++layer) {
+    if (!is_moe_layer(c, layer)) continue;
+    const uint32_t per = experts_per_binding(ctx.caps(), weights, layer, c.n_expert);
+    for (uint32_t first = 0; first < c.n_expert; first += per) {
+      const uint32_t count = std::min(per, c.n_expert - first);
+      const size_t at = tables.size();
+      tables.resize(at + stride / 4, kernels::kAbsentSlot);
+      for (uint32_t e = first; e < first + count; ++e) tables[at + e] = e - first;
+      b.expert_windows[layer].push_back({first, count, {}});
+    }
+  }
+  b.window_tables = ctx.create_buffer(std::max<uint64_t>(tables.size(), 1) * 4);
+  ctx.upload(b.window_tables, 0, {reinterpret_cast<const uint8_t*>(tables.data()), tables.size() * 4});
+  uint64_t offset = 0;
+  for (auto& windows : b.expert_windows) {
+    for (auto& w : windows) {
+      w.table = b.window_tables.range(offset, uint64_t(c.n_expert) * 4);
+      offset += stride;
+    }
+  }
+}
+
 void upload_identity(vk::Context& ctx, const vk::Buffer& table, uint32_t n) {
   std::vector<uint32_t> identity(n);
   for (uint32_t i = 0; i < n; ++i) identity[i] = i;
@@ -123,7 +149,7 @@ ForwardPass::ForwardPass(vk::Context& ctx, const ModelConfig& config, const Mode
   make_buffers(ctx, config_, experts != nullptr, options, b,
                [&](uint64_t bytes, vk::MemoryUsage usage) { return ctx.create_buffer(bytes, usage); });
   if (uses_mla(config_)) upload_identity(ctx, b.head_slots, config_.n_head);
-  if (config_.n_expert > 0) upload_identity(ctx, b.expert_slots, config_.n_expert);
+  if (config_.n_expert > 0 && experts == nullptr) make_expert_windows(ctx, config_, weights, b);
 }
 
 uint64_t ForwardPass::scratch_bytes(vk::Context& ctx, const ModelConfig& config, bool streaming,

@@ -64,6 +64,11 @@ ModelWeights::ModelWeights(vk::Context& ctx, const ModelSpec& spec, bool experts
   }
 }
 
+kernels::ExpertWeights expert_window(const DeviceTensor& t, uint32_t first, uint32_t count) {
+  return {t.buffer.range(first * t.expert_bytes, count * t.expert_bytes), t.type, static_cast<uint32_t>(t.ne[0]),
+          static_cast<uint32_t>(t.ne[1]), static_cast<uint32_t>(t.ne[2]), static_cast<uint32_t>(t.expert_bytes)};
+}
+
 const DeviceTensor* ModelWeights::find(const std::string& name) const {
   auto it = tensors_.find(name);
   return it == tensors_.end() ? nullptr : &it->second;

@@ -11,6 +11,7 @@
 #include <map>
 #include <string>
 
+#include "engine/kernels/matmul.h"
 #include "engine/vk/buffer.h"
 #include "engine/vk/context.h"
 #include "loader/model/model_spec.h"
@@ -25,6 +26,11 @@ struct DeviceTensor {
 
   vk::BufferRange range() const { return buffer.range(); }
 };
+
+// Experts [first, first + count) of a stacked tensor, for the expert matmul: the pool is that
+// window, slot i of it is expert first + i; the slot table still has all ne[2] entries.
+kernels::ExpertWeights expert_window(const DeviceTensor& t, uint32_t first, uint32_t count);
+inline kernels::ExpertWeights expert_window(const DeviceTensor& t) { return expert_window(t, 0, static_cast<uint32_t>(t.ne[2])); }
 
 class ModelWeights {
  public:

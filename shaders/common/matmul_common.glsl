@@ -4,7 +4,8 @@
 // stores it, starting at byte w_offset of binding 0.
 // EXPERT ("matmul by id"): x is x_gathered (tokens = R, k) with rows grouped by expert;
 // expert_offsets (n_expert + 1) are prefix sums of the rows per expert; expert e's W starts
-// at byte slot_table[e] * slot_stride of the weight pool bound at binding 0. y is (R, n).
+// at byte w_offset + slot_table[e] * slot_stride of the weight pool bound at binding 0. y is
+// (R, n).
 // An expert whose slot_table entry is kAbsentSlot is not in this pool: its rows are left
 // untouched (another dispatch, over another pool, computes them).
 // Bias: dense (n) floats; expert (n_expert, n) floats.
@@ -23,7 +24,7 @@ layout(push_constant) uniform Push {
   uint n;            // W rows (output columns) this dispatch computes
   uint tokens;       // rows of x
   uint row_bytes;    // bytes per W row
-  uint w_offset;     // dense: byte of W row 0 in binding 0
+  uint w_offset;     // byte of W row 0 (dense) or of slot 0 (expert) in binding 0
   uint x_offset;     // element of x row 0 in binding 1
   uint y_offset;     // element of y (row 0, column 0) in binding 2
   uint y_stride;     // elements between rows of y
@@ -59,7 +60,7 @@ bool find_row_tile(uint m_tile, uint height, out RowTile tile) {
     if (m_tile < seen + tiles) {
       tile.row_begin = begin + (m_tile - seen) * height;
       tile.row_count = min(height, end - tile.row_begin);
-      tile.w_base = min(slot, p.n_slots - 1u) * p.slot_stride;
+      tile.w_base = p.w_offset + min(slot, p.n_slots - 1u) * p.slot_stride;
       tile.expert = e;
       return true;
     }

@@ -33,7 +33,9 @@ class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Ca
  protected:
   // Runs case `c` with the experts in `absent` marked kAbsentSlot in the slot table. Returns
   // the output rows and the reference, in which absent experts' rows are NaN (untouched).
-  std::pair<std::vector<float>, std::vector<float>> run(const Case& c, const std::vector<uint32_t>& absent) {
+  // `pool_offset` bytes precede the pool in its buffer (a window of a larger tensor).
+  std::pair<std::vector<float>, std::vector<float>> run(const Case& c, const std::vector<uint32_t>& absent,
+                                                        uint32_t pool_offset = 0) {
     const uint32_t experts = static_cast<uint32_t>(c.rows_per_expert.size());
     std::vector<uint32_t> offsets(experts + 1, 0);
     std::partial_sum(c.rows_per_expert.begin(), c.rows_per_expert.end(), offsets.begin() + 1);
@@ -46,11 +48,11 @@ class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Ca
 
     const uint64_t row_bytes = kernels::matmul_row_bytes(c.type, kK);
     const uint32_t stride = static_cast<uint32_t>((kN * row_bytes + 255) / 256 * 256);
-    std::vector<uint8_t> pool(size_t(stride) * kSlots, 0xff);  // 0xff halves and floats are NaN
+    std::vector<uint8_t> pool(pool_offset + size_t(stride) * kSlots, 0xff);  // 0xff halves and floats are NaN
     std::vector<std::vector<float>> w(experts);
     for (uint32_t e = 0; e < experts; ++e) {
       std::vector<uint8_t> bytes = random_weight_bytes(c.type, kK, kN, 100 + e);
-      std::copy(bytes.begin(), bytes.end(), pool.begin() + size_t(slots[e]) * stride);
+      std::copy(bytes.begin(), bytes.end(), pool.begin() + pool_offset + size_t(slots[e]) * stride);
       w[e] = dequantize_rows(c.type, bytes, kK, kN);
     }
     std::vector<float> x = random_floats(size_t(rows) * kK, 31), bias = random_floats(size_t(experts) * kN, 32);
@@ -74,7 +76,7 @@ class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Ca
     vk::Buffer dpool = upload_bytes(pool), dx = upload_floats(x), dbias = upload_floats(bias);
     vk::Buffer doffsets = upload_bytes(as_bytes(offsets)), dslots = upload_bytes(as_bytes(slots));
     vk::Buffer dy = poisoned_floats(size_t(rows) * kN);
-    kernels::ExpertWeights weights{dpool.range(), c.type, kK, kN, experts, stride};
+    kernels::ExpertWeights weights{dpool.range(pool_offset, dpool.size() - pool_offset), c.type, kK, kN, experts, stride};
     kernels::ExpertRows args{dx.range(), doffsets.range(), dslots.range(), dy.range(), rows};
     ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
       kernels::record_expert_matmul(ctx(), cmd, weights, args, dbias.range(), c.path);
@@ -85,6 +87,11 @@ class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Ca
 
 TEST_P(ExpertMatmulTest, MatchesReference) {
   auto [got, want] = run(GetParam(), {});
+  EXPECT_TRUE(all_close(got, want, {1e-5}));
+}
+
+TEST_P(ExpertMatmulTest, PoolAtAnUnalignedOffset) {
+  auto [got, want] = run(GetParam(), {}, 4);
   EXPECT_TRUE(all_close(got, want, {1e-5}));
 }
 
