@@ -45,7 +45,6 @@ class ExpertCache {
   void place(ExpertKey key, uint32_t slot);
 
   void guard(uint32_t slot, SlotGuard guard);
-  SlotGuard guard_of(uint32_t slot) const { return slots_[slot].guard; }
   void clear_guards();
 
  private:

@@ -72,7 +72,6 @@ class ExpertStore {
   ~ExpertStore();
 
   uint32_t n_slots() const { return cache_.n_slots(); }
-  uint32_t n_banks() const { return static_cast<uint32_t>(banks_.size()); }
   uint64_t pool_bytes() const { return pool_bytes_; }
   const ExpertOptions& options() const { return options_; }
   const ExpertStats& stats() const { return stats_; }

@@ -57,7 +57,7 @@ ModelWeights::ModelWeights(vk::Context& ctx, const ModelSpec& spec, bool experts
       // Stacked tensors (experts, or DeepSeek's per-head k_b / v_b) are read per matrix.
       if (t.n_dims == 3 && t.ne[2] > 1) d.expert_bytes = t.bytes / t.ne[2];
     }
-    (experts_in_host_memory && is_streamed_expert_tensor(name) ? host_bytes_ : device_bytes_) += d.buffer.size();
+    if (!experts_in_host_memory || !is_streamed_expert_tensor(name)) device_bytes_ += d.buffer.size();
     done += t.bytes;
     if (progress) progress(done, total);
     tensors_.emplace(name, std::move(d));

@@ -40,14 +40,12 @@ class ModelWeights {
 
   const DeviceTensor* find(const std::string& name) const;
   const DeviceTensor& get(const std::string& name) const;  // throws kNotFound naming it
-  uint64_t device_bytes() const { return device_bytes_; }
-  uint64_t host_bytes() const { return host_bytes_; }
+  uint64_t device_bytes() const { return device_bytes_; }  // in device-local memory
 
  private:
   std::string path_;
   std::map<std::string, DeviceTensor> tensors_;
   uint64_t device_bytes_ = 0;
-  uint64_t host_bytes_ = 0;
 };
 
 }  // namespace vkmoe
