@@ -2,7 +2,6 @@
 
 #include <cmath>
 #include <cstdlib>
-#include <sstream>
 
 #include "loader/base/error.h"
 
@@ -53,19 +52,6 @@ VramBudget parse_vram_budget(const std::string& text) {
     }
   }
   throw bad("unknown unit '" + unit + "'");
-}
-
-std::string describe_vram_budget(const VramBudget& budget) {
-  std::ostringstream s;
-  if (budget.bytes > 0) {
-    s.precision(3);
-    s << std::fixed << double(budget.bytes) / 1073741824.0 << " GiB";
-  } else if (budget.fraction > 0) {
-    s << budget.fraction * 100 << "% of free VRAM";
-  } else {
-    s << "free VRAM";
-  }
-  return s.str();
 }
 
 }  // namespace vkmoe

@@ -18,7 +18,6 @@ struct VramBudget {
 // "512MiB", "6GiB", "1.5GB", "123456" (bytes), "0.5" or "50%" (of free VRAM). Throws
 // kInvalidArgument naming the text.
 VramBudget parse_vram_budget(const std::string& text);
-std::string describe_vram_budget(const VramBudget& budget);
 
 struct ExpertOptions {
   VramBudget vram_budget;     // dense weights, KV cache and scratch first; experts share the rest

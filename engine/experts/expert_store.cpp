@@ -16,6 +16,16 @@ const char* const kMatrixSuffix[kExpertMatrices] = {"ffn_gate_exps.weight", "ffn
 
 uint64_t align_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
+// How many matrices of `bytes` one binding of `limit` bytes holds; `what` names them when
+// not even one fits.
+uint64_t matrices_per_binding(uint64_t limit, uint64_t bytes, const std::string& what) {
+  if (bytes > limit) {
+    throw Error(ErrorCode::kUnsupported, what + ": one expert (" + std::to_string(bytes) +
+                                             " bytes) exceeds the device's storage buffer range of " + std::to_string(limit));
+  }
+  return limit / bytes;
+}
+
 }  // namespace
 
 std::string expert_tensor_name(uint32_t layer, ExpertMatrix which) {
@@ -27,12 +37,7 @@ uint32_t experts_per_binding(const vk::DeviceCaps& caps, const ModelWeights& wei
   uint64_t per = n_expert;
   for (uint32_t m = 0; m < kExpertMatrices; ++m) {
     const std::string name = expert_tensor_name(layer, ExpertMatrix(m));
-    const uint64_t bytes = weights.get(name).expert_bytes;
-    if (bytes > limit) {
-      throw Error(ErrorCode::kUnsupported, name + ": one expert (" + std::to_string(bytes) +
-                                               " bytes) exceeds the device's storage buffer range of " + std::to_string(limit));
-    }
-    per = std::min(per, limit / bytes);
+    per = std::min(per, matrices_per_binding(limit, weights.get(name).expert_bytes, name));
   }
   return static_cast<uint32_t>(per);
 }
@@ -57,15 +62,11 @@ ExpertStore::ExpertStore(vk::Context& ctx, const ModelConfig& config, const Mode
   });
   const uint64_t limit = std::min(ctx.caps().max_storage_buffer_range, ctx.caps().max_memory_allocation_size);
   uint64_t per_bank = UINT32_MAX;
-  for (uint64_t s : strides_) {
-    if (s == 0) throw Error(ErrorCode::kInvalidArgument, "expert store: the model has no stacked expert tensors");
-    per_bank = std::min(per_bank, limit / s);
+  for (uint32_t m = 0; m < kExpertMatrices; ++m) {
+    if (strides_[m] == 0) throw Error(ErrorCode::kInvalidArgument, "expert store: the model has no stacked expert tensors");
+    per_bank = std::min(per_bank, matrices_per_binding(limit, strides_[m], std::string("a slot of ") + kMatrixSuffix[m]));
   }
   if (options.max_slots_per_bank > 0) per_bank = std::min<uint64_t>(per_bank, options.max_slots_per_bank);
-  if (per_bank == 0) {
-    throw Error(ErrorCode::kUnsupported, "one expert matrix (" + std::to_string(*std::max_element(strides_.begin(), strides_.end())) +
-                                             " bytes) exceeds the device's storage buffer range of " + std::to_string(limit));
-  }
   slots_per_bank_ = static_cast<uint32_t>(per_bank);
   for (uint32_t first = 0; first < n_slots; first += slots_per_bank_) {
     Bank bank;
@@ -80,6 +81,15 @@ ExpertStore::ExpertStore(vk::Context& ctx, const ModelConfig& config, const Mode
   copy_queue_ = ctx.device().transfer_queue() != nullptr ? ctx.device().transfer_queue() : &ctx.device().compute_queue();
   transfer_timeline_ = vk::TimelineSemaphore::create(ctx.device());
   stats_.layers.resize(config.n_layer);
+  expert_bytes_.resize(config.n_layer, 0);
+  host_window_.resize(config.n_layer, 0);
+  for (uint32_t layer = 0; layer < config.n_layer; ++layer) {
+    if (weights.find(expert_tensor_name(layer, ExpertMatrix::kGate)) == nullptr) continue;
+    for (uint32_t m = 0; m < kExpertMatrices; ++m) {
+      expert_bytes_[layer] += weights.get(expert_tensor_name(layer, ExpertMatrix(m))).expert_bytes;
+    }
+    host_window_[layer] = experts_per_binding(ctx.caps(), weights, layer, config.n_expert);
+  }
 }
 
 ExpertStore::~ExpertStore() {
@@ -88,12 +98,6 @@ ExpertStore::~ExpertStore() {
 }
 
 void ExpertStore::reset_stats() { stats_.layers.assign(config_.n_layer, ExpertLayerStats{}); }
-
-uint64_t ExpertStore::expert_bytes(uint32_t layer) const {
-  uint64_t sum = 0;
-  for (uint32_t m = 0; m < kExpertMatrices; ++m) sum += weights_.get(expert_tensor_name(layer, ExpertMatrix(m))).expert_bytes;
-  return sum;
-}
 
 void ExpertStore::begin_step() {
   tables_.reset();
@@ -133,7 +137,7 @@ std::optional<uint32_t> ExpertStore::take_slot(ExpertKey key) {
 ExpertWave ExpertStore::stage_wave(uint32_t wave) {
   const std::vector<uint32_t>& experts = waves_.at(wave);
   ExpertLayerStats& stats = stats_.layers[layer_];
-  const uint64_t bytes = expert_bytes(layer_);
+  const uint64_t bytes = expert_bytes_[layer_];
 
   cache_.clear_guards();
   if (wave > 0) {
@@ -207,7 +211,7 @@ ExpertWave ExpertStore::stage_wave(uint32_t wave) {
     if (any) out.sources.push_back({static_cast<int32_t>(b), tables_.add(table)});
   }
   // In-place reads bind the host copy a window at a time (it may exceed one binding).
-  const uint32_t window = experts_per_binding(ctx_.caps(), weights_, layer_, config_.n_expert);
+  const uint32_t window = host_window_[layer_];
   for (uint32_t first = 0; first < config_.n_expert && !in_place.empty(); first += window) {
     const uint32_t count = std::min(window, config_.n_expert - first);
     std::fill(table.begin(), table.end(), kernels::kAbsentSlot);
@@ -228,7 +232,7 @@ void ExpertStore::wave_submitted(uint32_t wave, const vk::SemaphorePoint& done) 
 }
 
 void ExpertStore::prefetch(uint32_t layer, std::span<const uint32_t> predicted) {
-  if (!options_.prefetch || weights_.find(expert_tensor_name(layer, ExpertMatrix::kGate)) == nullptr) return;
+  if (!options_.prefetch || layer >= config_.n_layer || expert_bytes_[layer] == 0) return;
   cache_.clear_guards();
   for (size_t w = 0; w < wave_slots_.size(); ++w) {
     // The last wave's compute is not submitted yet: a copy could not wait for it.
@@ -250,7 +254,7 @@ void ExpertStore::prefetch(uint32_t layer, std::span<const uint32_t> predicted) 
   for (const Copy& c : copies) slot_states_[c.slot].ready = value;
   ExpertLayerStats& stats = stats_.layers[layer];
   stats.prefetches += copies.size();
-  stats.bytes_copied += copies.size() * expert_bytes(layer);
+  stats.bytes_copied += copies.size() * expert_bytes_[layer];
 }
 
 uint64_t ExpertStore::submit_copies(const std::vector<Copy>& copies) {

@@ -112,7 +112,6 @@ class ExpertStore {
     uint64_t done = 0;
   };
 
-  uint64_t expert_bytes(uint32_t layer) const;
   uint32_t bank_of(uint32_t slot) const { return slot / slots_per_bank_; }
   // Takes a slot for `key` (the cache's choice), counting nothing; nullopt when all are guarded.
   std::optional<uint32_t> take_slot(ExpertKey key);
@@ -130,6 +129,8 @@ class ExpertStore {
   uint64_t pool_bytes_ = 0;
   std::vector<Bank> banks_;
   std::vector<SlotState> slot_states_;
+  std::vector<uint64_t> expert_bytes_;  // per layer: gate + up + down of one expert; 0 for dense layers
+  std::vector<uint32_t> host_window_;   // per layer: experts of its host copy one binding holds
   SlotTables tables_;
 
   vk::Queue* copy_queue_ = nullptr;

@@ -7,10 +7,13 @@
 
 namespace vkmoe {
 
-SlotTables::SlotTables(vk::Context& ctx, uint32_t n_expert) : ctx_(ctx), n_expert_(n_expert) {
-  const uint64_t align = std::max<uint64_t>(ctx.caps().min_storage_buffer_offset_alignment, 4);
-  stride_ = (uint64_t(n_expert) * 4 + align - 1) / align * align;
+uint64_t SlotTables::stride(const vk::DeviceCaps& caps, uint32_t n_expert) {
+  const uint64_t align = std::max<uint64_t>(caps.min_storage_buffer_offset_alignment, 4);
+  return (uint64_t(n_expert) * 4 + align - 1) / align * align;
 }
+
+SlotTables::SlotTables(vk::Context& ctx, uint32_t n_expert)
+    : ctx_(ctx), n_expert_(n_expert), stride_(stride(ctx.caps(), n_expert)) {}
 
 vk::BufferRange SlotTables::add(std::span<const uint32_t> entries) {
   if (entries.size() != n_expert_) throw Error(ErrorCode::kInternal, "slot table of the wrong length");

@@ -15,6 +15,9 @@ namespace vkmoe {
 class SlotTables {
  public:
   SlotTables(vk::Context& ctx, uint32_t n_expert);
+  // Bytes between consecutive tables of n_expert entries in one buffer: each must start at
+  // the device's storage-buffer offset alignment.
+  static uint64_t stride(const vk::DeviceCaps& caps, uint32_t n_expert);
   // A table holding `entries` (n_expert values), valid until reset().
   vk::BufferRange add(std::span<const uint32_t> entries);
   void reset() { used_ = 0; }

@@ -8,6 +8,7 @@
 #include "engine/kernels/elementwise.h"
 #include "engine/kernels/embedding.h"
 #include "engine/kernels/rms_norm.h"
+#include "engine/experts/slot_tables.h"
 #include "engine/model/forward_buffers.h"
 #include "loader/base/error.h"
 
@@ -105,8 +106,7 @@ void make_buffers(vk::Context& ctx, const ModelConfig& c, bool streaming, const 
 }
 
 void make_expert_windows(vk::Context& ctx, const ModelConfig& c, const ModelWeights& weights, ForwardPass::Buffers& b) {
-  const uint64_t align = std::max<uint64_t>(ctx.caps().min_storage_buffer_offset_alignment, 4);
-  const uint64_t stride = (uint64_t(c.n_expert) * 4 + align - 1) / align * align;
+  const uint64_t stride = SlotTables::stride(ctx.caps(), c.n_expert);
   std::vector<uint32_t> tables;
   b.expert_windows.resize(c.n_layer);
   for (uint32_t layer = 0; layer < c.n_layer; ++layer) {

@@ -4,7 +4,8 @@
 
 namespace vkmoe {
 
-uint32_t default_max_ctx(const ModelConfig& c) {
+uint32_t session_max_ctx(const ModelConfig& c, uint32_t requested) {
+  if (requested != 0) return requested;
   return std::min<uint32_t>(c.n_ctx_train != 0 ? c.n_ctx_train : 4096, 4096);
 }
 

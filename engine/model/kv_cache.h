@@ -25,8 +25,8 @@ struct KvCacheLayout {
   uint64_t bytes() const { return (key_bytes() + value_bytes()) * n_layer; }
 };
 
-// The context a session gets when it asks for none: the training context, at most 4096.
-uint32_t default_max_ctx(const ModelConfig& config);
+// A session's context: `requested`, or when 0 the training context, at most 4096.
+uint32_t session_max_ctx(const ModelConfig& config, uint32_t requested);
 
 class KvCache {
  public:

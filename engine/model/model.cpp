@@ -26,7 +26,7 @@ void check_tensor_types(const ModelSpec& spec) {
 // KV cache and scratch of the session the budget plans for.
 uint64_t session_reserve_bytes(vk::Context& ctx, const ModelConfig& c, const ModelOptions& options, bool streaming) {
   ForwardOptions fo;
-  fo.max_ctx = options.max_ctx != 0 ? options.max_ctx : default_max_ctx(c);
+  fo.max_ctx = session_max_ctx(c, options.max_ctx);
   fo.max_tokens = options.max_tokens;
   return KvCacheLayout::for_model(c, fo.max_ctx, options.kv_cache_type).bytes() +
          ForwardPass::scratch_bytes(ctx, c, streaming, fo);

@@ -17,7 +17,7 @@ ModelOptions model_options_for(const SessionOptions& session, const ExpertOption
 
 Session::Session(const Model& model, const SessionOptions& options) : model_(model), options_(options) {
   const auto& c = model.config();
-  uint32_t max_ctx = options.max_ctx != 0 ? options.max_ctx : default_max_ctx(c);
+  uint32_t max_ctx = session_max_ctx(c, options.max_ctx);
   kv_layout_ = KvCacheLayout::for_model(c, max_ctx, options.kv_cache_type);
   vk::Context& ctx = model.context();
   kv_ = std::make_unique<KvCache>(ctx, kv_layout_);
