@@ -1,17 +1,18 @@
 #version 450
 // Prefill matmul: y (T, N) = x (T, K) · W^T (+ bias) for many tokens. Each workgroup computes
 // a BM x BN tile of y (BM rows of x, BN rows of W), stepping through K in BK slices that it
-// stages in shared memory; W slices are decoded to float32 as they are staged. Each
+// stages in shared memory; W slices are decoded to float32 a whole unit at a time
+// (weight_blocks.glsl; BK is a multiple of UNIT), so each block is decoded once per tile. Each
 // invocation accumulates a TM x TN block of the tile, strided so reads of shared memory by
 // neighbouring invocations are contiguous.
-// Weight format: weight_formats.glsl; dense or expert ("matmul by id"): matmul_common.glsl.
+// Weight format: weight_blocks.glsl; dense or expert ("matmul by id"): matmul_common.glsl.
 #include "compute_common.glsl"
-#include "weight_formats.glsl"
+#include "weight_blocks.glsl"
 #include "matmul_common.glsl"
 
 layout(constant_id = 1) const uint BM = 64;  // x rows per tile
 layout(constant_id = 2) const uint BN = 64;  // W rows per tile
-layout(constant_id = 3) const uint BK = 16;  // K slice staged per step
+layout(constant_id = 3) const uint BK = 32;  // K slice staged per step, a multiple of UNIT
 const uint TM = 4;
 const uint TN = 4;  // the workgroup size must be (BM / TM) * (BN / TN)
 
@@ -26,6 +27,8 @@ void main() {
   uint tid = gl_LocalInvocationID.x;
   uint tx = tid % (BN / TN), ty = tid / (BN / TN);
   uint col0 = n_tile * BN;
+  const uint units = p.k / UNIT;
+  const bool aligned16 = (p.row_bytes & 15u) == 0u && (tile.w_base & 15u) == 0u;
   float acc[TM * TN];
   [[unroll]] for (uint i = 0; i < TM * TN; ++i) acc[i] = 0.0;
 
@@ -35,10 +38,22 @@ void main() {
       bool inside = m < tile.row_count && k0 + kk < p.k;
       x_tile[kk * BM + m] = inside ? x[p.x_offset + (tile.row_begin + m) * p.k + k0 + kk] : 0.0;
     }
-    for (uint i = tid; i < BN * BK; i += gl_WorkGroupSize.x) {
-      uint c = i / BK, kk = i % BK;
-      bool inside = col0 + c < p.n && k0 + kk < p.k;
-      w_tile[kk * BN + c] = inside ? weight_at(tile.w_base + (col0 + c) * p.row_bytes, k0 + kk) : 0.0;
+    const uint units_per_slice = BK / UNIT;
+    for (uint i = tid; i < BN * units_per_slice; i += gl_WorkGroupSize.x) {
+      uint c = i / units_per_slice, kk = (i % units_per_slice) * UNIT;
+      uint u = (k0 + kk) / UNIT;
+      uint row_byte = tile.w_base + (col0 + c) * p.row_bytes;
+      if (col0 + c < p.n && u < units) {
+        float w[UNIT];
+        decode_unit(row_byte, u, aligned16, w);
+        [[unroll]] for (uint j = 0u; j < UNIT; ++j) w_tile[(kk + j) * BN + c] = w[j];
+      } else {
+        // Past the last row, or the float formats' K % UNIT tail.
+        for (uint j = 0u; j < UNIT; ++j) {
+          bool inside = col0 + c < p.n && k0 + kk + j < p.k;
+          w_tile[(kk + j) * BN + c] = inside ? weight_at(row_byte, k0 + kk + j) : 0.0;
+        }
+      }
     }
     barrier();
     for (uint kk = 0; kk < BK; ++kk) {

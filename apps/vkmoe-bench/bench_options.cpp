@@ -4,6 +4,7 @@
 
 #include "apps/common/args.h"
 #include "apps/common/expert_args.h"
+#include "engine/kernels/matmul.h"
 #include "loader/base/error.h"
 
 namespace vkmoe::bench {
@@ -48,6 +49,35 @@ std::vector<uint32_t> parse_lengths(const std::string& flag, const std::string& 
   return out;
 }
 
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (true) {
+    size_t comma = text.find(',', start);
+    out.push_back(text.substr(start, comma == std::string::npos ? std::string::npos : comma - start));
+    if (comma == std::string::npos) return out;
+    start = comma + 1;
+  }
+}
+
+// The shapes the decode targets name: a Mixtral-8x7B FFN matrix both ways, and the
+// gate/up and down matrices of a Qwen3-30B-A3B expert layer (128 experts, top-8).
+const char* kDefaultMatmulShapes = "14336x4096,4096x14336,128e8:768x2048,128e8:2048x768";
+
+void parse_matmul_options(BenchOptions& o, const std::string& types, const std::optional<std::string>& shapes,
+                          const std::optional<std::string>& tokens) {
+  for (const std::string& name : split_commas(types)) {
+    std::optional<TensorType> type = tensor_type_from_name(name);
+    if (!type || !kernels::matmul_supports(*type)) throw Error(ErrorCode::kInvalidArgument, "--matmul: no matmul kernel decodes '" + name + "'");
+    o.matmul_types.push_back(*type);
+  }
+  for (const std::string& shape : split_commas(shapes ? *shapes : kDefaultMatmulShapes)) {
+    o.matmul_shapes.push_back(parse_matmul_shape(shape));
+  }
+  if (tokens) o.matmul_tokens = parse_lengths("--matmul-tokens", *tokens);
+  if (o.matmul_tokens.empty()) throw Error(ErrorCode::kInvalidArgument, "--matmul-tokens needs a count > 0");
+}
+
 OutputFormat parse_format(const std::string& text) {
   if (text == "md") return OutputFormat::kMarkdown;
   if (text == "json") return OutputFormat::kJson;
@@ -62,6 +92,7 @@ const char* bench_usage() {
          "                   [--vram-budget SIZE | --expert-slots N] [--expert-policy lru|lfu] [--prefetch on|off]\n"
          "                   [--zero-copy on|off] [--compare-resident]\n"
          "                   [--sweep-budget N [--sweep-csv FILE] [--plot FILE.svg]]\n"
+         "       vkmoe-bench --matmul TYPE[,TYPE...] [--matmul-shapes SHAPE[,...]] [--matmul-tokens T[,...]] [-r 5] [-o md|json]\n"
          "\n"
          "  -m, --model FILE          a .gguf file or a Hugging Face folder\n"
          "  -p, --n-prompt N[,N...]   prompt-processing tests ppN: an N-token random prompt from position 0\n"
@@ -84,6 +115,11 @@ const char* bench_usage() {
          "                            spaced from top-k to all experts; a CSV row per point\n"
          "      --sweep-csv FILE      write the sweep's CSV to FILE instead of stdout\n"
          "      --plot FILE.svg       write the sweep as an SVG chart of tokens/s against VRAM used\n"
+         "      --matmul TYPES        instead of a model: time the matmul kernels alone for these weight types\n"
+         "                            (F16,Q4_K,...), in GB/s and as a fraction of the copy bandwidth\n"
+         "      --matmul-shapes S     NxK (dense) or EeK:NxK (an expert layer: E experts, top-K); default\n"
+         "                            14336x4096,4096x14336,128e8:768x2048,128e8:2048x768\n"
+         "      --matmul-tokens T     tokens per matmul (default 1: decode); up to 8 take the GEMV path\n"
          "\n"
          "Results go to stdout, progress to stderr. t/s is timed by the wall clock around each eval\n"
          "(recording, submission, GPU wait and the logits read-back); the device's copy bandwidth by\n"
@@ -113,7 +149,21 @@ BenchOptions parse_bench_options(const std::vector<std::string>& argv) {
   auto sweep = args.get("sweep-budget");
   auto sweep_csv = args.get("sweep-csv");
   auto plot = args.get("plot");
+  auto matmul = args.get("matmul");
+  auto matmul_shapes = args.get("matmul-shapes");
+  auto matmul_tokens = args.get("matmul-tokens");
   args.finish();
+
+  if (matmul) {
+    if (model || prompt || gen || sweep) throw Error(ErrorCode::kInvalidArgument, "--matmul times kernels without a model; drop -m, -p, -n and --sweep-budget");
+    parse_matmul_options(o, *matmul, matmul_shapes, matmul_tokens);
+    if (reps) o.repetitions = static_cast<uint32_t>(parse_count("-r", *reps, kMaxRepetitions));
+    if (o.repetitions == 0) throw Error(ErrorCode::kInvalidArgument, "-r must be at least 1");
+    if (format) o.format = parse_format(*format);
+    if (o.format == OutputFormat::kCsv) throw Error(ErrorCode::kInvalidArgument, "--matmul writes md or json");
+    return o;
+  }
+  if (matmul_shapes || matmul_tokens) throw Error(ErrorCode::kInvalidArgument, "--matmul-shapes and --matmul-tokens need --matmul TYPES");
 
   if (!model || model->empty()) throw Error(ErrorCode::kInvalidArgument, "missing the model: -m FILE");
   o.model_path = *model;

@@ -5,7 +5,9 @@
 #include <string>
 #include <vector>
 
+#include "apps/vkmoe-bench/matmul_bench.h"
 #include "engine/experts/expert_options.h"
+#include "loader/model/tensor_type.h"
 
 namespace vkmoe::bench {
 
@@ -24,6 +26,9 @@ struct BenchOptions {
   uint32_t sweep_points = 0;       // > 0: a tg sweep over this many expert-slot counts instead of the tests
   std::string sweep_csv;           // the sweep's CSV file; empty: stdout
   std::string plot;                // the sweep's SVG chart; empty: none
+  std::vector<TensorType> matmul_types;    // --matmul: time these kernels alone instead of a model
+  std::vector<MatmulShape> matmul_shapes;  // --matmul-shapes
+  std::vector<uint32_t> matmul_tokens = {1};  // --matmul-tokens
   bool help = false;
 };
 

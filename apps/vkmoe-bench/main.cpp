@@ -16,6 +16,7 @@
 #include "apps/vkmoe-bench/bench_options.h"
 #include "apps/vkmoe-bench/budget_sweep.h"
 #include "apps/vkmoe-bench/copy_bandwidth.h"
+#include "apps/vkmoe-bench/matmul_bench.h"
 #include "apps/vkmoe-bench/model_profile.h"
 #include "apps/vkmoe-bench/report.h"
 #include "apps/vkmoe-bench/speed_test.h"
@@ -162,12 +163,29 @@ int run_sweep(const BenchOptions& options) {
   return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
+int run_matmul_bench(const BenchOptions& options) {
+  auto ctx = vk::Context::create({});
+  const CopyBandwidth bandwidth = measure_copy_bandwidth(*ctx);
+  std::fprintf(stderr, "vkmoe-bench: %s, copy bandwidth %.2f GB/s (%s)\n", ctx->caps().name.c_str(),
+               bandwidth.bytes_per_second / 1e9, bandwidth.timer.c_str());
+  const std::vector<MatmulTiming> timings =
+      time_matmuls(*ctx, options.matmul_types, options.matmul_shapes, options.matmul_tokens, options.repetitions);
+  check_validation(*ctx);
+  if (options.format == OutputFormat::kJson) {
+    write_matmul_json(stdout, timings, bandwidth.bytes_per_second);
+  } else {
+    write_matmul_markdown(stdout, timings, bandwidth.bytes_per_second);
+  }
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
 int run(const std::vector<std::string>& argv) {
   BenchOptions options = parse_bench_options(argv);
   if (options.help) {
     std::fputs(bench_usage(), stdout);
     return 0;
   }
+  if (!options.matmul_types.empty()) return run_matmul_bench(options);
   if (options.sweep_points > 0) return run_sweep(options);
   const std::vector<SpeedTest> tests = tests_of(options);
   const ModelOptions model_options = model_options_for_tests(options.experts, tests, options.ubatch);

@@ -55,7 +55,8 @@ uint64_t matmul_row_bytes(TensorType type, uint32_t k) {
 }
 
 void record_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const MatmulWeight& w, const vk::BufferRange& x,
-                   const vk::BufferRange& y, uint32_t tokens, const std::optional<vk::BufferRange>& bias) {
+                   const vk::BufferRange& y, uint32_t tokens, const std::optional<vk::BufferRange>& bias,
+                   MatmulChoice choice) {
   uint64_t row_bytes = matmul_row_bytes(w.type, w.k);
   const uint64_t k = w.k, n = w.n;
   require(n > 0 && tokens > 0, "empty shape: n " + std::to_string(n) + ", tokens " + std::to_string(tokens));
@@ -67,8 +68,8 @@ void record_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const MatmulWeight&
   require(!bias || bias->size >= n * 4, "bias range too small for " + std::to_string(n) + " floats");
 
   const auto& caps = ctx.caps();
-  MatmulKernel kernel = tokens <= kGemvMaxTokens ? MatmulKernel::kGemv : MatmulKernel::kGemm;
-  MatmulPipeline mp = matmul_pipeline(ctx, kernel, w.type, false);
+  if (choice.path == MatmulPath::kAuto) choice.path = tokens <= kGemvMaxTokens ? MatmulPath::kGemv : MatmulPath::kGemm;
+  MatmulPipeline mp = matmul_pipeline(ctx, choice, w.type, false);
 
   // Each binding stays within maxStorageBufferRange: W splits into row ranges, x and y into
   // token ranges; every binding may start up to one alignment unit before its data.

@@ -43,10 +43,26 @@ struct MatmulWeight {
   uint32_t n = 0;
 };
 
+enum class MatmulPath { kAuto, kGemv, kGemm };
+
+// How the GEMV spreads W rows over invocations (matmul_gemv.comp). kSubgroupPerRow: a subgroup
+// takes one row at a time and reduces it, for GPUs. kRowsPerSubgroup: each subgroup takes 8
+// rows at once with its x units in registers, for CPU drivers, where every memory load is
+// paid lane by lane. kAuto picks by device type.
+enum class GemvLayout { kAuto, kSubgroupPerRow, kRowsPerSubgroup };
+
+// Which kernel runs; tests pin each choice, everything else leaves both on kAuto.
+struct MatmulChoice {
+  MatmulPath path = MatmulPath::kAuto;
+  GemvLayout layout = GemvLayout::kAuto;
+};
+
 // x is (tokens, k), y is (tokens, n), bias is (n). W may exceed maxStorageBufferRange: it is
-// then split into row ranges, one dispatch each.
+// then split into row ranges, one dispatch each. kAuto takes the GEMV path for up to
+// kGemvMaxTokens tokens.
 void record_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const MatmulWeight& w, const vk::BufferRange& x,
-                   const vk::BufferRange& y, uint32_t tokens, const std::optional<vk::BufferRange>& bias = std::nullopt);
+                   const vk::BufferRange& y, uint32_t tokens, const std::optional<vk::BufferRange>& bias = std::nullopt,
+                   MatmulChoice choice = {});
 
 struct ExpertWeights {
   vk::BufferRange pool;   // every slot, at any offset; one binding, so at most maxStorageBufferRange bytes
@@ -70,12 +86,10 @@ struct ExpertRows {
   uint32_t rows = 0;               // R: total rows; per-expert counts are known only on the GPU
 };
 
-enum class MatmulPath { kAuto, kGemv, kGemm };
-
 // bias, when given, is (n_expert, n). kAuto takes the GEMV path for up to
 // kGemvMaxTokens * 8 rows (a decode step of 8 tokens with top-8 routing).
 void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const ExpertWeights& w, const ExpertRows& rows,
-                          const std::optional<vk::BufferRange>& bias = std::nullopt, MatmulPath path = MatmulPath::kAuto);
+                          const std::optional<vk::BufferRange>& bias = std::nullopt, MatmulChoice choice = {});
 
 // Bytes of one W row of k elements; throws Error(kInvalidArgument) when k is not a whole
 // number of blocks, and Error(kUnsupported) naming the type when no shader decodes it.

@@ -16,7 +16,7 @@ void require(bool ok, const std::string& message) {
 }  // namespace
 
 void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const ExpertWeights& w, const ExpertRows& rows,
-                          const std::optional<vk::BufferRange>& bias, MatmulPath path) {
+                          const std::optional<vk::BufferRange>& bias, MatmulChoice choice) {
   uint64_t row_bytes = matmul_row_bytes(w.type, w.k);
   const uint64_t k = w.k, n = w.n, r = rows.rows, experts = w.n_expert;
   require(n > 0 && experts > 0, "empty shape: n " + std::to_string(n) + ", experts " + std::to_string(experts));
@@ -31,9 +31,8 @@ void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Expert
   require(!bias || bias->size >= experts * n * 4, "bias range too small for (" + std::to_string(experts) + ", " + std::to_string(n) + ")");
   if (r == 0) return;
 
-  if (path == MatmulPath::kAuto) path = r <= kGemvMaxTokens * 8 ? MatmulPath::kGemv : MatmulPath::kGemm;
-  MatmulPipeline mp =
-      matmul_pipeline(ctx, path == MatmulPath::kGemv ? MatmulKernel::kGemv : MatmulKernel::kGemm, w.type, true);
+  if (choice.path == MatmulPath::kAuto) choice.path = r <= kGemvMaxTokens * 8 ? MatmulPath::kGemv : MatmulPath::kGemm;
+  MatmulPipeline mp = matmul_pipeline(ctx, choice, w.type, true);
 
   // Rows per expert are known only on the GPU: size the grid for the worst case, where every
   // non-empty expert leaves one partial tile, and let surplus workgroups exit.

@@ -3,13 +3,12 @@
 // (specialization constants from DeviceCaps), and the grid shape each path needs.
 #include <cstdint>
 
+#include "engine/kernels/matmul.h"
 #include "engine/vk/compute_pipeline.h"
 #include "engine/vk/context.h"
 #include "loader/model/tensor_type.h"
 
 namespace vkmoe::kernels {
-
-enum class MatmulKernel { kGemv, kGemm };
 
 struct MatmulPipeline {
   const vk::ComputePipeline* pipeline = nullptr;
@@ -17,7 +16,8 @@ struct MatmulPipeline {
   uint32_t tile_cols = 0;  // rows of W per workgroup
 };
 
-// Bindings: dense 4 (W, x, y, bias); expert 6 (+ expert_offsets, slot_table).
-MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulKernel kernel, TensorType type, bool expert);
+// Bindings: dense 4 (W, x, y, bias); expert 6 (+ expert_offsets, slot_table). `choice.path`
+// is kGemv or kGemm; a kAuto layout is resolved from the device type.
+MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType type, bool expert);
 
 }  // namespace vkmoe::kernels

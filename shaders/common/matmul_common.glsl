@@ -11,6 +11,7 @@
 // Bias: dense (n) floats; expert (n_expert, n) floats.
 
 layout(std430, binding = 1) readonly buffer X { float x[]; };
+layout(std430, binding = 1) readonly buffer X4 { vec4 x4[]; };
 layout(std430, binding = 2) writeonly buffer Y { float y[]; };
 layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
 #if defined(EXPERT)
@@ -78,4 +79,18 @@ bool find_row_tile(uint m_tile, uint height, out RowTile tile) {
 
 float bias_at(uint expert, uint col) {
   return p.has_bias != 0u ? bias[p.bias_offset + expert * p.n + col] : 0.0;
+}
+
+// Whether every x row starts at a multiple of 4 elements, so unit_dot may read x as vec4s.
+bool x_is_vec4_aligned() { return (p.x_offset & 3u) == 0u && (p.k & 3u) == 0u; }
+
+// sum_j w[j] * x[xi + j] over one decoded unit (UNIT: weight_blocks.glsl).
+float unit_dot(float w[UNIT], uint xi, bool x_aligned) {
+  float s = 0.0;
+  if (x_aligned) {
+    [[unroll]] for (uint j = 0u; j < UNIT; j += 4u) s += dot(vec4(w[j], w[j + 1u], w[j + 2u], w[j + 3u]), x4[(xi + j) >> 2]);
+  } else {
+    [[unroll]] for (uint j = 0u; j < UNIT; ++j) s += w[j] * x[xi + j];
+  }
+  return s;
 }

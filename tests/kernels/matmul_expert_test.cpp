@@ -25,7 +25,7 @@ constexpr uint32_t kK = 256, kN = 48, kSlots = 9;
 struct Case {
   TensorType type;
   std::vector<uint32_t> rows_per_expert;
-  kernels::MatmulPath path;
+  kernels::MatmulChoice choice;
   std::string label;
 };
 
@@ -79,7 +79,7 @@ class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Ca
     kernels::ExpertWeights weights{dpool.range(pool_offset, dpool.size() - pool_offset), c.type, kK, kN, experts, stride};
     kernels::ExpertRows args{dx.range(), doffsets.range(), dslots.range(), dy.range(), rows};
     ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
-      kernels::record_expert_matmul(ctx(), cmd, weights, args, dbias.range(), c.path);
+      kernels::record_expert_matmul(ctx(), cmd, weights, args, dbias.range(), c.choice);
     });
     return {download_floats(dy, size_t(rows) * kN), want};
   }
@@ -122,11 +122,10 @@ std::vector<Case> cases() {
   for (TensorType t : {TensorType::kF32, TensorType::kF16, TensorType::kBF16, TensorType::kQ8_0, TensorType::kQ4_0,
                        TensorType::kQ4_K, TensorType::kQ6_K, TensorType::kMXFP4}) {
     for (const auto& [label, rows] : routings) {
-      for (auto path : {kernels::MatmulPath::kGemv, kernels::MatmulPath::kGemm}) {
-        out.push_back({t, rows, path,
-                       std::string(tensor_type_info(t).name) + "_" + label +
-                           (path == kernels::MatmulPath::kGemv ? "_gemv" : "_gemm")});
-      }
+      const std::string name = std::string(tensor_type_info(t).name) + "_" + label;
+      out.push_back({t, rows, {kernels::MatmulPath::kGemv, kernels::GemvLayout::kSubgroupPerRow}, name + "_gemv_subgroup_per_row"});
+      out.push_back({t, rows, {kernels::MatmulPath::kGemv, kernels::GemvLayout::kRowsPerSubgroup}, name + "_gemv_rows_per_subgroup"});
+      out.push_back({t, rows, {kernels::MatmulPath::kGemm, kernels::GemvLayout::kAuto}, name + "_gemm"});
     }
   }
   return out;
