@@ -37,7 +37,9 @@ void Context::init_common() {
 }
 
 Context::~Context() {
-  if (device_) vkDeviceWaitIdle(device_->handle());
+  // On a host's device only vkmoe's own work must be done, and every owner of a submission
+  // (sessions, the expert store, run_and_wait) waits for its own before it goes.
+  if (device_ && device_->owned()) vkDeviceWaitIdle(device_->handle());
 }
 
 Buffer Context::create_buffer(VkDeviceSize size, MemoryUsage usage) { return Buffer::create(*device_, *allocator_, size, usage); }
