@@ -97,6 +97,7 @@ vkmoe_status vkmoe_session_create(vkmoe_model model, const vkmoe_session_create_
     SessionOptions options;
     options.max_ctx = info->max_ctx;
     options.max_tokens = info->max_tokens != 0 ? info->max_tokens : 128;
+    if (info->kv_cache_f32 != 0) options.kv_cache_type = kernels::KvCacheType::kF32;
     auto handle = std::make_unique<vkmoe_session_T>();
     handle->owner = model;
     handle->session = std::make_unique<Session>(m, options);

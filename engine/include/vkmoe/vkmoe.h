@@ -278,6 +278,9 @@ typedef struct vkmoe_session_create_info {
   uint32_t struct_size;                        /* sizeof(vkmoe_session_create_info) */
   uint32_t max_ctx;                            /* 0: the model's training context, at most 4096 */
   uint32_t max_tokens;                         /* prompt tokens per GPU step; 0: 128 */
+  /* 1: keep the KV cache in float32 (reference precision) instead of float16; it takes twice
+   * the memory the model's load planned for. */
+  int kv_cache_f32;
 } vkmoe_session_create_info;
 
 vkmoe_status vkmoe_session_create(vkmoe_model model, const vkmoe_session_create_info* info, vkmoe_session* out_session);
