@@ -37,8 +37,10 @@ struct vkmoe_session_T {
   vkmoe::api::HandleTag tag = vkmoe::api::HandleTag::kSession;
   vkmoe::api::LastError error;
   vkmoe_model_T* owner = nullptr;
-  std::unique_ptr<vkmoe::Session> session;
+  // Before the session, so it goes after it: the session waits for its GPU work, which
+  // writes the timings' queries.
   std::unique_ptr<vkmoe::api::UnitTimings> timings;
+  std::unique_ptr<vkmoe::Session> session;
   vkmoe::api::TurnStats stats;
   std::unique_ptr<vkmoe::api::Turn> turn;
   vkmoe::api::StepOutput last_output;  // what the last step call returned; its result points here
