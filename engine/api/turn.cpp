@@ -39,8 +39,9 @@ const StepOutput& Turn::step(double budget_us, bool blocking, bool cancel) {
       take_token(session_.step_logits());
       if (finished_) return out_;
     }
-  } else if (session_.step_in_progress() && !session_.gpu_idle()) {
-    // The previous piece of this step is still on the GPU: submit nothing more this frame.
+  } else if (!session_.gpu_idle()) {
+    // A piece of this step, or of a cancelled turn's, is still on the GPU: submit nothing
+    // more this frame (and never wait for it).
     if (!blocking) return out_;
     session_.wait_step();
   }

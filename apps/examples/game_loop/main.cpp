@@ -113,6 +113,8 @@ struct Phase {
   FrameTimes frames;
   uint64_t tokens = 0;
   double seconds = 0;
+  uint64_t layers = 0;       // units of model work submitted, over the phase
+  double estimated_us = 0;   // their GPU time as vkmoe estimated it
 };
 
 // `budget_us` 0: the scene alone.
@@ -128,6 +130,8 @@ Phase run_phase(const Options& o, GLFWwindow* window, SceneRenderer& scene, Gene
       r.struct_size = sizeof(r);
       check(vkmoe_session_step(gen.session, budget_us, &r), vkmoe_session_last_error(gen.session));
       phase.tokens += r.token_count;
+      phase.layers += r.layers_submitted;
+      phase.estimated_us += r.gpu_us_submitted;
       if (r.state == VKMOE_STEP_FINISHED) {  // start the story over: the game keeps talking
         check(vkmoe_session_rewind(gen.session, 0), vkmoe_session_last_error(gen.session));
         check(vkmoe_session_submit(gen.session, &gen.turn), vkmoe_session_last_error(gen.session));
@@ -187,19 +191,22 @@ int run(const Options& o) {
 
     std::printf("vkmoe game_loop on %s, %ux%u, %u frames per row, %s\n\n", host.name().c_str(), o.width, o.height, o.frames,
                 window != nullptr ? "windowed" : "headless");
-    std::printf("| generation | frame p50 ms | frame p95 ms | frame p99 ms | tokens/s |\n|---|---|---|---|---|\n");
+    std::printf("| generation | frame p50 ms | frame p95 ms | frame p99 ms | tokens/s | layers/frame | est. GPU us/frame |\n"
+                "|---|---|---|---|---|---|---|\n");
     const auto start = Clock::now();
     Options warm_up = o;  // the first frames build pipelines and fill caches: not measured
     warm_up.frames = std::min<uint32_t>(o.frames, 30);
     run_phase(warm_up, window, scene, gen, 0, start);
     run_phase(warm_up, window, scene, gen, o.budgets_us.front(), start);
     const Phase alone = run_phase(o, window, scene, gen, 0, start);
-    std::printf("| off | %.2f | %.2f | %.2f | - |\n", alone.frames.percentile(50), alone.frames.percentile(95),
+    std::printf("| off | %.2f | %.2f | %.2f | - | - | - |\n", alone.frames.percentile(50), alone.frames.percentile(95),
                 alone.frames.percentile(99));
     for (uint32_t budget : o.budgets_us) {
       const Phase p = run_phase(o, window, scene, gen, budget, start);
-      std::printf("| %u us/frame | %.2f | %.2f | %.2f | %.1f |\n", budget, p.frames.percentile(50), p.frames.percentile(95),
-                  p.frames.percentile(99), p.seconds > 0 ? p.tokens / p.seconds : 0.0);
+      const double n = std::max<double>(1.0, double(p.frames.count()));
+      std::printf("| %u us/frame | %.2f | %.2f | %.2f | %.1f | %.2f | %.0f |\n", budget, p.frames.percentile(50),
+                  p.frames.percentile(95), p.frames.percentile(99), p.seconds > 0 ? p.tokens / p.seconds : 0.0, p.layers / n,
+                  p.estimated_us / n);
       std::fflush(stdout);
     }
     if (host.validation_messages() > 0) {
