@@ -64,6 +64,8 @@ void Context::upload(const Buffer& dst, VkDeviceSize offset, std::span<const uin
     dst.flush(offset, bytes.size());
     return;
   }
+  // One staging buffer serves every thread (a model loading while a session starts): in turn.
+  std::lock_guard lock(staging_mutex_);
   if (!staging_.valid()) staging_ = create_buffer(kStagingBytes, MemoryUsage::kUpload);
   for (size_t done = 0; done < bytes.size();) {
     size_t n = std::min<size_t>(kStagingBytes, bytes.size() - done);

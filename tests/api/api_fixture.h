@@ -29,6 +29,8 @@ class ApiTest : public ::testing::Test {
   // A golden model loaded blocking (fails the test on error); destroyed in TearDown.
   vkmoe_model load(const std::string& golden_relative, uint64_t vram_budget = 0);
   vkmoe_session session(vkmoe_model model, uint32_t max_ctx = 64, uint32_t max_tokens = 0);
+  // A model made elsewhere, destroyed in TearDown after the sessions.
+  void own(vkmoe_model model) { models_.push_back(model); }
   // Greedy turn on `input` for up to max_new tokens, stepped with `budget_us` per call.
   static vkmoe_turn_info greedy_turn(const std::vector<uint32_t>& input, uint32_t max_new);
   static TurnRun step_to_end(vkmoe_session session, uint32_t budget_us);

@@ -113,6 +113,25 @@ TEST_F(ModelLoadTest, CancelBeforeTheWorkerStartsAndDestroyWhileLoading) {
   vkmoe_model_destroy(model);
 }
 
+TEST_F(ModelLoadTest, TwoBackgroundLoadsOnOneContextAtOnce) {
+  const std::string other = golden_path("gguf/mixtral-F16.gguf");
+  vkmoe_model_load_info a = info(path_), b = info(other);
+  vkmoe_model first = nullptr, second = nullptr;
+  ASSERT_EQ(vkmoe_model_load_async(context(), &a, &first), VKMOE_OK);
+  own(first);
+  ASSERT_EQ(vkmoe_model_load_async(context(), &b, &second), VKMOE_OK);
+  own(second);
+  EXPECT_EQ(vkmoe_model_load_wait(first), VKMOE_OK) << vkmoe_model_last_error(first);
+  EXPECT_EQ(vkmoe_model_load_wait(second), VKMOE_OK) << vkmoe_model_last_error(second);
+  for (auto [model, arch] : {std::pair{first, "qwen3_moe"}, std::pair{second, "mixtral"}}) {
+    const Reference ref = read_reference(reference_path({arch, "F16"}));
+    vkmoe_session s = session(model);
+    vkmoe_turn_info turn = greedy_turn(ref.prompt, 4);
+    ASSERT_EQ(vkmoe_session_submit(s, &turn), VKMOE_OK);
+    EXPECT_EQ(step_to_end(s, 1000).tokens, std::vector<uint32_t>(ref.greedy.begin(), ref.greedy.begin() + 4)) << arch;
+  }
+}
+
 TEST_F(ModelLoadTest, MemoryQueryMatchesWhatTheLoadPlaces) {
   vkmoe_model_load_info i = info(path_);
   vkmoe_model_memory memory{};
