@@ -1,8 +1,5 @@
 // The C API's device side: what a host enables on a device it shares, and contexts on vkmoe's
 // own device or on the host's.
-#include <algorithm>
-#include <cstring>
-
 #include "engine/api/handles.h"
 #include "engine/vk/device_caps.h"
 #include "engine/vk/device_features.h"
@@ -13,12 +10,6 @@ using namespace vkmoe::api;
 
 namespace {
 
-void copy_text(char* dst, size_t capacity, const std::string& text) {
-  if (dst == nullptr || capacity == 0) return;
-  const size_t n = std::min(capacity - 1, text.size());
-  std::memcpy(dst, text.data(), n);
-  dst[n] = '\0';
-}
 
 vk::ExternalDevice external_device(const vkmoe_external_device& e) {
   require_struct(e.struct_size, sizeof(vkmoe_external_device), "vkmoe_external_device");

@@ -1,5 +1,8 @@
 #include "engine/api/api_guard.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace vkmoe::api {
 
 vkmoe_status status_of(ErrorCode code) {
@@ -16,6 +19,13 @@ vkmoe_status status_of(ErrorCode code) {
     case ErrorCode::kInternal: return VKMOE_ERROR_INTERNAL;
   }
   return VKMOE_ERROR_INTERNAL;
+}
+
+void copy_text(char* dst, size_t capacity, const std::string& text) {
+  if (dst == nullptr || capacity == 0) return;
+  const size_t n = std::min(capacity - 1, text.size());
+  std::memcpy(dst, text.data(), n);
+  dst[n] = '\0';
 }
 
 void require(bool condition, const char* message) {

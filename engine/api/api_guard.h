@@ -2,6 +2,7 @@
 // The edge of the C API: every entry point runs its body through guarded(), which turns any
 // exception into a vkmoe_status and records the message as the handle's last error, so no
 // exception ever crosses into the caller's C code.
+#include <cstddef>
 #include <exception>
 #include <mutex>
 #include <new>
@@ -64,6 +65,10 @@ vkmoe_status guarded(LastError& error, Body&& body) noexcept {
     return VKMOE_ERROR_INTERNAL;
   }
 }
+
+// Writes `text` into a caller's char buffer, cut to fit and NUL-terminated (nothing when the
+// buffer is NULL or empty).
+void copy_text(char* dst, size_t capacity, const std::string& text);
 
 // Checks of arguments, thrown as ApiError(VKMOE_ERROR_INVALID_ARGUMENT).
 void require(bool condition, const char* message);

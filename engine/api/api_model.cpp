@@ -1,8 +1,5 @@
 // The C API's models: what a model needs before loading it, blocking and background loads,
 // and what a loaded model is.
-#include <algorithm>
-#include <cstring>
-
 #include "engine/api/handles.h"
 #include "engine/model/kv_cache.h"
 
@@ -38,11 +35,6 @@ LoadRequest load_request(const vkmoe_model_load_info& info) {
   return r;
 }
 
-void copy_text(char* dst, size_t capacity, const std::string& text) {
-  const size_t n = std::min(capacity - 1, text.size());
-  std::memcpy(dst, text.data(), n);
-  dst[n] = '\0';
-}
 
 }  // namespace
 

@@ -1,7 +1,7 @@
 // The C API's sessions: turns submitted, then advanced frame by frame within a GPU budget or
 // run to their end; cancellation, rewinding and statistics.
+#include <algorithm>
 #include <cmath>
-#include <cstring>
 
 #include "engine/api/handles.h"
 
@@ -61,6 +61,18 @@ void fill_result(const StepOutput& o, vkmoe_step_result* out) {
   out->text_length = o.text.size();
   out->gpu_us_submitted = static_cast<uint32_t>(std::lround(std::min(o.gpu_us, 4.0e9)));
   out->layers_submitted = o.units;
+}
+
+// A failed step or generate call says so in its result too, when the result can hold it.
+vkmoe_status report_error_state(vkmoe_step_result* out, vkmoe_status status) {
+  if (status < 0 && out != nullptr && out->struct_size >= sizeof(vkmoe_step_result)) {
+    const uint32_t size = out->struct_size;
+    *out = vkmoe_step_result{};
+    out->struct_size = size;
+    out->state = VKMOE_STEP_ERROR;
+    out->finish_reason = VKMOE_FINISH_ERROR;
+  }
+  return status;
 }
 
 Turn& current_turn(vkmoe_session_T& h) {
@@ -153,12 +165,7 @@ vkmoe_status vkmoe_sampling_validate(const vkmoe_sampling* sampling, char* messa
     check_sampling_params(sampling_params(*sampling));
     return VKMOE_OK;
   });
-  if (message != nullptr && message_capacity > 0) {
-    const std::string text = status == VKMOE_OK ? "" : error.get();
-    const size_t n = std::min(message_capacity - 1, text.size());
-    std::memcpy(message, text.data(), n);
-    message[n] = '\0';
-  }
+  copy_text(message, message_capacity, status == VKMOE_OK ? "" : error.get());
   return status;
 }
 
@@ -191,7 +198,7 @@ vkmoe_status vkmoe_session_submit(vkmoe_session session, const vkmoe_turn_info* 
 
 vkmoe_status vkmoe_session_step(vkmoe_session session, uint32_t budget_us, vkmoe_step_result* out_result) {
   if (!alive(session)) return VKMOE_ERROR_INVALID_HANDLE;
-  return guarded(session->error, [&] {
+  return report_error_state(out_result, guarded(session->error, [&] {
     require(out_result != nullptr, "vkmoe_session_step: out_result is NULL");
     require_struct(out_result->struct_size, sizeof(vkmoe_step_result), "vkmoe_step_result");
     require(budget_us > 0, "vkmoe_session_step: a budget of 0 microseconds can never submit work; give at least 1");
@@ -203,12 +210,12 @@ vkmoe_status vkmoe_session_step(vkmoe_session session, uint32_t budget_us, vkmoe
     const vkmoe_status status = step_or_fail(*session, budget_us, false, session->last_output);
     fill_result(session->last_output, out_result);
     return status;
-  });
+  }));
 }
 
 vkmoe_status vkmoe_session_generate(vkmoe_session session, vkmoe_step_result* out_result) {
   if (!alive(session)) return VKMOE_ERROR_INVALID_HANDLE;
-  return guarded(session->error, [&] {
+  return report_error_state(out_result, guarded(session->error, [&] {
     if (out_result != nullptr) require_struct(out_result->struct_size, sizeof(vkmoe_step_result), "vkmoe_step_result");
     StepOutput& out = session->last_output;
     do {
@@ -219,7 +226,7 @@ vkmoe_status vkmoe_session_generate(vkmoe_session session, vkmoe_step_result* ou
     out.text = turn.text();
     if (out_result != nullptr) fill_result(out, out_result);
     return VKMOE_OK;
-  });
+  }));
 }
 
 vkmoe_status vkmoe_session_cancel(vkmoe_session session) {

@@ -251,6 +251,8 @@ TEST_F(SessionControlTest, RefusedSettingsNameTheProblemAndLeaveTheSessionUsable
   ASSERT_EQ(vkmoe_session_submit(s, &turn), VKMOE_OK);
   EXPECT_EQ(vkmoe_session_step(s, 0, &r), VKMOE_ERROR_INVALID_ARGUMENT);
   EXPECT_NE(std::string(vkmoe_session_last_error(s)).find("budget"), std::string::npos) << vkmoe_session_last_error(s);
+  EXPECT_EQ(r.state, VKMOE_STEP_ERROR);
+  EXPECT_EQ(r.finish_reason, VKMOE_FINISH_ERROR);
   EXPECT_EQ(step_to_end(s, 300).tokens, ref_.greedy);
 }
 

@@ -134,8 +134,11 @@ typedef struct vkmoe_external_device {
   uint32_t enabled_extension_count;
   const char* const* enabled_extensions;
   const VkPhysicalDeviceFeatures2* enabled_features;
-  PFN_vkGetInstanceProcAddr get_instance_proc_addr;  /* optional */
-  PFN_vkGetDeviceProcAddr get_device_proc_addr;      /* optional */
+  /* Optional. The device extension entry points vkmoe loads itself (VK_KHR_push_descriptor)
+   * come through get_device_proc_addr; core calls go through the loader vkmoe links, and
+   * get_instance_proc_addr is accepted for the instance-level ones vkmoe may load later. */
+  PFN_vkGetInstanceProcAddr get_instance_proc_addr;
+  PFN_vkGetDeviceProcAddr get_device_proc_addr;
 } vkmoe_external_device;
 
 typedef struct vkmoe_context_create_info {
