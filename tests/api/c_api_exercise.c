@@ -62,6 +62,26 @@ int vkmoe_c_api_exercise(const char* model_path, char* failure, size_t failure_c
 
   EXPECT(strcmp(vkmoe_status_name(VKMOE_ERROR_CONTEXT_OVERFLOW), "VKMOE_ERROR_CONTEXT_OVERFLOW") == 0);
 
+  { /* What a host would enable: asked of the first physical device of a plain instance. */
+    VkInstanceCreateInfo instance_info = {VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO};
+    VkApplicationInfo app = {VK_STRUCTURE_TYPE_APPLICATION_INFO};
+    VkInstance instance = VK_NULL_HANDLE;
+    VkPhysicalDevice physical = VK_NULL_HANDLE;
+    uint32_t count = 1;
+    vkmoe_device_requirements requirements;
+    vkmoe_status status;
+    app.apiVersion = VK_API_VERSION_1_2;
+    instance_info.pApplicationInfo = &app;
+    EXPECT(vkCreateInstance(&instance_info, NULL, &instance) == VK_SUCCESS);
+    vkEnumeratePhysicalDevices(instance, &count, &physical);
+    memset(&requirements, 0, sizeof(requirements));
+    requirements.struct_size = sizeof(requirements);
+    status = physical != VK_NULL_HANDLE ? vkmoe_get_device_requirements(physical, &requirements) : VKMOE_ERROR_NO_DEVICE;
+    vkDestroyInstance(instance, NULL);
+    EXPECT_OK(status);
+    EXPECT(requirements.required_extension_count >= 1 && requirements.features.pNext == &requirements.features11);
+  }
+
   {
     vkmoe_context_create_info info = {sizeof(vkmoe_context_create_info)};
     info.enable_validation = 1;
