@@ -38,7 +38,7 @@ class Session {
   // waiting on the GPU. start_step(tokens) (at most max_tokens, checked as eval() checks them),
   // then record_unit() until units_left() is 0, with submit_piece() whenever the caller wants
   // the GPU to start on what was recorded; the piece after the last unit finishes the step,
-  // and once step_done() its logits() hold the last token's row. A step abandoned half way
+  // and once step_done() step_logits() holds its last token's row. A step abandoned half way
   // (cancel) is forgotten by the next start_step(), which first waits for its submitted pieces.
   void start_step(std::span<const uint32_t> tokens);
   uint32_t unit_count() const { return model_.config().n_layer + 2; }  // input, layers, output
@@ -52,7 +52,6 @@ class Session {
   bool gpu_idle() const { return steps_->done(); }  // every submitted piece has finished
   void wait_step() const { steps_->wait_done(); }
   std::span<const float> step_logits();
-  uint32_t step_tokens() const { return step_tokens_; }
 
   uint32_t position() const { return position_; }
   uint32_t max_ctx() const { return kv_layout_.max_ctx; }
