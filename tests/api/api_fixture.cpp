@@ -89,6 +89,7 @@ TurnRun ApiTest::step_to_end(vkmoe_session session, uint32_t budget_us) {
     if (run.status != VKMOE_OK) return run;
     ++run.calls;
     run.most_units = std::max(run.most_units, r.layers_submitted);
+    if (r.layers_submitted > 1 && r.gpu_us_submitted > budget_us) ++run.over_budget;
     run.tokens.insert(run.tokens.end(), r.tokens, r.tokens + r.token_count);
     run.text.append(r.text, r.text_length);
     // A frame's worth of other work: the GPU gets on with what was submitted.

@@ -18,6 +18,7 @@ struct TurnRun {
   std::string text;
   uint32_t calls = 0;           // step calls it took
   uint32_t most_units = 0;      // most units one call submitted
+  uint32_t over_budget = 0;     // calls that submitted several units estimated above the budget
 };
 
 class ApiTest : public ::testing::Test {

@@ -54,8 +54,15 @@ TEST_P(StepBudgetTest, GreedyTokensMatchBlockingPathAndGoldens) {
   ASSERT_EQ(run.status, VKMOE_OK) << vkmoe_session_last_error(stepped);
   EXPECT_EQ(run.tokens, want);
   EXPECT_EQ(run.reason, want.size() < ref.greedy.size() ? VKMOE_FINISH_END_OF_GENERATION : VKMOE_FINISH_MAX_TOKENS);
+  EXPECT_EQ(run.over_budget, 0u) << "only a lone unit may exceed the budget";
+  vkmoe_model_info info{};
+  info.struct_size = sizeof(info);
+  ASSERT_EQ(vkmoe_model_get_info(model, &info), VKMOE_OK);
   if (GetParam().budget_us == 1) {
     EXPECT_EQ(run.most_units, 1u) << "a 1 us budget submits one layer per call";
+  }
+  if (GetParam().budget_us >= 10000000) {
+    EXPECT_EQ(run.most_units, info.n_layer + 2) << "once timed, a whole step fits a 10 s budget";
   }
   uint32_t position = 0;
   ASSERT_EQ(vkmoe_session_get_position(stepped, &position, nullptr), VKMOE_OK);
