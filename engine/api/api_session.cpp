@@ -113,7 +113,13 @@ vkmoe_status vkmoe_session_create(vkmoe_model model, const vkmoe_session_create_
     auto handle = std::make_unique<vkmoe_session_T>();
     handle->owner = model;
     handle->session = std::make_unique<Session>(m, options);
-    handle->timings = std::make_unique<UnitTimings>(m.context().device(), handle->session->unit_count());
+    UnitCosts* costs = nullptr;
+    {
+      std::lock_guard lock(model->costs_mutex);
+      if (!model->costs) model->costs = std::make_unique<UnitCosts>(handle->session->unit_count());
+      costs = model->costs.get();
+    }
+    handle->timings = std::make_unique<UnitTimings>(m.context().device(), *costs, handle->session->unit_count());
     *out_session = handle.release();
     return VKMOE_OK;
   });

@@ -5,11 +5,13 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 
 #include "engine/api/api_guard.h"
 #include "engine/api/async_model_load.h"
 #include "engine/api/turn.h"
+#include "engine/api/unit_costs.h"
 #include "engine/model/session.h"
 #include "engine/vk/context.h"
 #include "loader/tokenizer/tokenizer.h"
@@ -31,6 +33,9 @@ struct vkmoe_model_T {
   vkmoe::api::LastError error;
   vkmoe_context_T* owner = nullptr;
   vkmoe::api::AsyncModelLoad load;
+  // GPU cost of each unit of a step, shared by the model's sessions; made with the first one.
+  std::mutex costs_mutex;
+  std::unique_ptr<vkmoe::api::UnitCosts> costs;
 };
 
 struct vkmoe_session_T {

@@ -4,8 +4,7 @@
 
 namespace vkmoe::api {
 
-UnitTimings::UnitTimings(vk::Device& device, uint32_t n_units)
-    : n_units_(n_units), one_token_us_(n_units, -1.0), per_token_us_(n_units, -1.0) {
+UnitTimings::UnitTimings(vk::Device& device, UnitCosts& costs, uint32_t n_units) : costs_(costs), n_units_(n_units) {
   if (device.caps().timestamps) pool_ = vk::TimestampPool::create(device, 2 * n_units);
 }
 
@@ -28,19 +27,9 @@ void UnitTimings::step_finished(uint32_t n_tokens) {
   for (uint32_t u = 0; u < n_units_; ++u) {
     const double us = std::max(0.0, ns[2 * u + 1] - ns[2 * u]) / 1000.0;
     total += us;
-    if (n_tokens == 1) {
-      one_token_us_[u] = us;
-    } else {
-      per_token_us_[u] = us / n_tokens;
-    }
+    costs_.record(u, n_tokens, us);
   }
   if (n_tokens == 1) last_token_us_ = total;
-}
-
-std::optional<double> UnitTimings::estimate_us(uint32_t unit, uint32_t n_tokens) const {
-  const double t = n_tokens == 1 ? one_token_us_[unit] : per_token_us_[unit] * n_tokens;
-  if (t < 0) return std::nullopt;
-  return t;
 }
 
 }  // namespace vkmoe::api

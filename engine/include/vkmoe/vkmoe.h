@@ -376,8 +376,8 @@ vkmoe_status vkmoe_session_submit(vkmoe_session session, const vkmoe_turn_info* 
 /* One frame's share of the turn, never waiting on the GPU: collects finished work (sampling
  * the next token when a model step has ended), then records and submits at most about
  * `budget_us` microseconds of GPU work, cut between layers with per-layer GPU timings
- * measured by timestamps (the first steps measure: until a layer has been timed, a call
- * submits one layer). At least one layer is submitted whenever nothing is in flight, so a turn
+ * measured by timestamps and shared by the model's sessions (the first steps measure: until
+ * a layer has been timed, a call submits one layer). At least one layer is submitted whenever nothing is in flight, so a turn
  * always progresses; nothing new is submitted while earlier work is still on the GPU. A
  * budget_us of 0 is refused. Models whose experts stream cannot step without waiting for the
  * GPU: for them this call gives VKMOE_ERROR_UNSUPPORTED; use vkmoe_session_generate. */
