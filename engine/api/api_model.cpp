@@ -147,7 +147,8 @@ vkmoe_status vkmoe_model_get_info(vkmoe_model model, vkmoe_model_info* out) {
     out->eos_token = m.spec().vocab.eos;
     out->has_chat_template = m.spec().chat_template.empty() ? 0 : 1;
     out->experts_stream = m.placement().streaming ? 1 : 0;
-    out->vram_bytes = m.weights().device_bytes() + (m.placement().streaming ? uint64_t(m.placement().n_slots) * m.placement().slot_bytes : 0);
+    const ExpertPlacement& p = m.placement();
+    out->vram_bytes = m.weights().device_bytes() + (p.streaming ? uint64_t(p.n_slots) * p.slot_bytes : 0);
     return VKMOE_OK;
   });
 }

@@ -36,8 +36,8 @@ vkmoe_status vkmoe_tokenize(vkmoe_model model, const char* text, size_t text_len
   if (!alive(model)) return VKMOE_ERROR_INVALID_HANDLE;
   return guarded(model->error, [&] {
     require(text != nullptr || text_length == 0, "vkmoe_tokenize: text is NULL");
-    const std::vector<uint32_t> ids =
-        model->load.tokenizer().encode(std::string_view(text != nullptr ? text : "", text_length), add_special != 0, parse_special != 0);
+    const std::string_view input(text != nullptr ? text : "", text_length);
+    const std::vector<uint32_t> ids = model->load.tokenizer().encode(input, add_special != 0, parse_special != 0);
     return write_sized(ids.data(), ids.size(), tokens, capacity, out_length);
   });
 }

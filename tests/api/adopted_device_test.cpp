@@ -100,8 +100,9 @@ class HostDevice : public ::testing::Test {
     queue.pQueuePriorities = &priority;
     extensions_.clear();
     if (with_extensions) {
-      for (uint32_t i = 0; i < requirements_.required_extension_count; ++i) extensions_.push_back(requirements_.required_extensions[i]);
-      for (uint32_t i = 0; i < requirements_.optional_extension_count; ++i) extensions_.push_back(requirements_.optional_extensions[i]);
+      const auto& r = requirements_;
+      for (uint32_t i = 0; i < r.required_extension_count; ++i) extensions_.push_back(r.required_extensions[i]);
+      for (uint32_t i = 0; i < r.optional_extension_count; ++i) extensions_.push_back(r.optional_extensions[i]);
     }
     VkDeviceCreateInfo info{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
     info.pNext = &requirements_.features;

@@ -93,8 +93,9 @@ HostDevice::HostDevice(GLFWwindow* window, bool validation) {
   vkGetPhysicalDeviceProperties(physical_, &props);
   name_ = props.deviceName;
 
-  for (uint32_t i = 0; i < requirements_.required_extension_count; ++i) extensions_.push_back(requirements_.required_extensions[i]);
-  for (uint32_t i = 0; i < requirements_.optional_extension_count; ++i) extensions_.push_back(requirements_.optional_extensions[i]);
+  const vkmoe_device_requirements& r = requirements_;
+  for (uint32_t i = 0; i < r.required_extension_count; ++i) extensions_.push_back(r.required_extensions[i]);
+  for (uint32_t i = 0; i < r.optional_extension_count; ++i) extensions_.push_back(r.optional_extensions[i]);
   if (window != nullptr) extensions_.push_back(VK_KHR_SWAPCHAIN_EXTENSION_NAME);
   float priority = 1.0f;
   VkDeviceQueueCreateInfo queue{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};

@@ -48,7 +48,9 @@ const char* kUsage =
 uint32_t parse_count(const std::string& flag, const char* text) {
   char* end = nullptr;
   const unsigned long v = std::strtoul(text, &end, 10);
-  if (end == text || *end != '\0' || v == 0 || v > 100000000ul) throw std::runtime_error(flag + " expects a positive integer, got '" + text + "'");
+  if (end == text || *end != '\0' || v == 0 || v > 100000000ul) {
+    throw std::runtime_error(flag + " expects a positive integer, got '" + text + "'");
+  }
   return static_cast<uint32_t>(v);
 }
 

@@ -61,7 +61,7 @@ typedef enum vkmoe_status {
   VKMOE_NOT_READY = 1,                      /* asynchronous work still running; not an error */
   VKMOE_ERROR_INVALID_ARGUMENT = -1,        /* a NULL pointer, a value out of range, a bad struct_size */
   VKMOE_ERROR_INVALID_HANDLE = -2,          /* a NULL, destroyed or wrong-type handle */
-  VKMOE_ERROR_INVALID_STATE = -3,           /* the call does not fit the object's state (no turn submitted, a model still loading) */
+  VKMOE_ERROR_INVALID_STATE = -3,           /* not now: no turn submitted, a model still loading */
   VKMOE_ERROR_BUFFER_TOO_SMALL = -4,        /* the size needed was written to the length argument */
   VKMOE_ERROR_INVALID_FILE = -5,            /* a model file is malformed */
   VKMOE_ERROR_NOT_FOUND = -6,               /* a file, tensor or template that must exist does not */
@@ -377,9 +377,9 @@ vkmoe_status vkmoe_session_submit(vkmoe_session session, const vkmoe_turn_info* 
  * the next token when a model step has ended), then records and submits at most about
  * `budget_us` microseconds of GPU work, cut between layers with per-layer GPU timings
  * measured by timestamps and shared by the model's sessions (the first steps measure: until
- * a layer has been timed, a call submits one layer). At least one layer is submitted whenever nothing is in flight, so a turn
- * always progresses; nothing new is submitted while earlier work is still on the GPU. A
- * budget_us of 0 is refused. Models whose experts stream cannot step without waiting for the
+ * a layer has been timed, a call submits one layer). At least one layer is submitted whenever
+ * nothing is in flight, so a turn always progresses; nothing new is submitted while earlier
+ * work is still on the GPU. A budget_us of 0 is refused. Models whose experts stream cannot step without waiting for the
  * GPU: for them this call gives VKMOE_ERROR_UNSUPPORTED; use vkmoe_session_generate. */
 vkmoe_status vkmoe_session_step(vkmoe_session session, uint32_t budget_us, vkmoe_step_result* out_result);
 
@@ -389,8 +389,8 @@ vkmoe_status vkmoe_session_step(vkmoe_session session, uint32_t budget_us, vkmoe
 vkmoe_status vkmoe_session_generate(vkmoe_session session, vkmoe_step_result* out_result);
 
 /* Ends the turn: the next vkmoe_session_step returns FINISHED with VKMOE_FINISH_CANCELLED
- * without submitting more work (work already on the GPU finishes on its own; the session
- * waits for it before its next turn). Any thread. */
+ * without submitting more work. Work already on the GPU finishes on its own; the next turn's
+ * step calls submit nothing until it has (they return VKMOE_STEP_WORKING). Any thread. */
 vkmoe_status vkmoe_session_cancel(vkmoe_session session);
 
 typedef struct vkmoe_stats {
