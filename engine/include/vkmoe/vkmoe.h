@@ -280,7 +280,10 @@ vkmoe_status vkmoe_chat_render(vkmoe_model model, const vkmoe_chat_message* mess
 typedef struct vkmoe_session_create_info {
   uint32_t struct_size;                        /* sizeof(vkmoe_session_create_info) */
   uint32_t max_ctx;                            /* 0: the model's training context, at most 4096 */
-  uint32_t max_tokens;                         /* prompt tokens per GPU step; 0: 128 */
+  /* Prompt tokens per model step; 0: 128. A layer of a long prompt step can cost more GPU
+   * time than a frame's budget: fewer tokens per step cut prompts finer for
+   * vkmoe_session_step. */
+  uint32_t max_tokens;
   /* 1: keep the KV cache in float32 (reference precision) instead of float16; it takes twice
    * the memory the model's load planned for. */
   int kv_cache_f32;
