@@ -94,7 +94,9 @@ typedef struct vkmoe_device_requirements {
   /* Extensions this physical device has that vkmoe uses when enabled (memory budget, ...). */
   uint32_t optional_extension_count;
   const char* optional_extensions[VKMOE_MAX_EXTENSIONS];
-  /* Every feature vkmoe would enable on its own device (required and supported optional).
+  /* Every feature vkmoe would enable on its own device: required are storageBuffer16BitAccess,
+   * storageBuffer8BitAccess and timelineSemaphore; the rest (shaderFloat16, shaderInt8,
+   * shaderInt16, shaderInt64, subgroup size control) are set only where the device has them.
    * `features` heads a pNext chain through the three structs below: pass &features as
    * VkDeviceCreateInfo.pNext. The chain points into this struct: do not copy or move it. */
   VkPhysicalDeviceFeatures2 features;
