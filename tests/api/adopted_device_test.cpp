@@ -91,7 +91,8 @@ class HostDevice : public ::testing::Test {
 
   // The device as the host creates it: vkmoe's feature chain, and its required and optional
   // extensions when `with_extensions`.
-  void create_device(bool with_extensions) {
+  void create_device(bool with_extensions, const VkPhysicalDeviceFeatures2* features = nullptr) {
+    enabled_features_ = features != nullptr ? features : &requirements_.features;
     float priority = 1.0f;
     VkDeviceQueueCreateInfo queue{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};
     family_ = requirements_.compute_queue_family;
@@ -105,7 +106,7 @@ class HostDevice : public ::testing::Test {
       for (uint32_t i = 0; i < r.optional_extension_count; ++i) extensions_.push_back(r.optional_extensions[i]);
     }
     VkDeviceCreateInfo info{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
-    info.pNext = &requirements_.features;
+    info.pNext = enabled_features_;
     info.queueCreateInfoCount = 1;
     info.pQueueCreateInfos = &queue;
     info.enabledExtensionCount = static_cast<uint32_t>(extensions_.size());
@@ -127,7 +128,7 @@ class HostDevice : public ::testing::Test {
     e.queue_lock_user_data = this;
     e.enabled_extension_count = static_cast<uint32_t>(extensions_.size());
     e.enabled_extensions = extensions_.data();
-    e.enabled_features = &requirements_.features;
+    e.enabled_features = enabled_features_;
     e.get_instance_proc_addr = vkGetInstanceProcAddr;
     e.get_device_proc_addr = vkGetDeviceProcAddr;
     return e;
@@ -212,6 +213,7 @@ class HostDevice : public ::testing::Test {
   VkQueue queue_ = VK_NULL_HANDLE;
   uint32_t family_ = 0;
   vkmoe_device_requirements requirements_{};
+  const VkPhysicalDeviceFeatures2* enabled_features_ = nullptr;
   std::vector<const char*> extensions_;
   std::mutex queue_mutex_;
   std::atomic<int> locks_{0}, unlocks_{0};
@@ -289,6 +291,56 @@ TEST_F(HostDevice, GeneratesOnTheHostDeviceThenLeavesItWorking) {
   EXPECT_GT(locks_.load(), 0) << "every vkQueueSubmit on the shared queue takes the host's lock";
   EXPECT_EQ(locks_.load(), unlocks_.load());
   fill_and_check();
+}
+
+// Only what vkmoe requires, none of the optional features: vkmoe must stay within them.
+TEST_F(HostDevice, GeneratesOnADeviceWithOnlyTheRequiredFeatures) {
+  VkPhysicalDeviceVulkan12Features f12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
+  f12.storageBuffer8BitAccess = VK_TRUE;
+  f12.timelineSemaphore = VK_TRUE;
+  VkPhysicalDeviceVulkan11Features f11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
+  f11.storageBuffer16BitAccess = VK_TRUE;
+  f11.pNext = &f12;
+  VkPhysicalDeviceFeatures2 features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  features.pNext = &f11;
+  create_device(true, &features);
+  const Reference ref = read_reference(reference_path({"qwen3_moe", "F16"}));
+  const std::string path = golden_path("gguf/qwen3_moe-F16.gguf");
+  const vkmoe_external_device device = external();
+  vkmoe_context_create_info info{};
+  info.struct_size = sizeof(info);
+  info.external_device = &device;
+  char message[512] = "";
+  info.error_message = message;
+  info.error_message_capacity = sizeof(message);
+  vkmoe_context context = nullptr;
+  ASSERT_EQ(vkmoe_context_create(&info, &context), VKMOE_OK) << message;
+  vkmoe_model_load_info load{};
+  load.struct_size = sizeof(load);
+  load.path = path.c_str();
+  vkmoe_model model = nullptr;
+  ASSERT_EQ(vkmoe_model_load(context, &load, &model), VKMOE_OK) << vkmoe_context_last_error(context);
+  vkmoe_session_create_info session_info{};
+  session_info.struct_size = sizeof(session_info);
+  session_info.max_ctx = 64;
+  session_info.kv_cache_f32 = 1;
+  vkmoe_session session = nullptr;
+  ASSERT_EQ(vkmoe_session_create(model, &session_info, &session), VKMOE_OK) << vkmoe_model_last_error(model);
+  vkmoe_turn_info turn{};
+  turn.struct_size = sizeof(turn);
+  turn.tokens = ref.prompt.data();
+  turn.token_count = ref.prompt.size();
+  turn.max_new_tokens = 4;
+  turn.sampling = vkmoe_sampling_default();
+  ASSERT_EQ(vkmoe_session_submit(session, &turn), VKMOE_OK);
+  vkmoe_step_result r{};
+  r.struct_size = sizeof(r);
+  ASSERT_EQ(vkmoe_session_generate(session, &r), VKMOE_OK) << vkmoe_session_last_error(session);
+  const std::vector<uint32_t> want(ref.greedy.begin(), ref.greedy.begin() + 4);
+  EXPECT_EQ(std::vector<uint32_t>(r.tokens, r.tokens + r.token_count), want);
+  vkmoe_session_destroy(session);
+  vkmoe_model_destroy(model);
+  vkmoe_context_destroy(context);
 }
 
 TEST_F(HostDevice, DeviceWithoutTheRequiredExtensionIsRefused) {
