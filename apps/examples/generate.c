@@ -1,4 +1,5 @@
-/* The smallest C program on vkmoe's C API: load a model, stream a continuation of a prompt.
+/* The smallest C program on vkmoe's C API: load a model, stream its reply to a prompt (through
+ * the model's chat template when it has one).
  *   vkmoe-generate MODEL "PROMPT" [MAX_TOKENS]
  * Build against it: include vkmoe/vkmoe.h, link libvkmoe_engine (and the C++ runtime). */
 #include <stdio.h>
@@ -43,10 +44,21 @@ int main(int argc, char** argv) {
   vkmoe_session session = NULL;
   vkmoe_status status = vkmoe_session_create(model, &session_info, &session);
   if (status == VKMOE_OK) {
+    /* A chat model gets the prompt as a user message through its own template. */
+    vkmoe_model_info info = {sizeof(vkmoe_model_info)};
+    vkmoe_chat_message message = {"user", argv[2]};
+    static char rendered[65536];
+    size_t rendered_length = 0;
     vkmoe_turn_info turn = {sizeof(vkmoe_turn_info)};
     turn.text = argv[2];
     turn.text_length = strlen(argv[2]);
     turn.add_special = 1;
+    if (vkmoe_model_get_info(model, &info) == VKMOE_OK && info.has_chat_template &&
+        vkmoe_chat_render(model, &message, 1, 1, rendered, sizeof(rendered), &rendered_length) == VKMOE_OK) {
+      turn.text = rendered;
+      turn.text_length = rendered_length;
+      turn.add_special = 0; /* the template writes the special tokens itself */
+    }
     turn.max_new_tokens = argc > 3 ? (uint32_t)atoi(argv[3]) : 64;
     turn.sampling = vkmoe_sampling_default();
     turn.on_token = print_piece;
