@@ -17,6 +17,7 @@ SamplingParams read_sampling_args(Args& args) {
   p.repetition_penalty = static_cast<float>(args.get_double("repeat-penalty", 1.0));
   int64_t seed = args.get_int("seed", -1);
   p.seed = seed >= 0 ? static_cast<uint64_t>(seed) : std::random_device{}();
+  check_sampling_params(p);  // before the model loads, so a bad flag fails at once
   return p;
 }
 

@@ -194,44 +194,50 @@ void ForwardPass::record_embedding(vk::CommandBuffer& cmd, uint32_t n_tokens) {
 }
 
 void ForwardPass::record(StepSubmitter& steps, KvCache& kv, uint32_t n_tokens, uint32_t n_kv, bool all_logits) {
+  record_input(steps, n_tokens);
+  for (uint32_t layer = 0; layer < config_.n_layer; ++layer) record_layer(steps, kv, layer, n_tokens, n_kv);
+  record_output(steps.cmd(), n_tokens, all_logits);
+}
+
+void ForwardPass::record_input(StepSubmitter& steps, uint32_t n_tokens) {
   if (n_tokens == 0 || n_tokens > options_.max_tokens) {
     throw Error(ErrorCode::kInternal, "forward pass: step of " + std::to_string(n_tokens) + " tokens (max " +
                                           std::to_string(options_.max_tokens) + ")");
   }
+  if (experts_ != nullptr) experts_->begin_step();
+  record_embedding(steps.cmd(), n_tokens);
+  capture(steps.cmd(), 0, buffers_->x, n_tokens);
+}
+
+void ForwardPass::record_layer(StepSubmitter& steps, KvCache& kv, uint32_t layer, uint32_t n_tokens, uint32_t n_kv) {
   const auto& c = config_;
   Buffers& b = *buffers_;
   const uint64_t th = uint64_t(n_tokens) * c.n_embd;
-  if (experts_ != nullptr) experts_->begin_step();
-  record_embedding(steps.cmd(), n_tokens);
-  capture(steps.cmd(), 0, b.x, n_tokens);
-  for (uint32_t layer = 0; layer < c.n_layer; ++layer) {
-    // The MoE block may submit and continue in a new command buffer: fetch it per block.
-    kernels::record_rms_norm(ctx_, steps.cmd(), floats(b.x, 0, th), w(layer, "attn_norm.weight").range(),
-                             floats(b.xn, 0, th), c.n_embd, n_tokens, c.rms_norm_eps);
-    steps.cmd().barrier();
-    if (uses_mla(c)) {
-      record_mla_attention(steps.cmd(), kv, layer, n_tokens, n_kv);
-    } else {
-      record_attention(steps.cmd(), kv, layer, n_tokens, n_kv);
-    }
+  // The MoE block may submit and continue in a new command buffer: fetch it per block.
+  kernels::record_rms_norm(ctx_, steps.cmd(), floats(b.x, 0, th), w(layer, "attn_norm.weight").range(),
+                           floats(b.xn, 0, th), c.n_embd, n_tokens, c.rms_norm_eps);
+  steps.cmd().barrier();
+  if (uses_mla(c)) {
+    record_mla_attention(steps.cmd(), kv, layer, n_tokens, n_kv);
+  } else {
+    record_attention(steps.cmd(), kv, layer, n_tokens, n_kv);
+  }
+  kernels::record_binary_op(ctx_, steps.cmd(), kernels::BinaryOp::kAdd, floats(b.x, 0, th), floats(b.tmp, 0, th),
+                            floats(b.x, 0, th), th, th);
+  steps.cmd().barrier();
+
+  kernels::record_rms_norm(ctx_, steps.cmd(), floats(b.x, 0, th), w(layer, ffn_norm_name(c)).range(),
+                           floats(b.xn, 0, th), c.n_embd, n_tokens, c.rms_norm_eps);
+  steps.cmd().barrier();
+  if (is_moe_layer(c, layer)) {
+    record_moe_ffn(steps, layer, n_tokens);  // adds into the residual stream itself
+  } else {
+    record_dense_ffn(steps.cmd(), layer, n_tokens);
     kernels::record_binary_op(ctx_, steps.cmd(), kernels::BinaryOp::kAdd, floats(b.x, 0, th), floats(b.tmp, 0, th),
                               floats(b.x, 0, th), th, th);
     steps.cmd().barrier();
-
-    kernels::record_rms_norm(ctx_, steps.cmd(), floats(b.x, 0, th), w(layer, ffn_norm_name(c)).range(),
-                             floats(b.xn, 0, th), c.n_embd, n_tokens, c.rms_norm_eps);
-    steps.cmd().barrier();
-    if (is_moe_layer(c, layer)) {
-      record_moe_ffn(steps, layer, n_tokens);  // adds into the residual stream itself
-    } else {
-      record_dense_ffn(steps.cmd(), layer, n_tokens);
-      kernels::record_binary_op(ctx_, steps.cmd(), kernels::BinaryOp::kAdd, floats(b.x, 0, th), floats(b.tmp, 0, th),
-                                floats(b.x, 0, th), th, th);
-      steps.cmd().barrier();
-    }
-    if (layer + 1 < c.n_layer) capture(steps.cmd(), layer + 1, b.x, n_tokens);
   }
-  record_output(steps.cmd(), n_tokens, all_logits);
+  if (layer + 1 < c.n_layer) capture(steps.cmd(), layer + 1, b.x, n_tokens);
 }
 
 void ForwardPass::record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool all_logits) {

@@ -47,6 +47,12 @@ class ForwardPass {
   // after it (first position + n_tokens). Logits land in logits(): rows for every token when
   // all_logits, else one row for the last token.
   void record(StepSubmitter& steps, KvCache& kv, uint32_t n_tokens, uint32_t n_kv, bool all_logits);
+  // The same step in three parts, so that it can be submitted in pieces between layers (the
+  // frame-budgeted path): every layer reads and writes the scratch tensors in device memory,
+  // which keep the state between submissions.
+  void record_input(StepSubmitter& steps, uint32_t n_tokens);  // embedding lookup
+  void record_layer(StepSubmitter& steps, KvCache& kv, uint32_t layer, uint32_t n_tokens, uint32_t n_kv);
+  void record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool all_logits);  // final norm, lm_head
 
   const vk::Buffer& logits() const;           // (max_tokens, n_vocab)
   // (n_layer + 1, max_tokens, n_embd): embeddings, each layer's output, and finally the
@@ -72,7 +78,6 @@ class ForwardPass {
                          uint32_t n_tokens);
   void stream_experts(StepSubmitter& steps, uint32_t layer, uint32_t n_tokens);
   void record_shared_expert(vk::CommandBuffer& cmd, uint32_t layer, uint32_t n_tokens);
-  void record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool all_logits);
   void capture(vk::CommandBuffer& cmd, uint32_t index, const vk::Buffer& from, uint32_t n_tokens);
   const DeviceTensor& w(uint32_t layer, const char* suffix) const;
   const DeviceTensor* find(uint32_t layer, const char* suffix) const;

@@ -34,14 +34,18 @@ uint64_t session_reserve_bytes(vk::Context& ctx, const ModelConfig& c, const Mod
 
 }  // namespace
 
+ExpertPlacement plan_placement(vk::Context& ctx, const ModelSpec& spec, const ModelOptions& options) {
+  // Streaming needs a little more scratch; reserve it whenever the experts might stream.
+  const uint64_t reserve = session_reserve_bytes(ctx, spec.config, options, spec.config.n_expert > 0);
+  return place_experts(spec, vk::free_device_local_bytes(ctx.device()), reserve, options.experts);
+}
+
 std::unique_ptr<Model> Model::load(vk::Context& ctx, const std::string& path, const ModelOptions& options,
                                    const std::function<void(uint64_t, uint64_t)>& progress) {
   std::unique_ptr<Model> model(new Model(ctx, load_model_spec(path)));
   const ModelSpec& spec = model->spec_;
   check_tensor_types(spec);
-  // Streaming needs a little more scratch; reserve it whenever the experts might stream.
-  const uint64_t reserve = session_reserve_bytes(ctx, spec.config, options, spec.config.n_expert > 0);
-  model->placement_ = place_experts(spec, vk::free_device_local_bytes(ctx.device()), reserve, options.experts);
+  model->placement_ = plan_placement(ctx, spec, options);
   const ExpertPlacement& p = model->placement_;
   model->weights_ = std::make_unique<ModelWeights>(ctx, spec, p.streaming, progress);
   if (p.streaming) {

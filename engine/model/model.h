@@ -23,6 +23,10 @@ struct ModelOptions {
   kernels::KvCacheType kv_cache_type = kernels::KvCacheType::kF16;
 };
 
+// Where `spec`'s experts would go under `options` on `ctx`'s device (its free VRAM now),
+// without uploading anything: what Model::load decides first. Throws as place_experts does.
+ExpertPlacement plan_placement(vk::Context& ctx, const ModelSpec& spec, const ModelOptions& options);
+
 class Model {
  public:
   // Reads a .gguf file or a Hugging Face folder and uploads it, placing the experts as the

@@ -29,9 +29,12 @@ Session::Session(const Model& model, const SessionOptions& options) : model_(mod
   steps_ = std::make_unique<StepSubmitter>(ctx);
 }
 
-Session::~Session() = default;
+Session::~Session() {
+  // A frame-budgeted step may still be running on the GPU; its buffers must outlive it.
+  if (steps_) steps_->wait_done();
+}
 
-std::vector<float> Session::eval(std::span<const uint32_t> tokens, bool all_logits) {
+void Session::check_tokens(std::span<const uint32_t> tokens) const {
   const auto& c = model_.config();
   if (tokens.empty()) throw Error(ErrorCode::kInvalidArgument, "eval: no tokens given");
   for (size_t i = 0; i < tokens.size(); ++i) {
@@ -45,6 +48,13 @@ std::vector<float> Session::eval(std::span<const uint32_t> tokens, bool all_logi
                                                  std::to_string(tokens.size()) + " new exceed the context of " +
                                                  std::to_string(kv_layout_.max_ctx));
   }
+}
+
+std::vector<float> Session::eval(std::span<const uint32_t> tokens, bool all_logits) {
+  const auto& c = model_.config();
+  check_tokens(tokens);
+  steps_->wait_done();
+  stepping_ = false;
   vk::Context& ctx = model_.context();
   std::vector<float> out;
   const uint64_t vocab = c.n_vocab;
@@ -71,11 +81,69 @@ std::vector<float> Session::eval(std::span<const uint32_t> tokens, bool all_logi
   return out;
 }
 
+void Session::start_step(std::span<const uint32_t> tokens) {
+  check_tokens(tokens);
+  if (tokens.size() > options_.max_tokens) {
+    throw Error(ErrorCode::kInvalidArgument, "a step takes at most " + std::to_string(options_.max_tokens) + " tokens, not " +
+                                                 std::to_string(tokens.size()));
+  }
+  steps_->wait_done();  // an abandoned step's pieces; the host inputs below are theirs too
+  const uint32_t n = static_cast<uint32_t>(tokens.size());
+  for (uint32_t i = 0; i < n; ++i) {
+    forward_->token_ids()[i] = tokens[i];
+    forward_->positions()[i] = position_ + i;
+  }
+  steps_->begin_step();
+  stepping_ = true;
+  next_unit_ = 0;
+  step_tokens_ = n;
+}
+
+void Session::record_unit() {
+  if (!stepping_ || units_left() == 0) throw Error(ErrorCode::kInternal, "record_unit: no unit left to record");
+  const uint32_t n_layer = model_.config().n_layer;
+  if (next_unit_ == 0) {
+    forward_->record_input(*steps_, step_tokens_);
+  } else if (next_unit_ <= n_layer) {
+    forward_->record_layer(*steps_, *kv_, next_unit_ - 1, step_tokens_, position_ + step_tokens_);
+  } else {
+    forward_->record_output(steps_->cmd(), step_tokens_, false);
+    if (!logits_readback_.valid()) {
+      logits_readback_ = model_.context().create_buffer(uint64_t(model_.config().n_vocab) * 4, vk::MemoryUsage::kReadback);
+    }
+    steps_->cmd().copy(forward_->logits().range(0, logits_readback_.size()), logits_readback_.range());
+    steps_->cmd().barrier();
+  }
+  ++next_unit_;
+}
+
+void Session::submit_piece() {
+  if (!stepping_) throw Error(ErrorCode::kInternal, "submit_piece: no step in progress");
+  if (units_left() > 0) {
+    steps_->submit();
+    return;
+  }
+  steps_->submit_last();
+  // The KV rows of these tokens are written once the GPU gets there; nothing can stop it now.
+  position_ += step_tokens_;
+  last_step_tokens_ = step_tokens_;
+  stepping_ = false;
+}
+
+bool Session::step_done() const { return !stepping_ && steps_->done(); }
+
+std::span<const float> Session::step_logits() {
+  if (!step_done() || !logits_readback_.valid()) throw Error(ErrorCode::kInternal, "step_logits: no finished step");
+  logits_readback_.invalidate(0, logits_readback_.size());
+  return {static_cast<const float*>(logits_readback_.mapped()), model_.config().n_vocab};
+}
+
 void Session::rewind(uint32_t position) {
   if (position > position_) {
     throw Error(ErrorCode::kInvalidArgument, "rewind to " + std::to_string(position) + " is past the session's position " +
                                                  std::to_string(position_));
   }
+  stepping_ = false;  // a half-recorded step is abandoned
   position_ = position;
 }
 

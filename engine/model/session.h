@@ -34,9 +34,29 @@ class Session {
   // kContextOverflow when the tokens do not fit; the session is unchanged then.
   std::vector<float> eval(std::span<const uint32_t> tokens, bool all_logits = false);
 
+  // The frame-budgeted path: one step recorded and submitted in pieces between layers, never
+  // waiting on the GPU. start_step(tokens) (at most max_tokens, checked as eval() checks them),
+  // then record_unit() until units_left() is 0, with submit_piece() whenever the caller wants
+  // the GPU to start on what was recorded; the piece after the last unit finishes the step,
+  // and once step_done() step_logits() holds its last token's row. A step abandoned half way
+  // (cancel) is forgotten by the next start_step(), which first waits for its submitted pieces.
+  void start_step(std::span<const uint32_t> tokens);
+  uint32_t unit_count() const { return model_.config().n_layer + 2; }  // input, layers, output
+  uint32_t next_unit() const { return next_unit_; }
+  uint32_t units_left() const { return unit_count() - next_unit_; }
+  vk::CommandBuffer& step_cmd() { return steps_->cmd(); }
+  void record_unit();
+  void submit_piece();
+  bool step_in_progress() const { return stepping_; }
+  bool step_done() const;
+  bool gpu_idle() const { return steps_->done(); }  // every submitted piece has finished
+  void wait_step() const { steps_->wait_done(); }
+  std::span<const float> step_logits();
+
   uint32_t position() const { return position_; }
   uint32_t max_ctx() const { return kv_layout_.max_ctx; }
-  void reset() { position_ = 0; }
+  uint32_t max_tokens() const { return options_.max_tokens; }
+  void reset() { rewind(0); }
   // Forgets everything after `position` (a chat keeps the prefix its next prompt shares).
   void rewind(uint32_t position);
   // (n_layer + 1, T, n_embd) of the last step, when capture_hidden (T = that step's tokens).
@@ -51,6 +71,12 @@ class Session {
   std::unique_ptr<StepSubmitter> steps_;
   uint32_t position_ = 0;
   uint32_t last_step_tokens_ = 0;
+  void check_tokens(std::span<const uint32_t> tokens) const;
+  // The frame-budgeted step in progress.
+  bool stepping_ = false;
+  uint32_t next_unit_ = 0;
+  uint32_t step_tokens_ = 0;
+  vk::Buffer logits_readback_;  // (n_vocab) floats, host-visible
 };
 
 }  // namespace vkmoe

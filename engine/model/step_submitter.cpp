@@ -41,6 +41,15 @@ vk::SemaphorePoint StepSubmitter::submit() {
 
 void StepSubmitter::submit_and_wait() { timeline_->wait(submit().value); }
 
+vk::SemaphorePoint StepSubmitter::submit_last() {
+  submit_current();
+  return {timeline_->handle(), value_};
+}
+
+bool StepSubmitter::done() const { return timeline_->value() >= value_; }
+
+void StepSubmitter::wait_done() const { timeline_->wait(value_); }
+
 void StepSubmitter::finish() {
   submit_current();
   timeline_->wait(value_);

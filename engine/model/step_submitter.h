@@ -25,6 +25,10 @@ class StepSubmitter {
   vk::SemaphorePoint submit();       // submits the current piece and begins the next
   void submit_and_wait();            // the same, and waits for it on the host
   void finish();                     // submits the last piece and waits for the whole step
+  // Without waiting (the frame-budgeted path): submits the last piece; done() then polls.
+  vk::SemaphorePoint submit_last();
+  bool done() const;                 // everything submitted so far has finished
+  void wait_done() const;            // waits on the host until it has
 
  private:
   void submit_current();

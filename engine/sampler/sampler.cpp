@@ -18,17 +18,22 @@ uint32_t argmax(std::span<const float> logits) {
   return best;
 }
 
-Sampler::Sampler(const SamplingParams& params) : params_(params), rng_(params.seed) {
+void check_sampling_params(const SamplingParams& params) {
+  if (!(params.temperature >= 0.0f && std::isfinite(params.temperature))) {
+    throw Error(ErrorCode::kInvalidArgument, "temperature must be >= 0 (0 is greedy), got " + std::to_string(params.temperature));
+  }
   if (!(params.top_p > 0.0f && params.top_p <= 1.0f)) {
     throw Error(ErrorCode::kInvalidArgument, "top-p must be in (0, 1], got " + std::to_string(params.top_p));
   }
   if (!(params.min_p >= 0.0f && params.min_p <= 1.0f)) {
     throw Error(ErrorCode::kInvalidArgument, "min-p must be in [0, 1], got " + std::to_string(params.min_p));
   }
-  if (!(params.repetition_penalty > 0.0f)) {
+  if (!(params.repetition_penalty > 0.0f && std::isfinite(params.repetition_penalty))) {
     throw Error(ErrorCode::kInvalidArgument, "repetition penalty must be positive, got " + std::to_string(params.repetition_penalty));
   }
 }
+
+Sampler::Sampler(const SamplingParams& params) : params_(params), rng_(params.seed) { check_sampling_params(params); }
 
 uint32_t Sampler::sample(std::span<const float> logits, std::span<const uint32_t> recent) {
   if (logits.empty()) throw Error(ErrorCode::kInvalidArgument, "sampling from an empty logits row");

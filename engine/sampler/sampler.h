@@ -1,5 +1,5 @@
 #pragma once
-// Picks the next token from one row of logits. Greedy when temperature <= 0; otherwise, in
+// Picks the next token from one row of logits. Greedy when temperature is 0; otherwise, in
 // this order: repetition penalty → temperature → top-k → softmax → top-p → min-p → a draw
 // from a seeded generator, so a seed reproduces a run.
 #include <cstdint>
@@ -18,6 +18,11 @@ struct SamplingParams {
   uint32_t repetition_window = 64;  // how many recent tokens the penalty sees
   uint64_t seed = 0;
 };
+
+// Throws Error(kInvalidArgument) naming the setting for values that mean nothing: a negative
+// or non-finite temperature, top-p outside (0, 1], min-p outside [0, 1], a repetition penalty
+// that is not positive. The command line and the C API check with it.
+void check_sampling_params(const SamplingParams& params);
 
 class Sampler {
  public:

@@ -37,7 +37,9 @@ void Context::init_common() {
 }
 
 Context::~Context() {
-  if (device_) vkDeviceWaitIdle(device_->handle());
+  // On a host's device only vkmoe's own work must be done, and every owner of a submission
+  // (sessions, the expert store, run_and_wait) waits for its own before it goes.
+  if (device_ && device_->owned()) vkDeviceWaitIdle(device_->handle());
 }
 
 Buffer Context::create_buffer(VkDeviceSize size, MemoryUsage usage) { return Buffer::create(*device_, *allocator_, size, usage); }
@@ -62,6 +64,8 @@ void Context::upload(const Buffer& dst, VkDeviceSize offset, std::span<const uin
     dst.flush(offset, bytes.size());
     return;
   }
+  // One staging buffer serves every thread (a model loading while a session starts): in turn.
+  std::lock_guard lock(staging_mutex_);
   if (!staging_.valid()) staging_ = create_buffer(kStagingBytes, MemoryUsage::kUpload);
   for (size_t done = 0; done < bytes.size();) {
     size_t n = std::min<size_t>(kStagingBytes, bytes.size() - done);

@@ -53,6 +53,7 @@ class Context {
   std::unique_ptr<CommandBuffer> sync_cmd_;
   std::unique_ptr<TimelineSemaphore> sync_timeline_;
   uint64_t sync_value_ = 0;
+  std::mutex staging_mutex_;
   Buffer staging_;
 };
 

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "engine/vk/check.h"
+#include "engine/vk/device_features.h"
 
 namespace vkmoe::vk {
 
@@ -28,31 +29,12 @@ std::unique_ptr<Device> Device::create(VkPhysicalDevice physical, const DeviceCa
     queues.push_back(q);
   }
 
-  std::vector<const char*> extensions = {VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME};
-  if (caps.memory_budget) extensions.push_back(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
-  if (caps.external_memory_host) extensions.push_back(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
-
-  VkPhysicalDeviceVulkan11Features f11{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
-  f11.storageBuffer16BitAccess = VK_TRUE;
-  VkPhysicalDeviceVulkan12Features f12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
-  f12.storageBuffer8BitAccess = VK_TRUE;
-  f12.timelineSemaphore = VK_TRUE;
-  f12.shaderFloat16 = caps.float16_arithmetic;
-  f12.shaderInt8 = caps.int8_arithmetic;
-  f11.pNext = &f12;
-  VkPhysicalDeviceSubgroupSizeControlFeatures fsize{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES};
-  if (caps.subgroup_size_control) {
-    fsize.subgroupSizeControl = VK_TRUE;
-    fsize.computeFullSubgroups = VK_TRUE;
-    f12.pNext = &fsize;
-  }
-  VkPhysicalDeviceFeatures2 features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
-  features.features.shaderInt16 = caps.int16;
-  features.features.shaderInt64 = caps.int64;
-  features.pNext = &f11;
+  std::vector<const char*> extensions = required_device_extensions();
+  for (const char* name : optional_device_extensions(caps)) extensions.push_back(name);
+  DeviceFeatureChain features(caps);
 
   VkDeviceCreateInfo info{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
-  info.pNext = &features;
+  info.pNext = features.head();
   info.queueCreateInfoCount = static_cast<uint32_t>(queues.size());
   info.pQueueCreateInfos = queues.data();
   info.enabledExtensionCount = static_cast<uint32_t>(extensions.size());
@@ -65,7 +47,7 @@ std::unique_ptr<Device> Device::create(VkPhysicalDevice physical, const DeviceCa
     vkGetDeviceQueue(self->device_, caps.transfer_family, 0, &self->transfer_.handle);
     self->transfer_.family = caps.transfer_family;
   }
-  self->load_functions();
+  self->load_functions(vkGetDeviceProcAddr);
   return self;
 }
 
@@ -77,6 +59,7 @@ std::unique_ptr<Device> Device::adopt(const ExternalDevice& ext) {
   self->physical_ = ext.physical;
   self->device_ = ext.device;
   self->caps_ = query_device_caps(ext.physical);
+  restrict_to_enabled(self->caps_, ext.enabled_extensions, ext.enabled_features);
   if (!self->caps_.usable()) {
     std::string missing;
     for (const auto& m : self->caps_.missing) missing += " " + m;
@@ -84,19 +67,35 @@ std::unique_ptr<Device> Device::adopt(const ExternalDevice& ext) {
   }
   self->caps_.compute_family = ext.compute_family;
   self->caps_.transfer_family = ext.transfer_queue != VK_NULL_HANDLE ? ext.transfer_family : UINT32_MAX;
+  uint32_t family_count = 0;
+  vkGetPhysicalDeviceQueueFamilyProperties(ext.physical, &family_count, nullptr);
+  std::vector<VkQueueFamilyProperties> families(family_count);
+  vkGetPhysicalDeviceQueueFamilyProperties(ext.physical, &family_count, families.data());
+  if (ext.compute_family >= family_count || !(families[ext.compute_family].queueFlags & VK_QUEUE_COMPUTE_BIT)) {
+    throw Error(ErrorCode::kInvalidArgument, "Device::adopt: queue family " + std::to_string(ext.compute_family) +
+                                                 " is not a compute queue family of " + self->caps_.name);
+  }
+  if (ext.transfer_queue != VK_NULL_HANDLE && ext.transfer_family >= family_count) {
+    throw Error(ErrorCode::kInvalidArgument, "Device::adopt: transfer queue family " + std::to_string(ext.transfer_family) +
+                                                 " does not exist on " + self->caps_.name);
+  }
+  self->caps_.timestamps = families[ext.compute_family].timestampValidBits > 0;
   self->compute_.handle = ext.compute_queue;
   self->compute_.family = ext.compute_family;
-  if (ext.queue_mutex) self->compute_.submit_mutex = ext.queue_mutex;
+  self->compute_.host_lock = ext.queue_lock;
   if (ext.transfer_queue != VK_NULL_HANDLE) {
     self->transfer_.handle = ext.transfer_queue;
     self->transfer_.family = ext.transfer_family;
+    self->transfer_.host_lock = ext.queue_lock;
+    // One VkQueue handed over twice is still one queue: one mutex guards it.
+    if (ext.transfer_queue == ext.compute_queue) self->transfer_.submit_mutex = self->compute_.submit_mutex;
   }
-  self->load_functions();
+  self->load_functions(ext.get_device_proc_addr != nullptr ? ext.get_device_proc_addr : vkGetDeviceProcAddr);
   return self;
 }
 
-void Device::load_functions() {
-  push_descriptor_ = reinterpret_cast<PFN_vkCmdPushDescriptorSetKHR>(vkGetDeviceProcAddr(device_, "vkCmdPushDescriptorSetKHR"));
+void Device::load_functions(PFN_vkGetDeviceProcAddr get_proc) {
+  push_descriptor_ = reinterpret_cast<PFN_vkCmdPushDescriptorSetKHR>(get_proc(device_, "vkCmdPushDescriptorSetKHR"));
   if (push_descriptor_ == nullptr) {
     throw Error(ErrorCode::kNoDevice, "vkCmdPushDescriptorSetKHR is unavailable: enable VK_KHR_push_descriptor on the device");
   }

@@ -6,21 +6,33 @@
 
 #include <memory>
 #include <mutex>
+#include <string>
+#include <vector>
 
 #include "engine/vk/device_caps.h"
 
 namespace vkmoe::vk {
 
+// A host application's lock for a queue it shares with vkmoe: Vulkan requires external
+// synchronisation of vkQueueSubmit, so vkmoe holds it around each of its submissions.
+struct HostQueueLock {
+  void (*lock)(void* user, VkQueue queue) = nullptr;
+  void (*unlock)(void* user, VkQueue queue) = nullptr;
+  void* user = nullptr;
+  bool present() const { return lock != nullptr && unlock != nullptr; }
+};
+
 struct Queue {
   VkQueue handle = VK_NULL_HANDLE;
   uint32_t family = UINT32_MAX;
-  // vkQueueSubmit needs external synchronization; a shared queue may also be used by the host.
+  // vkmoe's own threads take turns on the queue through this mutex; a host's lock comes on top.
   std::shared_ptr<std::mutex> submit_mutex = std::make_shared<std::mutex>();
+  HostQueueLock host_lock;
 };
 
 // What a host application hands over when it shares its device. The device must have been
-// created with the features listed in DeviceCaps::missing's checks (16/8-bit storage, timeline
-// semaphores) and VK_KHR_push_descriptor enabled.
+// created with vkmoe's required extensions and features (engine/vk/device_features.h);
+// `enabled_extensions` and `enabled_features` say what it enabled, so vkmoe uses no more.
 struct ExternalDevice {
   VkPhysicalDevice physical = VK_NULL_HANDLE;
   VkDevice device = VK_NULL_HANDLE;
@@ -28,7 +40,10 @@ struct ExternalDevice {
   uint32_t compute_family = 0;
   VkQueue transfer_queue = VK_NULL_HANDLE;  // optional
   uint32_t transfer_family = UINT32_MAX;
-  std::shared_ptr<std::mutex> queue_mutex;  // optional: the host's lock for the same queue
+  HostQueueLock queue_lock;                 // optional: taken around every submission
+  std::vector<std::string> enabled_extensions;
+  const VkPhysicalDeviceFeatures2* enabled_features = nullptr;  // null: the required ones only
+  PFN_vkGetDeviceProcAddr get_device_proc_addr = nullptr;       // null: the Vulkan loader's
 };
 
 class Device {
@@ -47,11 +62,13 @@ class Device {
   Queue* transfer_queue() { return transfer_.handle != VK_NULL_HANDLE ? &transfer_ : nullptr; }
   PFN_vkCmdPushDescriptorSetKHR push_descriptor_fn() const { return push_descriptor_; }
 
+  // False for a host's device: vkmoe then neither destroys it nor waits for it to go idle.
+  bool owned() const { return owned_; }
   void wait_idle() const;
 
  private:
   Device() = default;
-  void load_functions();
+  void load_functions(PFN_vkGetDeviceProcAddr get_proc);
   VkPhysicalDevice physical_ = VK_NULL_HANDLE;
   VkDevice device_ = VK_NULL_HANDLE;
   bool owned_ = false;

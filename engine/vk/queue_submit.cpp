@@ -35,7 +35,15 @@ void submit(Queue& queue, VkCommandBuffer cmd, std::span<const SemaphorePoint> w
   info.signalSemaphoreCount = static_cast<uint32_t>(signal_sems.size());
   info.pSignalSemaphores = signal_sems.data();
   std::lock_guard lock(*queue.submit_mutex);
-  VKMOE_VK_CHECK(vkQueueSubmit(queue.handle, 1, &info, VK_NULL_HANDLE));
+  VkResult result;
+  if (queue.host_lock.present()) {
+    queue.host_lock.lock(queue.host_lock.user, queue.handle);
+    result = vkQueueSubmit(queue.handle, 1, &info, VK_NULL_HANDLE);
+    queue.host_lock.unlock(queue.host_lock.user, queue.handle);
+  } else {
+    result = vkQueueSubmit(queue.handle, 1, &info, VK_NULL_HANDLE);
+  }
+  check(result, "vkQueueSubmit", __FILE__, __LINE__);
 }
 
 }  // namespace vkmoe::vk

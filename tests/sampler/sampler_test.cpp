@@ -100,6 +100,15 @@ TEST(Sampler, RejectsBadParameters) {
   p = {};
   p.repetition_penalty = 0.0f;
   EXPECT_THROW(Sampler{p}, Error);
+  p = {};
+  p.temperature = -1.0f;
+  EXPECT_THROW(Sampler{p}, Error);
+  p = {};
+  p.top_p = 1.5f;
+  EXPECT_THROW(Sampler{p}, Error);
+  p = {};
+  p.min_p = -0.1f;
+  EXPECT_THROW(Sampler{p}, Error);
   Sampler ok({});
   EXPECT_THROW(ok.sample({}, {}), Error);
 }
