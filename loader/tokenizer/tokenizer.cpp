@@ -5,6 +5,8 @@
 #include "loader/base/error.h"
 #include "loader/tokenizer/byte_level.h"
 #include "loader/tokenizer/pair_merger.h"
+#include "loader/tokenizer/pre_tokenizer_families.h"
+#include "loader/tokenizer/tokenizer_pipeline.h"
 #include "loader/tokenizer/utf8.h"
 
 namespace vkmoe {
@@ -12,6 +14,7 @@ namespace {
 
 constexpr uint32_t kNoToken = UINT32_MAX;
 const std::string kSpaceMarker = "\u2581";  // '▁', SentencePiece's visible space
+const std::string kReplacementText = "\xEF\xBF\xBD";  // U+FFFD
 
 Error vocab_error(const std::string& what) { return Error(ErrorCode::kInvalidFile, "tokenizer vocabulary: " + what); }
 
@@ -73,24 +76,10 @@ Tokenizer::Tokenizer(TokenizerVocab vocab) : vocab_(std::move(vocab)) {
     }
     if (!vocab_.tokens[i].empty()) ids_.emplace(vocab_.tokens[i], static_cast<uint32_t>(i));
   }
-  if (!spm) {
-    pre_tokenizer_ = std::make_unique<PreTokenizer>(vocab_.pre);
-    byte_char_ids_.assign(256, -1);
-    for (int b = 0; b < 256; ++b) {
-      std::string ch;
-      utf8_append(ch, byte_to_codepoint(static_cast<uint8_t>(b)));
-      if (auto it = ids_.find(ch); it != ids_.end()) byte_char_ids_[b] = it->second;
-    }
-  }
+  build_pipeline();
   build_merges();
   build_pieces();
-
-  for (size_t i = 0; i < n; ++i) {
-    const TokenAttr a = attrs_[i];
-    if (a == TokenAttr::kControl || a == TokenAttr::kUserDefined || a == TokenAttr::kUnknown) {
-      specials_.add(vocab_.tokens[i], static_cast<uint32_t>(i));
-    }
-  }
+  build_added_tokens();
 
   eog_ = vocab_.eog;
   if (vocab_.eos != kNoToken) eog_.push_back(vocab_.eos);
@@ -135,6 +124,55 @@ void Tokenizer::validate() const {
   check(vocab_.unk, "unknown-token");
   check(vocab_.pad, "padding");
   for (uint32_t id : vocab_.eog) check(id, "end-of-generation");
+}
+
+void Tokenizer::build_pipeline() {
+  if (vocab_.pipeline) {
+    pipeline_ = vocab_.pipeline;
+  } else if (vocab_.kind == TokenizerKind::kBytePairBpe) {
+    const PreTokenizerFamily* family = find_pre_tokenizer_family(vocab_.pre);
+    if (!family) throw Error(ErrorCode::kUnsupported, "tokenizer: pre-tokenizer '" + vocab_.pre + "' is not supported");
+    auto pipeline = std::make_shared<TokenizerPipeline>();
+    pipeline->pre_tokenizer = PreTokenizer::byte_level_with_regexes(family->regexes, "pre-tokenizer '" + vocab_.pre + "'");
+    pipeline->decoder = Decoder::gpt2_bytes();
+    pipeline->ignore_merges = family->ignore_merges;
+    pipeline_ = std::move(pipeline);
+  }
+  if (!pipeline_) return;
+  // Byte fallback looks tokens up by the library's spelling, "<0x0A>".
+  byte_token_ids_.assign(256, -1);
+  if (vocab_.byte_fallback) {
+    static const char kHex[] = "0123456789ABCDEF";
+    for (int b = 0; b < 256; ++b) {
+      const std::string piece = std::string("<0x") + kHex[b >> 4] + kHex[b & 15] + ">";
+      if (const auto it = ids_.find(piece); it != ids_.end()) byte_token_ids_[b] = it->second;
+    }
+  }
+}
+
+void Tokenizer::build_added_tokens() {
+  for (size_t i = 0; i < attrs_.size(); ++i) {
+    const TokenAttr a = attrs_[i];
+    if (a != TokenAttr::kControl && a != TokenAttr::kUserDefined && a != TokenAttr::kUnknown) continue;
+    const auto id = static_cast<uint32_t>(i);
+    AddedTokenFlags flags;
+    flags.special = a != TokenAttr::kUserDefined;
+    const AddedTokenSpec* spec = nullptr;
+    if (pipeline_) {
+      const auto it = pipeline_->added.find(id);
+      if (it != pipeline_->added.end()) spec = &it->second;
+    }
+    if (!spec) {
+      specials_.add(vocab_.tokens[i], id, flags);
+    } else if (!spec->normalized) {
+      specials_.add(vocab_.tokens[i], id, spec->flags);
+    } else {
+      // Matched in normalized text, so the content is normalized as that text is.
+      std::string content = vocab_.tokens[i];
+      pipeline_->normalizer.normalize(content);
+      normalized_specials_.add(std::move(content), id, spec->flags);
+    }
+  }
 }
 
 void Tokenizer::build_merges() {
@@ -221,22 +259,14 @@ std::string Tokenizer::token_to_piece(uint32_t id, bool render_special) const {
 
 std::vector<uint32_t> Tokenizer::encode(std::string_view text, bool add_special, bool parse_special) const {
   const std::string clean = utf8_sanitize(text);
+  if (pipeline_) return encode_pipeline(clean, add_special, parse_special);
   std::vector<uint32_t> out;
   if (add_special && vocab_.add_bos && vocab_.bos != kNoToken) out.push_back(vocab_.bos);
-  std::vector<SpecialTokenMatcher::Fragment> fragments;
-  if (parse_special) {
-    fragments = specials_.split(clean);
-  } else if (!clean.empty()) {
-    fragments.push_back({clean, 0, false});
-  }
-  std::unordered_map<std::string, std::vector<uint32_t>> cache;
   bool after_special = true;  // SentencePiece's dummy prefix starts every run of text
-  for (const auto& fragment : fragments) {
+  for (const auto& fragment : specials_.split(clean, parse_special)) {
     if (fragment.is_token) {
       out.push_back(fragment.id);
       after_special = true;
-    } else if (vocab_.kind == TokenizerKind::kBytePairBpe) {
-      encode_bpe(fragment.text, out, cache);
     } else {
       std::string normalized = vocab_.add_space_prefix && after_special ? kSpaceMarker : std::string();
       normalized += replace_all(fragment.text, " ", kSpaceMarker);
@@ -248,41 +278,93 @@ std::vector<uint32_t> Tokenizer::encode(std::string_view text, bool add_special,
   return out;
 }
 
-void Tokenizer::encode_bpe(std::string_view text, std::vector<uint32_t>& out,
-                           std::unordered_map<std::string, std::vector<uint32_t>>& cache) const {
-  for (std::string_view word : pre_tokenizer_->split(text)) {
-    auto [it, inserted] = cache.try_emplace(std::string(word));
-    if (inserted) encode_bpe_word(word, it->second);
+std::vector<uint32_t> Tokenizer::encode_pipeline(const std::string& text, bool add_special, bool parse_special) const {
+  std::vector<uint32_t> out;
+  std::unordered_map<std::string, std::vector<uint32_t>> cache;
+  for (const auto& fragment : specials_.split(text, parse_special)) {
+    if (fragment.is_token) {
+      out.push_back(fragment.id);
+      continue;
+    }
+    std::string normalized(fragment.text);
+    pipeline_->normalizer.normalize(normalized);
+    if (normalized_specials_.empty()) {
+      encode_text(normalized, fragment.offset == 0, out, cache);
+      continue;
+    }
+    for (const auto& piece : normalized_specials_.split(normalized, parse_special)) {
+      if (piece.is_token) {
+        out.push_back(piece.id);
+      } else {
+        encode_text(std::string(piece.text), fragment.offset == 0 && piece.offset == 0, out, cache);
+      }
+    }
+  }
+  if (!add_special) return out;
+  const PostProcessor& post = pipeline_->post_processor;
+  if (post.present) {
+    out.insert(out.begin(), post.prefix.begin(), post.prefix.end());
+    out.insert(out.end(), post.suffix.begin(), post.suffix.end());
+  } else {
+    if (vocab_.add_bos && vocab_.bos != kNoToken) out.insert(out.begin(), vocab_.bos);
+    if (vocab_.add_eos && vocab_.eos != kNoToken) out.push_back(vocab_.eos);
+  }
+  return out;
+}
+
+void Tokenizer::encode_text(const std::string& text, bool at_text_start, std::vector<uint32_t>& out,
+                            std::unordered_map<std::string, std::vector<uint32_t>>& cache) const {
+  std::vector<std::string> words;
+  pipeline_->pre_tokenizer.split(text, at_text_start, words);
+  for (std::string& word : words) {
+    auto [it, inserted] = cache.try_emplace(std::move(word));
+    if (inserted) encode_word(it->first, it->second);
     out.insert(out.end(), it->second.begin(), it->second.end());
   }
 }
 
-void Tokenizer::encode_bpe_word(std::string_view word, std::vector<uint32_t>& out) const {
-  std::string mapped;
-  std::vector<MergeSymbol> symbols;
-  symbols.reserve(word.size());
-  for (char c : word) {
-    const auto byte = static_cast<uint8_t>(c);
-    const auto begin = static_cast<uint32_t>(mapped.size());
-    utf8_append(mapped, byte_to_codepoint(byte));
-    symbols.push_back({begin, static_cast<uint32_t>(mapped.size()), byte_char_ids_[byte]});
-  }
-  if (pre_tokenizer_->ignore_merges()) {
-    if (auto it = ids_.find(mapped); it != ids_.end()) {
+// Hugging Face's BPE on one word: each character is its token, or its bytes' <0xXX> tokens
+// (byte_fallback), or the unknown token (consecutive ones fused with fuse_unk), or nothing;
+// then pairs merge by rank.
+void Tokenizer::encode_word(std::string_view word, std::vector<uint32_t>& out) const {
+  if (pipeline_->ignore_merges) {
+    if (const auto it = ids_.find(word); it != ids_.end()) {
       out.push_back(it->second);
       return;
     }
   }
+  std::vector<MergeSymbol> symbols;
+  symbols.reserve(word.size());
+  bool previous_unknown = false;
+  for (size_t pos = 0; pos < word.size();) {
+    const size_t len = utf8_decode(word, pos).length;
+    const auto begin = static_cast<uint32_t>(pos), end = static_cast<uint32_t>(pos + len);
+    pos += len;
+    if (const auto it = ids_.find(word.substr(begin, len)); it != ids_.end()) {
+      symbols.push_back({begin, end, it->second});
+      previous_unknown = false;
+      continue;
+    }
+    bool all_bytes = vocab_.byte_fallback;
+    for (uint32_t b = begin; b < end && all_bytes; ++b) all_bytes = byte_token_ids_[static_cast<uint8_t>(word[b])] >= 0;
+    if (all_bytes) {
+      for (uint32_t b = begin; b < end; ++b) symbols.push_back({b, b + 1, byte_token_ids_[static_cast<uint8_t>(word[b])]});
+      previous_unknown = false;
+    } else if (vocab_.unk != kNoToken) {
+      if (previous_unknown && pipeline_->fuse_unk) {
+        symbols.back().end = end;
+      } else {
+        symbols.push_back({begin, end, vocab_.unk});
+      }
+      previous_unknown = true;
+    }
+  }
   const auto merged = merge_pairs(std::move(symbols), [&](const MergeSymbol& l, const MergeSymbol& r) -> std::optional<MergeResult> {
-    if (l.id < 0 || r.id < 0) return std::nullopt;
     const auto it = merges_.find(pair_key(static_cast<uint32_t>(l.id), static_cast<uint32_t>(r.id)));
     if (it == merges_.end()) return std::nullopt;
     return MergeResult{static_cast<double>(it->second.first), it->second.second};
   });
-  // A byte whose character is missing from the vocabulary has no token and is dropped.
-  for (const MergeSymbol& s : merged) {
-    if (s.id >= 0) out.push_back(static_cast<uint32_t>(s.id));
-  }
+  for (const MergeSymbol& s : merged) out.push_back(static_cast<uint32_t>(s.id));
 }
 
 void Tokenizer::encode_spm(std::string_view text, std::vector<uint32_t>& out) const {
@@ -346,6 +428,7 @@ bool Tokenizer::strips_leading_space() const {
 }
 
 std::string Tokenizer::decode(std::span<const uint32_t> ids, bool render_special) const {
+  if (pipeline_) return decode_pipeline(ids, render_special);
   StreamingDecoder decoder(*this, render_special);
   std::string out;
   for (uint32_t id : ids) out += decoder.push(id);
@@ -353,10 +436,21 @@ std::string Tokenizer::decode(std::span<const uint32_t> ids, bool render_special
   return out;
 }
 
+std::string Tokenizer::decode_pipeline(std::span<const uint32_t> ids, bool render_special) const {
+  std::vector<std::string> tokens;
+  tokens.reserve(ids.size());
+  for (uint32_t id : ids) {
+    check_id(id);
+    if (render_special || attrs_[id] != TokenAttr::kControl) tokens.push_back(vocab_.tokens[id]);
+  }
+  return utf8_sanitize(pipeline_->decoder.decode(std::move(tokens)));
+}
+
 StreamingDecoder::StreamingDecoder(const Tokenizer& tokenizer, bool render_special)
     : tokenizer_(tokenizer), render_special_(render_special) {}
 
 std::string StreamingDecoder::push(uint32_t id) {
+  if (tokenizer_.pipeline_) return push_pipeline(id);
   pending_ += tokenizer_.token_to_piece(id, render_special_);
   if (at_start_ && !pending_.empty()) {
     // The space that SentencePiece's dummy prefix became is not part of the text.
@@ -366,7 +460,44 @@ std::string StreamingDecoder::push(uint32_t id) {
   return take_complete(false);
 }
 
-std::string StreamingDecoder::finish() { return take_complete(true); }
+namespace {
+bool ends_with_replacement(const std::string& s) {
+  return s.size() >= kReplacementText.size() && s.compare(s.size() - kReplacementText.size(), kReplacementText.size(), kReplacementText) == 0;
+}
+}  // namespace
+
+// window_ holds the ids whose text was last returned (the first window_emitted_ of them,
+// decoding to window_text_) and those still waiting; text is returned once the decode of the
+// window grows past window_text_ and does not end in U+FFFD (an unfinished character).
+std::string StreamingDecoder::push_pipeline(uint32_t id) {
+  tokenizer_.check_id(id);
+  if (window_text_.empty() && !window_.empty()) {
+    std::string text = tokenizer_.decode(window_, render_special_);
+    if (!ends_with_replacement(text)) {
+      window_text_ = std::move(text);
+      window_emitted_ = window_.size();
+    }
+  }
+  window_.push_back(id);
+  const std::string text = tokenizer_.decode(window_, render_special_);
+  if (text.size() <= window_text_.size() || ends_with_replacement(text)) return {};
+  std::string grown = text.substr(window_text_.size());
+  const size_t kept = window_.size() - window_emitted_;
+  window_.erase(window_.begin(), window_.begin() + static_cast<std::ptrdiff_t>(window_emitted_));
+  window_text_ = tokenizer_.decode(window_, render_special_);
+  window_emitted_ = kept;
+  return grown;
+}
+
+std::string StreamingDecoder::finish() {
+  if (!tokenizer_.pipeline_) return take_complete(true);
+  const std::string text = tokenizer_.decode(window_, render_special_);
+  std::string rest = text.size() > window_text_.size() ? text.substr(window_text_.size()) : std::string();
+  window_.clear();
+  window_text_.clear();
+  window_emitted_ = 0;
+  return rest;
+}
 
 std::string StreamingDecoder::take_complete(bool at_end) {
   std::string out;
