@@ -64,6 +64,26 @@ void read_bpe_model(const Json& model, const std::string& where, TokenizerVocab&
   }
 }
 
+void read_unigram_model(const Json& model, const std::string& where, TokenizerVocab& vocab, std::vector<double>& scores) {
+  const Json& entries = json_member(model, "vocab", where);
+  json_expect(entries, Json::value_t::array, where + ".vocab");
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const std::string at = where + ".vocab[" + std::to_string(i) + "]";
+    json_expect(entries[i], Json::value_t::array, at);
+    if (entries[i].size() != 2) throw Error(ErrorCode::kInvalidFile, at + " is not a [piece, score] pair");
+    set_token(vocab, static_cast<int64_t>(i), json_string(entries[i][0], at + "[0]"), TokenAttr::kNormal, at);
+    scores.push_back(json_number(entries[i][1], at + "[1]"));
+  }
+  const auto unk = model.find("unk_id");
+  if (unk != model.end() && !unk->is_null()) {
+    const int64_t id = json_int(*unk, where + ".unk_id");
+    if (id < 0 || id >= static_cast<int64_t>(vocab.tokens.size())) {
+      throw Error(ErrorCode::kInvalidFile, where + ".unk_id " + std::to_string(id) + " is out of range");
+    }
+    vocab.unk = static_cast<uint32_t>(id);
+  }
+}
+
 uint32_t id_of(const TokenizerVocab& vocab, const std::string& piece) {
   for (size_t i = 0; i < vocab.tokens.size(); ++i) {
     if (vocab.tokens[i] == piece) return static_cast<uint32_t>(i);
@@ -95,16 +115,22 @@ TokenizerVocab read_vocab(const std::string& text, const std::string& name) {
   const std::string model_where = name + ": model";
   json_expect(model, Json::value_t::object, model_where);
   const std::string type = model.contains("type") ? json_string(model["type"], model_where + ".type") : "BPE";
-  if (type != "BPE") throw unsupported(model_where + ".type: model type '" + type + "' is not supported");
+  if (type != "BPE" && type != "Unigram") throw unsupported(model_where + ".type: model type '" + type + "' is not supported");
   refuse_if_set(root, "truncation", name);
   refuse_if_set(root, "padding", name);
 
   TokenizerVocab vocab;
-  read_bpe_model(model, model_where, vocab);
   auto pipeline = std::make_shared<TokenizerPipeline>();
   vocab.byte_fallback = optional_bool(model, "byte_fallback", false, model_where);
-  pipeline->fuse_unk = optional_bool(model, "fuse_unk", false, model_where);
-  pipeline->ignore_merges = optional_bool(model, "ignore_merges", false, model_where);
+  if (type == "Unigram") {
+    read_unigram_model(model, model_where, vocab, pipeline->unigram_scores);
+    pipeline->unigram = true;
+    pipeline->fuse_unk = true;  // the library's Unigram always fuses unknown characters
+  } else {
+    read_bpe_model(model, model_where, vocab);
+    pipeline->fuse_unk = optional_bool(model, "fuse_unk", false, model_where);
+    pipeline->ignore_merges = optional_bool(model, "ignore_merges", false, model_where);
+  }
 
   if (const auto added = root.find("added_tokens"); added != root.end() && !added->is_null()) {
     json_expect(*added, Json::value_t::array, name + ": added_tokens");
@@ -128,7 +154,7 @@ TokenizerVocab read_vocab(const std::string& text, const std::string& name) {
     }
   }
   if (vocab.tokens.empty()) throw Error(ErrorCode::kInvalidFile, name + ": the vocabulary is empty");
-  if (const auto unk = model.find("unk_token"); unk != model.end() && !unk->is_null()) {
+  if (const auto unk = model.find("unk_token"); !pipeline->unigram && unk != model.end() && !unk->is_null()) {
     const std::string piece = json_string(*unk, model_where + ".unk_token");
     vocab.unk = id_of(vocab, piece);
     if (vocab.unk == UINT32_MAX) throw Error(ErrorCode::kInvalidFile, model_where + ".unk_token '" + piece + "' is not in the vocabulary");

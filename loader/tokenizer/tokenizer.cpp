@@ -139,6 +139,15 @@ void Tokenizer::build_pipeline() {
     pipeline_ = std::move(pipeline);
   }
   if (!pipeline_) return;
+  if (pipeline_->unigram) {
+    const std::vector<double>& scores = pipeline_->unigram_scores;
+    double lowest = scores.empty() ? 0.0 : scores[0];
+    for (size_t i = 0; i < scores.size(); ++i) {
+      lowest = std::min(lowest, scores[i]);
+      unigram_limits_.max_piece_bytes = std::max(unigram_limits_.max_piece_bytes, vocab_.tokens[i].size());
+    }
+    unigram_limits_.unknown_score = lowest - 10.0;
+  }
   // Byte fallback looks tokens up by the library's spelling, "<0x0A>".
   byte_token_ids_.assign(256, -1);
   if (vocab_.byte_fallback) {
@@ -327,6 +336,10 @@ void Tokenizer::encode_text(const std::string& text, bool at_text_start, std::ve
 // (byte_fallback), or the unknown token (consecutive ones fused with fuse_unk), or nothing;
 // then pairs merge by rank.
 void Tokenizer::encode_word(std::string_view word, std::vector<uint32_t>& out) const {
+  if (pipeline_->unigram) {
+    encode_unigram_word(word, out);
+    return;
+  }
   if (pipeline_->ignore_merges) {
     if (const auto it = ids_.find(word); it != ids_.end()) {
       out.push_back(it->second);
@@ -434,6 +447,37 @@ std::string Tokenizer::decode(std::span<const uint32_t> ids, bool render_special
   for (uint32_t id : ids) out += decoder.push(id);
   out += decoder.finish();
   return out;
+}
+
+// Unknown stretches become their bytes' <0xXX> tokens (byte_fallback) or the unknown token.
+int64_t Tokenizer::unigram_piece_id(std::string_view piece) const {
+  const auto it = ids_.find(piece);
+  return it != ids_.end() && it->second < pipeline_->unigram_scores.size() ? static_cast<int64_t>(it->second) : -1;
+}
+
+void Tokenizer::encode_unigram_word(std::string_view word, std::vector<uint32_t>& out) const {
+  const auto find = [this](std::string_view piece) { return unigram_piece_id(piece); };
+  for (const UnigramPiece& piece : unigram_segment(word, pipeline_->unigram_scores, unigram_limits_, find)) {
+    if (piece.id >= 0) {
+      out.push_back(static_cast<uint32_t>(piece.id));
+      continue;
+    }
+    const std::string_view text = word.substr(piece.begin, piece.end - piece.begin);
+    if (const int64_t id = unigram_piece_id(text); id >= 0) {
+      out.push_back(static_cast<uint32_t>(id));
+      continue;
+    }
+    bool all_bytes = vocab_.byte_fallback;
+    for (char c : text) all_bytes = all_bytes && byte_token_ids_[static_cast<uint8_t>(c)] >= 0;
+    if (all_bytes) {
+      for (char c : text) out.push_back(static_cast<uint32_t>(byte_token_ids_[static_cast<uint8_t>(c)]));
+    } else if (vocab_.unk != kNoToken) {
+      out.push_back(vocab_.unk);
+    } else {
+      throw Error(ErrorCode::kInvalidArgument, "tokenizer: text '" + std::string(text) +
+                                                   "' has no Unigram piece and the model has no unk_id");
+    }
+  }
 }
 
 std::string Tokenizer::decode_pipeline(std::span<const uint32_t> ids, bool render_special) const {

@@ -22,6 +22,7 @@
 
 #include "loader/tokenizer/special_token_matcher.h"
 #include "loader/tokenizer/tokenizer_vocab.h"
+#include "loader/tokenizer/unigram_segmenter.h"
 
 namespace vkmoe {
 
@@ -61,6 +62,8 @@ class Tokenizer {
   void encode_text(const std::string& text, bool at_text_start, std::vector<uint32_t>& out,
                    std::unordered_map<std::string, std::vector<uint32_t>>& cache) const;
   void encode_word(std::string_view word, std::vector<uint32_t>& out) const;
+  void encode_unigram_word(std::string_view word, std::vector<uint32_t>& out) const;
+  int64_t unigram_piece_id(std::string_view piece) const;
   std::string decode_pipeline(std::span<const uint32_t> ids, bool render_special) const;
   void encode_spm(std::string_view text, std::vector<uint32_t>& out) const;
   void append_byte_fallback(std::string_view chars, std::vector<uint32_t>& out) const;
@@ -82,6 +85,7 @@ class Tokenizer {
   SpecialTokenMatcher specials_;             // added tokens matched in the raw text
   SpecialTokenMatcher normalized_specials_;  // tokenizer.json added tokens matched after normalizing
   std::shared_ptr<const TokenizerPipeline> pipeline_;  // null: the SentencePiece path
+  UnigramLimits unigram_limits_;                       // a Unigram pipeline's segmenter bounds
 };
 
 // Decodes ids as they arrive. The concatenation of everything push() and finish() return

@@ -62,6 +62,20 @@ std::function<void(Json&)> added(const std::string& content, const std::string& 
   };
 }
 
+// Llama 2's pieces as a Unigram model, scored unevenly (ties included) so segmentation
+// choices matter.
+std::function<void(Json&)> unigram(bool byte_fallback) {
+  return [byte_fallback](Json& t) {
+    std::vector<std::string> pieces(t["model"]["vocab"].size());
+    for (const auto& [piece, id] : t["model"]["vocab"].items()) pieces.at(id.get<size_t>()) = piece;
+    Json vocab = Json::array();
+    for (size_t id = 0; id < pieces.size(); ++id) {
+      vocab.push_back(Json::array({pieces[id], -1.0 - static_cast<double>(id % 97) * 0.01 - static_cast<double>(id / 500) * 0.05}));
+    }
+    t["model"] = Json{{"type", "Unigram"}, {"unk_id", 0}, {"vocab", vocab}, {"byte_fallback", byte_fallback}};
+  };
+}
+
 std::vector<ComponentCase> cases() {
   const std::string gpt2_regex = R"("'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+")";
   std::vector<ComponentCase> c = {
@@ -138,6 +152,8 @@ std::vector<ComponentCase> cases() {
            }
          }
        }},
+      {"UnigramByteFallback", Base::kLlama2, unigram(true)},
+      {"UnigramUnknownFused", Base::kLlama2, unigram(false)},
       // Post-processors (special tokens added).
       {"TemplateProcessingBosEos", Base::kQwen3,
        set("post_processor", R"({"type": "TemplateProcessing", "single": [{"SpecialToken": {"id": "<|im_start|>", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}, {"SpecialToken": {"id": "<|im_end|>", "type_id": 0}}],
