@@ -44,12 +44,7 @@ std::vector<SplitMatch> SplitPattern::find(std::string_view text, bool invert) c
   if (regex_) {
     std::vector<TextSpan> found;
     regex_->find_all(text, found);
-    for (const TextSpan& m : found) {
-      // A regex match may begin where the previous one began (an empty match repeated).
-      if (previous != m.begin) out.push_back({{previous, m.begin}, invert});
-      out.push_back({m, !invert});
-      previous = m.end;
-    }
+    for (const TextSpan& m : found) add_match(m);
   } else {
     for (size_t pos = 0; pos < text.size();) {
       const Utf8Char c = utf8_decode(text, pos);

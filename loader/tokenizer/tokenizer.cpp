@@ -485,7 +485,7 @@ std::string Tokenizer::decode_pipeline(std::span<const uint32_t> ids, bool rende
   tokens.reserve(ids.size());
   for (uint32_t id : ids) {
     check_id(id);
-    if (render_special || attrs_[id] != TokenAttr::kControl) tokens.push_back(vocab_.tokens[id]);
+    if (render_special || !is_control(id)) tokens.push_back(vocab_.tokens[id]);
   }
   return utf8_sanitize(pipeline_->decoder.decode(std::move(tokens)));
 }
