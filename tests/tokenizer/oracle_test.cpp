@@ -99,5 +99,36 @@ TEST(TokenizerOracle, Gpt2RegexFamily) {
   compare_with_swapped_pre_tokenizer(oracle, pre, false, "gpt2");
 }
 
+// A GGUF file names its pre-tokenizer family only (tokenizer.ggml.pre). The family read from
+// each real tokenizer.json must be the one GGUF files of that model carry, and the vocabulary
+// run by that name alone (as a GGUF file would be) must give the oracle's ids on every string
+// the tokenizer.json's normalizer leaves unchanged.
+TEST(TokenizerOracle, GgufFamiliesRunTheSamePipeline) {
+  const std::string oracle = oracle_dir();
+  if (oracle.empty()) return;
+  const std::vector<std::string>& strings = test::mixed_strings();
+  for (const auto& [package, family] : {std::pair<std::string, std::string>{"tokenizer-qwen3", "qwen2"},
+                                        {"tokenizer-deepseek_v3", "deepseek-v3"},
+                                        {"tokenizer-gptoss", "gpt-4o"}}) {
+    const fs::path folder = vocab_folder(oracle, package);
+    TokenizerVocab vocab = read_tokenizer_folder(folder.string());
+    EXPECT_EQ(vocab.pre, family) << package;
+    const Normalizer normalizer = vocab.pipeline->normalizer;
+    vocab.pipeline = nullptr;
+    const Tokenizer gguf_style(vocab);
+    const auto want = oracle_results(oracle, folder / "tokenizer.json", strings, false);
+    ASSERT_EQ(want.size(), strings.size());
+    size_t compared = 0;
+    for (size_t i = 0; i < strings.size(); ++i) {
+      std::string normalized = strings[i];
+      normalizer.normalize(normalized);
+      if (normalized != strings[i]) continue;
+      EXPECT_EQ(gguf_style.encode(strings[i], false), want[i].ids) << package << " string " << i << ": '" << strings[i] << "'";
+      ++compared;
+    }
+    EXPECT_GT(compared, strings.size() / 2) << package;
+  }
+}
+
 }  // namespace
 }  // namespace vkmoe
