@@ -2,7 +2,6 @@
 
 #include "loader/base/error.h"
 #include "loader/tokenizer/byte_level.h"
-#include "loader/tokenizer/normalizer.h"
 #include "loader/tokenizer/utf8.h"
 
 namespace vkmoe {

@@ -15,11 +15,6 @@ constexpr int64_t kMaxTokenId = (1 << 22) - 1;  // 4M: far past any real vocabul
 
 Error unsupported(const std::string& what) { return Error(ErrorCode::kUnsupported, what); }
 
-bool optional_bool(const Json& json, const char* key, bool fallback, const std::string& where) {
-  const auto it = json.find(key);
-  return it == json.end() || it->is_null() ? fallback : json_bool(*it, where + "." + key);
-}
-
 // Puts `piece` at `id`, growing the vocabulary as needed.
 void set_token(TokenizerVocab& vocab, int64_t id, std::string piece, TokenAttr attr, const std::string& where) {
   if (id < 0 || id > kMaxTokenId) throw Error(ErrorCode::kInvalidFile, where + ": token id " + std::to_string(id) + " is out of range");
@@ -94,10 +89,10 @@ uint32_t id_of(const TokenizerVocab& vocab, const std::string& piece) {
 AddedTokenSpec read_added_token_spec(const Json& t, bool special, const std::string& where) {
   AddedTokenSpec spec;
   spec.flags.special = special;
-  spec.flags.lstrip = optional_bool(t, "lstrip", false, where);
-  spec.flags.rstrip = optional_bool(t, "rstrip", false, where);
-  spec.flags.single_word = optional_bool(t, "single_word", false, where);
-  spec.normalized = optional_bool(t, "normalized", !special, where);
+  spec.flags.lstrip = json_optional_bool(t, "lstrip", false, where);
+  spec.flags.rstrip = json_optional_bool(t, "rstrip", false, where);
+  spec.flags.single_word = json_optional_bool(t, "single_word", false, where);
+  spec.normalized = json_optional_bool(t, "normalized", !special, where);
   return spec;
 }
 
@@ -121,15 +116,15 @@ TokenizerVocab read_vocab(const std::string& text, const std::string& name) {
 
   TokenizerVocab vocab;
   auto pipeline = std::make_shared<TokenizerPipeline>();
-  vocab.byte_fallback = optional_bool(model, "byte_fallback", false, model_where);
+  vocab.byte_fallback = json_optional_bool(model, "byte_fallback", false, model_where);
   if (type == "Unigram") {
     read_unigram_model(model, model_where, vocab, pipeline->unigram_scores);
     pipeline->unigram = true;
     pipeline->fuse_unk = true;  // the library's Unigram always fuses unknown characters
   } else {
     read_bpe_model(model, model_where, vocab);
-    pipeline->fuse_unk = optional_bool(model, "fuse_unk", false, model_where);
-    pipeline->ignore_merges = optional_bool(model, "ignore_merges", false, model_where);
+    pipeline->fuse_unk = json_optional_bool(model, "fuse_unk", false, model_where);
+    pipeline->ignore_merges = json_optional_bool(model, "ignore_merges", false, model_where);
   }
 
   if (const auto added = root.find("added_tokens"); added != root.end() && !added->is_null()) {
@@ -146,7 +141,7 @@ TokenizerVocab read_vocab(const std::string& text, const std::string& name) {
       json_expect(t, Json::value_t::object, at);
       const int64_t id = json_int(json_member(t, "id", at), at + ".id");
       const std::string content = json_string(json_member(t, "content", at), at + ".content");
-      const bool special = optional_bool(t, "special", false, at);
+      const bool special = json_optional_bool(t, "special", false, at);
       const auto known = model_ids.find(content);
       const int64_t resolved = known != model_ids.end() ? known->second : id;
       set_token(vocab, resolved, content, special ? TokenAttr::kControl : TokenAttr::kUserDefined, at);

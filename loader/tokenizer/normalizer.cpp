@@ -27,34 +27,58 @@ size_t trailing_space_start(std::string_view text) {
   return keep;
 }
 
-std::string without_marks(std::string_view text) {
+std::string without_marks(std::string_view text, bool nonspacing_only) {
   std::string out;
   out.reserve(text.size());
   for (size_t pos = 0; pos < text.size();) {
     const Utf8Char c = utf8_decode(text, pos);
-    if (!is_mark(c.cp)) out.append(text.substr(pos, c.length));
+    if (!(nonspacing_only ? is_nonspacing_mark(c.cp) : is_mark(c.cp))) out.append(text.substr(pos, c.length));
     pos += c.length;
   }
   return out;
 }
 
-bool optional_bool(const Json& json, const char* key, bool fallback, const std::string& where) {
-  const auto it = json.find(key);
-  return it == json.end() || it->is_null() ? fallback : json_bool(*it, where + "." + key);
+std::string bert_clean_text(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t pos = 0; pos < text.size();) {
+    const Utf8Char c = utf8_decode(text, pos);
+    const bool tab_or_newline = c.cp == '\t' || c.cp == '\n' || c.cp == '\r';
+    // Dropped first (other controls, such as \v and \f, too), then whitespace becomes ' '.
+    const bool dropped = c.cp == 0 || c.cp == kReplacementChar || (!tab_or_newline && is_other(c.cp));
+    if (!dropped) {
+      if (tab_or_newline || is_whitespace(c.cp)) {
+        out += ' ';
+      } else {
+        out.append(text.substr(pos, c.length));
+      }
+    }
+    pos += c.length;
+  }
+  return out;
+}
+
+bool is_cjk_ideograph(char32_t c) {
+  return (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0x3400 && c <= 0x4DBF) || (c >= 0x20000 && c <= 0x2A6DF) ||
+         (c >= 0x2A700 && c <= 0x2B73F) || (c >= 0x2B740 && c <= 0x2B81F) || (c >= 0x2B920 && c <= 0x2CEAF) ||
+         (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x2F800 && c <= 0x2FA1F);
+}
+
+std::string spaced_cjk(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (size_t pos = 0; pos < text.size();) {
+    const Utf8Char c = utf8_decode(text, pos);
+    const bool cjk = is_cjk_ideograph(c.cp);
+    if (cjk) out += ' ';
+    out.append(text.substr(pos, c.length));
+    if (cjk) out += ' ';
+    pos += c.length;
+  }
+  return out;
 }
 
 }  // namespace
-
-SplitPattern read_split_pattern(const Json& json, const std::string& where) {
-  json_expect(json, Json::value_t::object, where);
-  if (const auto s = json.find("String"); s != json.end()) {
-    return SplitPattern::literal(json_string(*s, where + ".String"), where + ".String");
-  }
-  if (const auto r = json.find("Regex"); r != json.end()) {
-    return SplitPattern::regex(json_string(*r, where + ".Regex"), where + ".Regex");
-  }
-  throw Error(ErrorCode::kInvalidFile, where + " is neither {\"String\": ...} nor {\"Regex\": ...}");
-}
 
 Normalizer Normalizer::from_json(const Json& json, const std::string& where) {
   Normalizer n;
@@ -81,9 +105,18 @@ void Normalizer::add(const Json& json, const std::string& where) {
   } else if (type == "Lowercase") {
     steps_.emplace_back(Lowercase{});
   } else if (type == "StripAccents") {
-    steps_.emplace_back(StripAccents{});
+    steps_.emplace_back(StripAccents{false});
+  } else if (type == "BertNormalizer") {
+    const bool lowercase = json_optional_bool(json, "lowercase", true, where);
+    if (json_optional_bool(json, "clean_text", true, where)) steps_.emplace_back(BertCleanText{});
+    if (json_optional_bool(json, "handle_chinese_chars", true, where)) steps_.emplace_back(BertChineseChars{});
+    if (json_optional_bool(json, "strip_accents", lowercase, where)) {
+      steps_.emplace_back(UnicodeForm::kNfd);
+      steps_.emplace_back(StripAccents{true});
+    }
+    if (lowercase) steps_.emplace_back(Lowercase{});
   } else if (type == "Strip") {
-    steps_.emplace_back(Strip{optional_bool(json, "strip_left", true, where), optional_bool(json, "strip_right", true, where)});
+    steps_.emplace_back(Strip{json_optional_bool(json, "strip_left", true, where), json_optional_bool(json, "strip_right", true, where)});
   } else if (type == "Replace") {
     steps_.emplace_back(Replace{read_split_pattern(json_member(json, "pattern", where), where + ".pattern"),
                                 json_string(json_member(json, "content", where), where + ".content")});
@@ -100,8 +133,12 @@ void Normalizer::normalize(std::string& text) const {
       text = normalize_unicode(text, *form);
     } else if (std::holds_alternative<Lowercase>(step)) {
       text = to_lowercase(text);
-    } else if (std::holds_alternative<StripAccents>(step)) {
-      text = without_marks(text);
+    } else if (const auto* strip_accents = std::get_if<StripAccents>(&step)) {
+      text = without_marks(text, strip_accents->nonspacing_only);
+    } else if (std::holds_alternative<BertCleanText>(step)) {
+      text = bert_clean_text(text);
+    } else if (std::holds_alternative<BertChineseChars>(step)) {
+      text = spaced_cjk(text);
     } else if (const auto* strip = std::get_if<Strip>(&step)) {
       if (strip->right) text.erase(trailing_space_start(text));
       if (strip->left) text.erase(0, leading_space(text));

@@ -24,7 +24,11 @@ class Normalizer {
 
  private:
   struct Lowercase {};
-  struct StripAccents {};
+  struct StripAccents {
+    bool nonspacing_only;  // BertNormalizer removes Mn only, StripAccents every mark
+  };
+  struct BertCleanText {};      // drops NUL, U+FFFD and controls; whitespace becomes ' '
+  struct BertChineseChars {};   // puts spaces around CJK ideographs
   struct Strip {
     bool left, right;
   };
@@ -35,13 +39,10 @@ class Normalizer {
   struct Prepend {
     std::string text;
   };
-  using Step = std::variant<UnicodeForm, Lowercase, StripAccents, Strip, Replace, Prepend>;
+  using Step = std::variant<UnicodeForm, Lowercase, StripAccents, BertCleanText, BertChineseChars, Strip, Replace, Prepend>;
   void add(const Json& json, const std::string& where);
 
   std::vector<Step> steps_;
 };
-
-// A Split or Replace "pattern": {"String": "..."} or {"Regex": "..."}.
-SplitPattern read_split_pattern(const Json& json, const std::string& where);
 
 }  // namespace vkmoe

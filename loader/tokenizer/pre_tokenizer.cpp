@@ -2,7 +2,6 @@
 
 #include "loader/base/error.h"
 #include "loader/tokenizer/byte_level.h"
-#include "loader/tokenizer/normalizer.h"
 #include "loader/tokenizer/unicode_chars.h"
 #include "loader/tokenizer/utf8.h"
 
@@ -23,11 +22,6 @@ SplitBehavior read_behavior(const Json& json, const std::string& where) {
   if (name == "MergedWithNext") return SplitBehavior::kMergedWithNext;
   if (name == "Contiguous") return SplitBehavior::kContiguous;
   throw Error(ErrorCode::kUnsupported, where + ": split behavior '" + name + "' is not supported");
-}
-
-bool optional_bool(const Json& json, const char* key, bool fallback, const std::string& where) {
-  const auto it = json.find(key);
-  return it == json.end() || it->is_null() ? fallback : json_bool(*it, where + "." + key);
 }
 
 std::string to_byte_alphabet(std::string_view text) {
@@ -73,11 +67,11 @@ void PreTokenizer::add(const Json& json, const std::string& where) {
     }
     steps_.emplace_back(Split{read_split_pattern(pattern, where + ".pattern"),
                               read_behavior(json_member(json, "behavior", where), where + ".behavior"),
-                              optional_bool(json, "invert", false, where)});
+                              json_optional_bool(json, "invert", false, where)});
   } else if (type == "ByteLevel") {
-    const bool use_regex = optional_bool(json, "use_regex", true, where);
+    const bool use_regex = json_optional_bool(json, "use_regex", true, where);
     if (use_regex) regexes_.push_back(kGpt2PreTokenizerRegex);
-    steps_.emplace_back(ByteLevel{optional_bool(json, "add_prefix_space", true, where), use_regex});
+    steps_.emplace_back(ByteLevel{json_optional_bool(json, "add_prefix_space", true, where), use_regex});
     byte_level_ = true;
   } else if (type == "Metaspace") {
     std::string replacement = "\xE2\x96\x81";  // '▁'
@@ -88,14 +82,14 @@ void PreTokenizer::add(const Json& json, const std::string& where) {
       }
     }
     Metaspace m{replacement, SplitPattern::literal(replacement, where + ".replacement"), Prepend::kAlways,
-                optional_bool(json, "split", true, where)};
+                json_optional_bool(json, "split", true, where)};
     if (const auto s = json.find("prepend_scheme"); s != json.end()) {
       const std::string scheme = json_string(*s, where + ".prepend_scheme");
       if (scheme == "always") m.prepend = Prepend::kAlways;
       else if (scheme == "first") m.prepend = Prepend::kFirst;
       else if (scheme == "never") m.prepend = Prepend::kNever;
       else throw Error(ErrorCode::kUnsupported, where + ".prepend_scheme '" + scheme + "' is not supported");
-    } else if (!optional_bool(json, "add_prefix_space", true, where)) {
+    } else if (!json_optional_bool(json, "add_prefix_space", true, where)) {
       m.prepend = Prepend::kNever;
     }
     steps_.emplace_back(std::move(m));
@@ -108,8 +102,14 @@ void PreTokenizer::add(const Json& json, const std::string& where) {
     steps_.emplace_back(Split{SplitPattern::chars(is_punctuation),
                               b == json.end() ? SplitBehavior::kIsolated : read_behavior(*b, where + ".behavior"), false});
   } else if (type == "Digits") {
-    const bool individual = optional_bool(json, "individual_digits", false, where);
+    const bool individual = json_optional_bool(json, "individual_digits", false, where);
     steps_.emplace_back(Split{SplitPattern::chars(is_numeric), individual ? SplitBehavior::kIsolated : SplitBehavior::kContiguous, false});
+  } else if (type == "CharDelimiterSplit") {
+    const std::string delimiter = json_string(json_member(json, "delimiter", where), where + ".delimiter");
+    if (delimiter.empty() || utf8_decode(delimiter, 0).length != delimiter.size()) {
+      throw Error(ErrorCode::kInvalidFile, where + ".delimiter '" + delimiter + "' is not one character");
+    }
+    steps_.emplace_back(Split{SplitPattern::literal(delimiter, where + ".delimiter"), SplitBehavior::kRemoved, false});
   } else if (type == "BertPreTokenizer") {
     steps_.emplace_back(Split{SplitPattern::chars(is_whitespace), SplitBehavior::kRemoved, false});
     steps_.emplace_back(Split{SplitPattern::chars(is_punctuation), SplitBehavior::kIsolated, false});

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "loader/base/error.h"
 #include "loader/tokenizer/utf8.h"
 
 namespace vkmoe {
@@ -54,6 +55,17 @@ std::vector<SplitMatch> SplitPattern::find(std::string_view text, bool invert) c
   }
   if (previous != text.size()) out.push_back({{previous, text.size()}, invert});
   return out;
+}
+
+SplitPattern read_split_pattern(const Json& json, const std::string& where) {
+  json_expect(json, Json::value_t::object, where);
+  if (const auto s = json.find("String"); s != json.end()) {
+    return SplitPattern::literal(json_string(*s, where + ".String"), where + ".String");
+  }
+  if (const auto r = json.find("Regex"); r != json.end()) {
+    return SplitPattern::regex(json_string(*r, where + ".Regex"), where + ".Regex");
+  }
+  throw Error(ErrorCode::kInvalidFile, where + " is neither {\"String\": ...} nor {\"Regex\": ...}");
 }
 
 std::vector<TextSpan> split_spans(std::vector<SplitMatch> matches, SplitBehavior behavior) {

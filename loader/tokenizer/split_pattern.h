@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "loader/tokenizer/json_fields.h"
 #include "loader/tokenizer/onig_regex.h"
 
 namespace vkmoe {
@@ -35,6 +36,10 @@ class SplitPattern {
   std::shared_ptr<const OnigRegex> regex_;
   bool (*test_)(char32_t) = nullptr;
 };
+
+// A Split, Replace or decoder "pattern": {"String": "..."} or {"Regex": "..."}; throws
+// Error(kInvalidFile) naming `where` for anything else.
+SplitPattern read_split_pattern(const Json& json, const std::string& where);
 
 // The spans of `text` that a split with `behavior` keeps, in order (some may be empty).
 std::vector<TextSpan> split_spans(std::vector<SplitMatch> matches, SplitBehavior behavior);

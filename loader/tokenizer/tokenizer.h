@@ -3,8 +3,9 @@
 // tokenizer.json, tokenizer.model):
 //   a tokenizer.json vocabulary runs its TokenizerPipeline as Hugging Face's tokenizers does:
 //     added tokens are cut out, each stretch between them normalized, pre-tokenized into
-//     words, each word merged by BPE rank (byte fallback, unknown token), the post-processor
-//     adds its special tokens, and the decoder chain turns ids back into text;
+//     words, each word merged by BPE rank (byte fallback, unknown token) or segmented by
+//     Unigram score, the post-processor adds its special tokens, and the decoder chain turns
+//     ids back into text;
 //   a GGUF byte-level vocabulary ("gpt2") runs the same pipeline with its family's Split
 //     regexes (tokenizer.ggml.pre) and GPT-2's byte alphabet;
 //   a SentencePiece vocabulary from GGUF ("llama") or tokenizer.model: spaces become '▁'

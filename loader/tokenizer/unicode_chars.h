@@ -12,6 +12,8 @@ bool is_whitespace(char32_t c);    // char::is_whitespace: the White_Space prope
 bool is_numeric(char32_t c);       // char::is_numeric: N (Nd, Nl, No)
 bool is_punctuation(char32_t c);   // ASCII punctuation or P (Pc, Pd, Ps, Pe, Pi, Pf, Po)
 bool is_mark(char32_t c);          // a combining mark: M (Mn, Mc, Me)
+bool is_nonspacing_mark(char32_t c);  // Mn
+bool is_other(char32_t c);         // C: Cc, Cf, Cs, Co, Cn
 bool is_word_char(char32_t c);     // a regex \w: L, M, Nd or Pc
 
 // char::to_lowercase of every character of `text` (valid UTF-8).

@@ -94,6 +94,9 @@ std::vector<ComponentCase> cases() {
       {"NormalizerPrepend", Base::kQwen3, set("normalizer", R"({"type": "Prepend", "prepend": ">> "})")},
       {"NormalizerSequence", Base::kQwen3,
        set("normalizer", R"({"type": "Sequence", "normalizers": [{"type": "NFKC"}, {"type": "Lowercase"}, {"type": "Strip", "strip_left": false, "strip_right": true}]})")},
+      {"BertNormalizer", Base::kQwen3, set("normalizer", R"({"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true, "strip_accents": null, "lowercase": true})")},
+      {"BertNormalizerKeepingAccentsAndCase", Base::kQwen3,
+       set("normalizer", R"({"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true, "strip_accents": false, "lowercase": false})")},
       // Pre-tokenizers.
       {"SplitRegexIsolated", Base::kQwen3, split(R"({"Regex": "\\p{N}{1,3}"})", "Isolated", false)},
       {"SplitRegexRemoved", Base::kQwen3, split(R"({"Regex": "\\s+"})", "Removed", false)},
@@ -115,6 +118,7 @@ std::vector<ComponentCase> cases() {
       {"PunctuationContiguous", Base::kQwen3, pre(R"({"type": "Punctuation", "behavior": "Contiguous"})")},
       {"DigitsIndividual", Base::kQwen3, pre(R"({"type": "Digits", "individual_digits": true})")},
       {"DigitsGrouped", Base::kQwen3, pre(R"({"type": "Digits", "individual_digits": false})")},
+      {"CharDelimiterSplit", Base::kQwen3, pre(R"({"type": "CharDelimiterSplit", "delimiter": "a"})")},
       {"BertPreTokenizer", Base::kQwen3, pre(R"({"type": "BertPreTokenizer"})")},
       {"PreTokenizerSequence", Base::kQwen3,
        pre(R"({"type": "Sequence", "pretokenizers": [{"type": "Punctuation", "behavior": "Contiguous"}, {"type": "Digits", "individual_digits": false}, {"type": "Split", "pattern": {"Regex": "[0-9][0-9][0-9]"}, "behavior": "Isolated", "invert": false}]})")},

@@ -26,15 +26,14 @@ void PrintTo(const RefusalCase& c, std::ostream* os) { *os << c.name; }
 std::vector<RefusalCase> cases() {
   const ErrorCode unsupported = ErrorCode::kUnsupported;
   return {
-      {"BertNormalizer", "normalizer", R"({"type": "BertNormalizer", "clean_text": true})", unsupported,
-       "t.json: normalizer: normalizer 'BertNormalizer' is not supported"},
+      {"NmtNormalizer", "normalizer", R"({"type": "Nmt"})", unsupported, "t.json: normalizer: normalizer 'Nmt' is not supported"},
       {"PrecompiledInSequence", "normalizer", R"({"type": "Sequence", "normalizers": [{"type": "NFC"}, {"type": "Precompiled"}]})",
        unsupported, "t.json: normalizer.normalizers[1]: normalizer 'Precompiled' is not supported"},
       {"UnicodeScripts", "pre_tokenizer", R"({"type": "UnicodeScripts"})", unsupported,
        "t.json: pre_tokenizer: pre-tokenizer 'UnicodeScripts' is not supported"},
-      {"CharDelimiterSplitInSequence", "pre_tokenizer",
-       R"({"type": "Sequence", "pretokenizers": [{"type": "Digits"}, {"type": "CharDelimiterSplit", "delimiter": "x"}]})", unsupported,
-       "t.json: pre_tokenizer.pretokenizers[1]: pre-tokenizer 'CharDelimiterSplit' is not supported"},
+      {"FixedLengthInSequence", "pre_tokenizer",
+       R"({"type": "Sequence", "pretokenizers": [{"type": "Digits"}, {"type": "FixedLength", "length": 4}]})", unsupported,
+       "t.json: pre_tokenizer.pretokenizers[1]: pre-tokenizer 'FixedLength' is not supported"},
       {"SplitUnknownBehavior", "pre_tokenizer", R"({"type": "Split", "pattern": {"String": "x"}, "behavior": "Sideways"})", unsupported,
        "t.json: pre_tokenizer.behavior: split behavior 'Sideways' is not supported"},
       {"SplitPatternNeitherStringNorRegex", "pre_tokenizer", R"({"type": "Split", "pattern": {"Glob": "x"}, "behavior": "Isolated"})",
