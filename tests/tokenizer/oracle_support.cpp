@@ -52,7 +52,9 @@ std::vector<OracleResult> oracle_results(const std::string& oracle, const fs::pa
   const Json out = Json::parse(run(command));
   fs::remove(input);
   std::vector<OracleResult> results;
-  for (const Json& r : out) results.push_back({r.at("ids").get<std::vector<uint32_t>>(), r.at("text").get<std::string>()});
+  for (const Json& r : out) {
+    results.push_back({r.at("ids").get<std::vector<uint32_t>>(), r.at("text").get<std::string>(), r.at("plain_text").get<std::string>()});
+  }
   return results;
 }
 

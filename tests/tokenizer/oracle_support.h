@@ -14,7 +14,8 @@ std::string oracle_dir();
 
 struct OracleResult {
   std::vector<uint32_t> ids;
-  std::string text;  // the oracle's decoding of ids, special tokens included
+  std::string text;        // the oracle's decoding of ids, special tokens included
+  std::string plain_text;  // and with special tokens skipped
 };
 
 // The oracle's ids for each string, tokenizing with `tokenizer_json`.

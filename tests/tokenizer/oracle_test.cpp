@@ -35,6 +35,7 @@ void compare_with_oracle(const std::string& oracle, const fs::path& folder, bool
     const std::vector<uint32_t> got = tokenizer.encode(strings[i], add_special);
     EXPECT_EQ(got, want[i].ids) << folder << " string " << i << ": '" << strings[i] << "'";
     EXPECT_EQ(tokenizer.decode(want[i].ids), want[i].text) << folder << " string " << i;
+    EXPECT_EQ(tokenizer.decode(want[i].ids, false), want[i].plain_text) << folder << " string " << i;
     if (byte_level && tokenizer.vocab().pipeline->normalizer.empty()) {
       EXPECT_EQ(tokenizer.decode(got), strings[i]) << folder << " string " << i;
     }

@@ -1,7 +1,8 @@
 // Each tokenizer.json component against Hugging Face's own tokenizer (oracle_support.h): a
 // real vocabulary (Qwen3's byte-level BPE, or Llama 2's SentencePiece-style BPE with byte
 // fallback) with one component swapped in, written to a temporary tokenizer.json that both
-// read. Ids must be identical for every string, and so must the decoded text.
+// read. Ids must be identical for every string, and so must the decoded text, with and
+// without special tokens.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -219,6 +220,7 @@ TEST_P(PipelineOracle, MatchesHuggingFace) {
   for (size_t i = 0; i < strings.size(); ++i) {
     EXPECT_EQ(tokenizer.encode(strings[i], c.add_special), want[i].ids) << c.name << " string " << i << ": '" << strings[i] << "'";
     EXPECT_EQ(tokenizer.decode(want[i].ids), want[i].text) << c.name << " string " << i << ": '" << strings[i] << "'";
+    EXPECT_EQ(tokenizer.decode(want[i].ids, false), want[i].plain_text) << c.name << " string " << i << ": '" << strings[i] << "'";
   }
 }
 
