@@ -85,15 +85,15 @@ CommandProfiler::Bytes CommandProfiler::dispatch_bytes(const ComputePipeline& pi
   Bytes bytes;
   const auto& access = pipeline.binding_access();
   for (size_t i = 0; i < buffers.size() && i < access.size(); ++i) {
-    auto bound_before = [&](bool (*role)(const BindingAccess&)) {
-      for (size_t j = 0; j < i; ++j) {
-        if (role(access[j]) && same_range(buffers[j], buffers[i])) return true;
-      }
-      return false;
-    };
+    bool read_before = false, written_before = false;  // the same range bound earlier in that role
+    for (size_t j = 0; j < i; ++j) {
+      if (!same_range(buffers[j], buffers[i])) continue;
+      read_before = read_before || access[j].read;
+      written_before = written_before || access[j].written;
+    }
     const uint64_t size = charged_bytes(buffers[i], label);
-    if (access[i].read && !bound_before([](const BindingAccess& a) { return a.read; })) bytes.read += size;
-    if (access[i].written && !bound_before([](const BindingAccess& a) { return a.written; })) bytes.written += size;
+    if (access[i].read && !read_before) bytes.read += size;
+    if (access[i].written && !written_before) bytes.written += size;
   }
   return bytes;
 }

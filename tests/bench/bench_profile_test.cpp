@@ -2,17 +2,20 @@
 // never its speed. The per-family times, copies, barriers and submission gaps add up to the
 // steps' GPU time; calls per token follow from the layer count (from the Hugging Face config,
 // golden_figures.h); dispatches are the sum of the families' calls; matmul families read at
-// least the weights a token needs and, for experts, not whole expert pools.
+// least the weights a token needs and, for experts, not whole expert pools; and every
+// architecture of the goldens labels every kernel.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "tests/bench/cli_run.h"
 #include "tests/bench/golden_figures.h"
+#include "tests/support/goldens.h"
 
 namespace vkmoe::test {
 namespace {
@@ -240,6 +243,43 @@ TEST(BenchProfileStreaming, PiecesOfAStepAddUp) {
   EXPECT_EQ(tg.at("host_waits_per_token").get<double>(), tg.at("submissions_per_token").get<double>() - 0)
       << "the host waits for each routing read-back and for the step's end";
 }
+
+// Every architecture's forward pass labels every kernel, and its profile adds up. Which
+// families appear follows from the tensors the MANIFEST lists for each golden file.
+struct ArchitectureCase {
+  std::string name;
+  std::string file;
+  bool shared_expert;  // *_shexp tensors
+  bool dense_layers;   // a leading dense FFN (blk.0.ffn_gate.weight)
+};
+
+void PrintTo(const ArchitectureCase& c, std::ostream* os) { *os << c.file; }
+
+class ProfileEveryArchitecture : public ::testing::TestWithParam<ArchitectureCase> {};
+
+TEST_P(ProfileEveryArchitecture, LabelsEveryKernelAndAddsUp) {
+  const ArchitectureCase& c = GetParam();
+  CliRun r = run_bench("-m " + shell_quote(golden_path("gguf/" + c.file)) + " -p 4 -n 1 -r 1 --warmup 0 --profile -o json");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const nlohmann::json j = nlohmann::json::parse(r.out);
+  for (const auto& row : j) {
+    SCOPED_TRACE(row.at("test").get<std::string>());
+    const auto& p = row.at("profile");
+    expect_time_adds_up(p);
+    expect_dispatches_are_the_calls(p);
+    EXPECT_EQ(calls(p, "shared_expert") > 0, c.shared_expert);
+    EXPECT_EQ(calls(p, "dense_ffn") > 0, c.dense_layers);
+    EXPECT_GT(calls(p, "expert_gate_up"), 0);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Goldens, ProfileEveryArchitecture,
+                         ::testing::Values(ArchitectureCase{"Mixtral", "mixtral-F16.gguf", false, false},
+                                           ArchitectureCase{"Qwen2Moe", "qwen2_moe-F16.gguf", true, false},
+                                           ArchitectureCase{"Olmoe", "olmoe-F16.gguf", false, false},
+                                           ArchitectureCase{"DeepseekV3", "deepseek_v3-F16.gguf", true, true},
+                                           ArchitectureCase{"GptOss", "gpt_oss-F16.gguf", false, false}),
+                         [](const auto& info) { return info.param.name; });
 
 TEST(RunProfile, PrintsTheProfileOfPromptAndGeneration) {
   CliRun r = run_vkmoe("run --model " + golden_model_arg() + " --prompt 'hello world' -n 4 --profile");
