@@ -1,3 +1,6 @@
-# One dense and one expert ("matmul by id") variant per weight format.
+# One dense and one expert ("matmul by id") variant per weight format, in each layout: the
+# GPU layout, and the CPU-driver layout (ROWS_PER_SUBGROUP, with 64-bit loads: needs shaderInt64).
 vkmoe_weight_format_variants(matmul_gemv matmul_gemv.comp)
 vkmoe_weight_format_variants(matmul_gemv_id matmul_gemv.comp DEFINES EXPERT)
+vkmoe_weight_format_variants(matmul_gemv_rows matmul_gemv.comp DEFINES ROWS_PER_SUBGROUP WIDE_LOADS)
+vkmoe_weight_format_variants(matmul_gemv_rows_id matmul_gemv.comp DEFINES ROWS_PER_SUBGROUP WIDE_LOADS EXPERT)

@@ -47,8 +47,9 @@ enum class MatmulPath { kAuto, kGemv, kGemm };
 
 // How the GEMV spreads W rows over invocations (matmul_gemv.comp). kSubgroupPerRow: a subgroup
 // takes one row at a time and reduces it, for GPUs. kRowsPerSubgroup: each subgroup takes 8
-// rows at once with its x units in registers, for CPU drivers, where every memory load is
-// paid lane by lane. kAuto picks by device type.
+// rows at once, token by token, with its x unit in registers and 64-bit loads, for CPU
+// drivers, where every load is paid lane by lane; it needs shaderInt64. kAuto picks by
+// device type.
 enum class GemvLayout { kAuto, kSubgroupPerRow, kRowsPerSubgroup };
 
 // Which kernel runs; tests pin each choice, everything else leaves both on kAuto.
@@ -86,8 +87,8 @@ struct ExpertRows {
   uint32_t rows = 0;               // R: total rows; per-expert counts are known only on the GPU
 };
 
-// bias, when given, is (n_expert, n). kAuto takes the GEMV path for up to
-// kGemvMaxTokens * 8 rows (a decode step of 8 tokens with top-8 routing).
+// bias, when given, is (n_expert, n). kAuto takes the GEMV path while the rows average at
+// most kGemvMaxTokens per expert (rows <= kGemvMaxTokens * min(n_expert, rows)).
 void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const ExpertWeights& w, const ExpertRows& rows,
                           const std::optional<vk::BufferRange>& bias = std::nullopt, MatmulChoice choice = {});
 

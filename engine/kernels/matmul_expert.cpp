@@ -31,7 +31,12 @@ void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Expert
   require(!bias || bias->size >= experts * n * 4, "bias range too small for (" + std::to_string(experts) + ", " + std::to_string(n) + ")");
   if (r == 0) return;
 
-  if (choice.path == MatmulPath::kAuto) choice.path = r <= kGemvMaxTokens * 8 ? MatmulPath::kGemv : MatmulPath::kGemm;
+  // A GEMM tile only pays off when experts have rows to fill it: a 64-token prompt routed
+  // top-8 over 128 experts gives each about 4, which the GEMV's 8-row tiles serve without
+  // the GEMM's idle rows.
+  if (choice.path == MatmulPath::kAuto) {
+    choice.path = r <= kGemvMaxTokens * std::min(experts, r) ? MatmulPath::kGemv : MatmulPath::kGemm;
+  }
   MatmulPipeline mp = matmul_pipeline(ctx, choice, w.type, true);
 
   // Rows per expert are known only on the GPU: size the grid for the worst case, where every

@@ -5,12 +5,15 @@
 #include <string>
 
 #include "engine/kernels/matmul.h"
+#include "loader/base/error.h"
 
 namespace vkmoe::kernels {
 namespace {
 
-std::string shader_name(MatmulPath path, TensorType type, bool expert) {
-  std::string name = path == MatmulPath::kGemv ? "matmul_gemv_" : "matmul_gemm_";
+std::string shader_name(MatmulChoice choice, TensorType type, bool expert) {
+  std::string name = choice.path == MatmulPath::kGemm                     ? "matmul_gemm_"
+                     : choice.layout == GemvLayout::kRowsPerSubgroup ? "matmul_gemv_rows_"
+                                                                     : "matmul_gemv_";
   if (expert) name += "id_";
   for (char c : tensor_type_info(type).name) name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return name;
@@ -31,25 +34,33 @@ uint32_t decode_unit_elements(TensorType type) {
 
 MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType type, bool expert) {
   const auto& caps = ctx.caps();
-  std::string name = shader_name(choice.path, type, expert);
   uint32_t buffers = expert ? 6 : 4;
   MatmulPipeline out;
   if (choice.path == MatmulPath::kGemv) {
     uint32_t subgroup = caps.subgroup_size != 0 ? caps.subgroup_size : 32;
     if (choice.layout == GemvLayout::kAuto) {
-      choice.layout = caps.type == VK_PHYSICAL_DEVICE_TYPE_CPU ? GemvLayout::kRowsPerSubgroup : GemvLayout::kSubgroupPerRow;
+      const bool cpu = caps.type == VK_PHYSICAL_DEVICE_TYPE_CPU;
+      choice.layout = cpu && caps.int64 ? GemvLayout::kRowsPerSubgroup : GemvLayout::kSubgroupPerRow;
     }
-    // kSubgroupPerRow: four subgroups per workgroup, each taking one row at a time.
-    // kRowsPerSubgroup: one subgroup per workgroup taking REGISTER_ROWS = 8 rows at once.
-    const bool x_in_registers = choice.layout == GemvLayout::kRowsPerSubgroup;
-    uint32_t workgroup = x_in_registers ? subgroup : std::min(subgroup * 4, std::max<uint32_t>(caps.max_workgroup_invocations, subgroup));
-    uint32_t rows = x_in_registers ? 8 : std::max<uint32_t>(workgroup / subgroup, 1);
-    const uint32_t spec[] = {workgroup, rows, x_in_registers ? 1u : 0u};
-    out.pipeline = &ctx.pipelines().get({name, buffers, sizeof(MatmulPush), spec});
+    const std::string name = shader_name(choice, type, expert);
     out.tile_rows = kGemvMaxTokens;
+    if (choice.layout == GemvLayout::kRowsPerSubgroup) {
+      // One subgroup per workgroup taking 8 rows (ROWS in matmul_gemv.comp) at once.
+      if (!caps.int64) throw Error(ErrorCode::kUnsupported, "matmul: the rows-per-subgroup GEMV needs shaderInt64");
+      const uint32_t spec[] = {subgroup};
+      out.pipeline = &ctx.pipelines().get({name, buffers, sizeof(MatmulPush), spec});
+      out.tile_cols = 8;
+      return out;
+    }
+    // Four subgroups per workgroup, each taking one row at a time.
+    uint32_t workgroup = std::min(subgroup * 4, std::max<uint32_t>(caps.max_workgroup_invocations, subgroup));
+    uint32_t rows = std::max<uint32_t>(workgroup / subgroup, 1);
+    const uint32_t spec[] = {workgroup, rows};
+    out.pipeline = &ctx.pipelines().get({name, buffers, sizeof(MatmulPush), spec});
     out.tile_cols = rows;
     return out;
   }
+  const std::string name = shader_name(choice, type, expert);
   // 4x4 outputs per invocation (TM, TN in matmul_gemm.comp): a 64x64 tile takes 256
   // invocations and 2 * 64 * BK floats of shared memory. Small devices and CPU drivers
   // (lavapipe runs a workgroup's invocations as a loop) get 32x32. BK covers whole decode

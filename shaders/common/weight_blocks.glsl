@@ -7,7 +7,7 @@
 // values are the same bits as weight_at's (the same float32 operations in the same order).
 //
 // Loads are what a CPU driver pays for (lavapipe loads lane by lane, whatever the width), so
-// everything is read as whole words, never bytes or halves.
+// everything is read as whole words (64-bit ones with WIDE_LOADS), never bytes or halves.
 //
 // The float formats use UNIT = 8 and leave K % 8 trailing elements to weight_at; their 8
 // elements take one 16-byte load when the caller says the row is 16-byte aligned
@@ -17,10 +17,62 @@
 layout(std430, binding = 0) readonly buffer WeightWords { uint w_u32[]; };
 layout(std430, binding = 0) readonly buffer WeightQuads { uvec4 w_u32x4[]; };
 
-// Word loads past the binding's last whole word (a funnel shift reads the word after a unit's
-// last byte) are clamped to it; a binding of 4n + 2 bytes (rows of 34-, 18- or 110-byte
-// blocks) ends in half a word, which such a load returns instead. init_weight_loads() sets
-// both once per invocation; call it first in main().
+// Loads past the binding's last whole word (a funnel shift reads the word after a unit's last
+// byte) are clamped to it; a binding whose size is not a whole number of words (rows of 34-,
+// 18- or 110-byte blocks) ends in part of one, which such a load returns instead, read as
+// halves. init_weight_loads() sets both once per invocation; call it first in main().
+//
+// WIDE_LOADS (the CPU-driver GEMV) reads 64-bit words, half the loads of 32-bit ones.
+#if defined(WIDE_LOADS)
+layout(std430, binding = 0) readonly buffer WeightWide { uint64_t w_u64[]; };
+uint g_last_word;
+uint64_t g_tail_word;
+
+void init_weight_loads() {
+  uint words = uint(w_u64.length());
+  g_last_word = max(words, 1u) - 1u;
+  g_tail_word = 0ul;
+  uint halves = uint(w_u16.length());
+  [[unroll]] for (uint h = 0u; h < 3u; ++h) {
+    if (4u * words + h < halves) g_tail_word |= uint64_t(w_u16[4u * words + h]) << (16u * h);
+  }
+}
+
+uint64_t word_at(uint i) {
+  uint64_t w = w_u64[min(i, g_last_word)];
+  return i > g_last_word ? g_tail_word : w;
+}
+
+// Word a:b shifted right by `shift` bits (< 64).
+uint64_t funnel(uint64_t a, uint64_t b, uint shift) { return shift == 0u ? a : (a >> shift) | (b << (64u - shift)); }
+
+// The 4 bytes at any byte offset, little-endian.
+uint load_u32(uint byte_offset) {
+  uint i = byte_offset >> 3, shift = (byte_offset & 7u) * 8u;
+  return uint(funnel(word_at(i), word_at(i + 1u), shift));
+}
+
+// The 16 bytes at any byte offset, from three loads.
+uvec4 load_16_bytes(uint byte_offset) {
+  uint i = byte_offset >> 3, shift = (byte_offset & 7u) * 8u;
+  uint64_t a = word_at(i), b = word_at(i + 1u), c = word_at(i + 2u);
+  return uvec4(unpack32(funnel(a, b, shift)), unpack32(funnel(b, c, shift)));
+}
+
+// The 32 bytes at any byte offset, as eight 32-bit words, from five loads.
+void load_32_bytes(uint byte_offset, out uint v[8]) {
+  uint i = byte_offset >> 3, shift = (byte_offset & 7u) * 8u;
+  uint64_t prev = word_at(i);
+  [[unroll]] for (uint j = 0u; j < 4u; ++j) {
+    uint64_t next = word_at(i + j + 1u);
+    uvec2 pair = unpack32(funnel(prev, next, shift));
+    v[2u * j] = pair.x;
+    v[2u * j + 1u] = pair.y;
+    prev = next;
+  }
+}
+
+#else
 uint g_last_word;
 uint g_tail_word;
 
@@ -60,6 +112,7 @@ void load_32_bytes(uint byte_offset, out uint v[8]) {
     prev = next;
   }
 }
+#endif
 
 // Byte j (< 32) of a 32-byte run held as eight words.
 uint byte_of8(uint v[8], uint j) { return bitfieldExtract(v[j >> 2], int(8u * (j & 3u)), 8); }
@@ -80,20 +133,24 @@ const uint UNIT = 32u;
 #if defined(WEIGHT_F32) || defined(WEIGHT_F16) || defined(WEIGHT_BF16)
 
 void decode_unit(uint row_byte, uint u, bool aligned16, out float w[UNIT]) {
+#if defined(WIDE_LOADS)
+  const bool quad_load = false;  // three 64-bit loads cost less than one 16-byte load there
+#else
+  const bool quad_load = aligned16;
+#endif
 #if defined(WEIGHT_F32)
-  uint first = (row_byte >> 2) + u * 8u;
-  if (aligned16) {
-    uvec4 a = w_u32x4[first >> 2], b = w_u32x4[(first >> 2) + 1u];
-    [[unroll]] for (uint j = 0u; j < 4u; ++j) {
-      w[j] = uintBitsToFloat(a[j]);
-      w[4u + j] = uintBitsToFloat(b[j]);
-    }
+  uint first = row_byte + u * 32u;
+  uint v[8];
+  if (quad_load) {
+    uvec4 a = w_u32x4[first >> 4], b = w_u32x4[(first >> 4) + 1u];
+    v = uint[8](a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w);
   } else {
-    [[unroll]] for (uint j = 0u; j < 8u; ++j) w[j] = w_f32[first + j];
+    load_32_bytes(first, v);
   }
+  [[unroll]] for (uint j = 0u; j < 8u; ++j) w[j] = uintBitsToFloat(v[j]);
 #else
   uint first = row_byte + u * 16u;
-  uvec4 q = aligned16 ? w_u32x4[first >> 4] : load_16_bytes(first);
+  uvec4 q = quad_load ? w_u32x4[first >> 4] : load_16_bytes(first);
   [[unroll]] for (uint j = 0u; j < 4u; ++j) {
 #if defined(WEIGHT_F16)
     vec2 pair = unpackHalf2x16(q[j]);
