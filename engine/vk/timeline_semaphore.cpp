@@ -28,16 +28,12 @@ uint64_t TimelineSemaphore::value() const {
   return v;
 }
 
-void TimelineSemaphore::wait(uint64_t value, uint64_t timeout_ns) const {
+void TimelineSemaphore::wait(uint64_t value) const {
   VkSemaphoreWaitInfo info{VK_STRUCTURE_TYPE_SEMAPHORE_WAIT_INFO};
   info.semaphoreCount = 1;
   info.pSemaphores = &semaphore_;
   info.pValues = &value;
-  VkResult r = vkWaitSemaphores(device_.handle(), &info, timeout_ns);
-  if (r == VK_TIMEOUT) {
-    throw Error(ErrorCode::kDeviceLost, "the GPU did not finish its work within " + std::to_string(timeout_ns / 1'000'000'000ull) + " s");
-  }
-  VKMOE_VK_CHECK(r);
+  VKMOE_VK_CHECK(vkWaitSemaphores(device_.handle(), &info, UINT64_MAX));
 }
 
 }  // namespace vkmoe::vk
