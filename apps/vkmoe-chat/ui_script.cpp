@@ -28,7 +28,7 @@ std::string unescape(const std::string& s) {
 
 const std::set<std::string> kVerbs = {"open", "open-bad", "expect-error", "dismiss", "system", "type", "send", "regenerate",
                                       "stop", "wait", "wait-tokens", "edit", "set", "save", "new", "rename", "export",
-                                      "screenshot", "frames", "expect-messages"};
+                                      "screenshot", "frames", "expect-messages", "expect-streaming"};
 
 int parse_int(const std::string& text) {
   size_t used = 0;
@@ -60,7 +60,9 @@ UiScript::State UiScript::fail(const Action& a, const std::string& why) {
 UiScript::State UiScript::advance(ChatApp& app, UiState& ui) {
   while (next_ < actions_.size()) {
     const Action& a = actions_[next_];
-    const bool expects_error = a.verb == "open-bad" || a.verb == "expect-error" || a.verb == "dismiss";
+    // Actions that look at or past an error banner may run while it shows; any other fails then.
+    const bool expects_error = a.verb == "open-bad" || a.verb == "expect-error" || a.verb == "dismiss" ||
+                               a.verb == "frames" || a.verb == "screenshot";
     if (!expects_error && !app.error.empty()) return fail(a, "the window shows an error: " + app.error);
     if (started_ && std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count() > kWaitTimeoutSeconds) {
       return fail(a, "timed out");
@@ -160,6 +162,7 @@ bool UiScript::run(const Action& a, ChatApp& app, UiState& ui) {
     else if (name == "repetition_penalty") s.repetition_penalty = std::stof(value);
     else if (name == "seed") s.seed = parse_int(value);
     else if (name == "max_tokens") s.max_tokens = parse_int(value);
+    else if (name == "vram_budget_mib") s.vram_budget_mib = parse_int(value);
     else fail(a, "no setting named '" + name + "'");
     app.save_settings();
     return true;
@@ -191,6 +194,10 @@ bool UiScript::run(const Action& a, ChatApp& app, UiState& ui) {
   if (v == "frames") {
     if (begin_once()) frames_left_ = parse_int(a.arg);
     return frames_left_-- <= 0;
+  }
+  if (v == "expect-streaming") {
+    if (!app.engine().ready() || !app.engine().model_info().experts_stream) fail(a, "the model's experts do not stream");
+    return true;
   }
   if (v == "expect-messages") {
     const int n = parse_int(a.arg);

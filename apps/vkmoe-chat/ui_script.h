@@ -12,14 +12,17 @@
 //   wait                   until the reply has finished
 //   wait-tokens N          until the reply being generated holds at least N characters
 //   edit INDEX TEXT        edit message INDEX (0-based) and resend from there
-//   set NAME VALUE         temperature, top_k, top_p, min_p, repetition_penalty, seed, max_tokens
+//   set NAME VALUE         temperature, top_k, top_p, min_p, repetition_penalty, seed, max_tokens,
+//                          vram_budget_mib (applies at the next open)
 //   save | new | rename TITLE | export PATH
 //   screenshot PATH        write the next frame as a PNG
 //   frames N               let N frames pass
 //   expect-messages N      the conversation must hold N messages
+//   expect-streaming       the loaded model's experts must stream (its VRAM budget holds too few)
 //
 // Blank lines and lines starting with # are skipped. The script fails at the first action
-// that cannot be done, an unexpected error banner, or a wait longer than its timeout.
+// that cannot be done, an error banner showing when an action other than open-bad,
+// expect-error, dismiss, frames or screenshot starts, or a wait longer than its timeout.
 #include <chrono>
 #include <string>
 #include <vector>
