@@ -28,8 +28,10 @@ void draw_message(ChatApp& app, UiState& ui, size_t index) {
   }
   if (!user && !m.finish.empty()) {
     ImGui::SameLine();
-    ImGui::TextDisabled("(%s; prompt %.1f tok/s, generation %.1f tok/s)", m.finish.c_str(), m.prompt_tokens_per_second,
-                        m.generation_tokens_per_second);
+    ImGui::PushStyleColor(ImGuiCol_Text, ImGui::GetStyle().Colors[ImGuiCol_TextDisabled]);
+    ImGui::TextWrapped("%s; prompt %.1f tok/s, generation %.1f tok/s", m.finish.c_str(), m.prompt_tokens_per_second,
+                       m.generation_tokens_per_second);
+    ImGui::PopStyleColor();
   }
   if (ui.editing == int(index)) {
     ImGui::InputTextMultiline("##edit", &ui.edit_text, ImVec2(-1, ImGui::GetTextLineHeight() * 4));
@@ -74,9 +76,9 @@ void draw_chat_panel(ChatApp& app, UiState& ui) {
   ImGui::Checkbox("Follow", &ui.follow_reply);
   ImGui::SameLine();
   if (app.engine().ready()) {
-    ImGui::Text("Context: %u / %u tokens   %.1f ms/frame", app.context_used(), app.engine().max_ctx(), ui.frame_ms);
+    ImGui::Text("Context %u / %u   %.0f ms/frame", app.context_used(), app.engine().max_ctx(), ui.frame_ms);
   } else {
-    ImGui::Text("No model loaded   %.1f ms/frame", ui.frame_ms);
+    ImGui::Text("No model   %.0f ms/frame", ui.frame_ms);
   }
 }
 

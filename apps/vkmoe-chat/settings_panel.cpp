@@ -34,8 +34,8 @@ void draw_settings_panel(ChatApp& app, UiState& ui) {
 
   const vkmoe_stats& st = app.stats();
   ImGui::Separator();
-  ImGui::Text("Last reply: prompt %.1f tok/s, generation %.1f tok/s", st.prompt_tokens_per_second,
-              st.generation_tokens_per_second);
+  ImGui::TextWrapped("Last reply: prompt %.1f tok/s, generation %.1f tok/s", st.prompt_tokens_per_second,
+                     st.generation_tokens_per_second);
   ImGui::Text("Tokens: %llu prompt, %llu generated", static_cast<unsigned long long>(st.prompt_tokens),
               static_cast<unsigned long long>(st.generated_tokens));
   ImGui::Text("GPU: %.2f ms per token", st.gpu_ms_per_token);
@@ -49,7 +49,7 @@ void draw_expert_panel(ChatApp& app, UiState&) {
   }
   const vkmoe_model_info& info = app.engine().model_info();
   const vkmoe_stats& st = app.stats();
-  ImGui::Text("%u experts per layer, %u active per token", info.n_expert, info.n_expert_used);
+  ImGui::TextWrapped("%u experts per layer, %u active per token", info.n_expert, info.n_expert_used);
   ImGui::Text("VRAM: %.1f MiB used", double(st.vram_used_bytes) / (1 << 20));
   if (!info.experts_stream) {
     ImGui::TextWrapped("Every expert is resident in VRAM: nothing streams.");
@@ -58,10 +58,10 @@ void draw_expert_panel(ChatApp& app, UiState&) {
   const double hit_rate = st.expert_uses > 0 ? double(st.expert_hits) / double(st.expert_uses) : 1.0;
   const uint64_t tokens = st.prompt_tokens + st.generated_tokens;
   const double mib_streamed = double(st.expert_bytes_copied + st.expert_bytes_zero_copy) / (1 << 20);
-  ImGui::Text("Hit rate: %.1f %% (%llu uses, %llu misses)", hit_rate * 100.0, static_cast<unsigned long long>(st.expert_uses),
+  ImGui::TextWrapped("Hit rate: %.1f %% (%llu uses, %llu misses)", hit_rate * 100.0, static_cast<unsigned long long>(st.expert_uses),
               static_cast<unsigned long long>(st.expert_misses));
   ImGui::ProgressBar(float(hit_rate), ImVec2(-1, 0));
-  ImGui::Text("Streamed: %.1f MiB (%.2f MiB per token)", mib_streamed, tokens > 0 ? mib_streamed / double(tokens) : 0.0);
+  ImGui::TextWrapped("Streamed: %.1f MiB (%.2f MiB per token)", mib_streamed, tokens > 0 ? mib_streamed / double(tokens) : 0.0);
   ImGui::Text("  copied %.1f MiB, read in place %.1f MiB", double(st.expert_bytes_copied) / (1 << 20),
               double(st.expert_bytes_zero_copy) / (1 << 20));
 }
