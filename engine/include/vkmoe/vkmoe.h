@@ -417,7 +417,15 @@ typedef struct vkmoe_stats {
 } vkmoe_stats;
 
 vkmoe_status vkmoe_session_get_stats(vkmoe_session session, vkmoe_stats* out);
+/* Also zeroes the session's expert usage. */
 vkmoe_status vkmoe_session_reset_stats(vkmoe_session session);
+
+/* How many tokens each routed expert served in the session's finished model steps (prompt and
+ * generated tokens alike) since its creation or vkmoe_session_reset_stats: counts[layer *
+ * n_expert + expert], n_layer x n_expert values (vkmoe_model_info). Dense layers stay 0; a MoE
+ * layer's counts sum to its tokens x n_expert_used. A sized output as the text calls: capacity
+ * 0 asks for the length (0 for a model without experts). */
+vkmoe_status vkmoe_session_get_expert_usage(vkmoe_session session, uint64_t* counts, size_t capacity, size_t* out_length);
 
 #ifdef __cplusplus
 }  /* extern "C" */
