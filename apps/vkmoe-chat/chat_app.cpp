@@ -150,12 +150,14 @@ void ChatApp::update() {
     const TurnProgress p = engine_.step(uint32_t(std::max(500, settings.frame_budget_us)));
     if (!conversation.messages.empty()) conversation.messages.back().content += p.text;
     if (p.finished) finish_reply(p);
+    engine_.expert_usage(expert_usage_);
   }
 }
 
 void ChatApp::new_chat() {
   stop();
   generating_ = false;
+  expert_usage_.clear();
   const std::string system_prompt = conversation.system_prompt;
   conversation = Conversation{};
   conversation.system_prompt = system_prompt;
@@ -164,6 +166,7 @@ void ChatApp::new_chat() {
 void ChatApp::open_chat(const std::string& id) {
   if (generating_) return;
   guarded("opening the chat", [&] { conversation = store_.load(id); });
+  expert_usage_.clear();
 }
 
 void ChatApp::rename_chat(const std::string& title) {

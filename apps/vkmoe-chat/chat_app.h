@@ -58,6 +58,9 @@ class ChatApp {
   // Statistics of the last finished reply's session (tokens/s, experts).
   const vkmoe_stats& stats() const { return stats_; }
   uint32_t context_used() const { return context_used_; }
+  // (n_layer, n_expert): tokens each expert served for this conversation (its latest turn
+  // feeds the whole conversation), refreshed every frame while a reply is stepped.
+  const std::vector<uint64_t>& expert_usage() const { return expert_usage_; }
 
  private:
   void begin_reply();
@@ -71,6 +74,7 @@ class ChatApp {
   bool generating_ = false;
   vkmoe_stats stats_{};
   uint32_t context_used_ = 0;
+  std::vector<uint64_t> expert_usage_;
 };
 
 const char* finish_name(vkmoe_finish_reason reason);

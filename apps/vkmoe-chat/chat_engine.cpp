@@ -277,6 +277,15 @@ bool ChatEngine::stats(vkmoe_stats& out) const {
   return vkmoe_session_get_stats(session_, &out) == VKMOE_OK;
 }
 
+bool ChatEngine::expert_usage(std::vector<uint64_t>& out) const {
+  if (session_ == nullptr || (model_info_.experts_stream && turn_running_)) return false;
+  size_t n = 0;
+  vkmoe_status s = vkmoe_session_get_expert_usage(session_, nullptr, 0, &n);
+  out.resize(n);
+  if (s == VKMOE_ERROR_BUFFER_TOO_SMALL) s = vkmoe_session_get_expert_usage(session_, out.data(), out.size(), &n);
+  return s == VKMOE_OK;
+}
+
 uint32_t ChatEngine::position() const {
   uint32_t p = 0;
   if (session_ != nullptr && !(model_info_.experts_stream && turn_running_)) vkmoe_session_get_position(session_, &p, nullptr);

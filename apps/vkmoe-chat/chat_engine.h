@@ -88,6 +88,9 @@ class ChatEngine {
   void stop();
 
   bool stats(vkmoe_stats& out) const;
+  // (n_layer, n_expert) tokens each expert served in the current turn, which feeds the whole
+  // conversation: false while a worker-thread turn owns the session.
+  bool expert_usage(std::vector<uint64_t>& out) const;
   uint32_t position() const;
   uint32_t max_ctx() const;
   const std::string& last_error() const { return error_; }

@@ -2,6 +2,9 @@
 // speed figures. Settings are saved per model when changed.
 #include <imgui.h>
 
+#include <algorithm>
+#include <vector>
+
 #include "apps/vkmoe-chat/chat_app.h"
 #include "apps/vkmoe-chat/chat_ui.h"
 
@@ -41,6 +44,42 @@ void draw_settings_panel(ChatApp& app, UiState& ui) {
   ImGui::Text("GPU: %.2f ms per token", st.gpu_ms_per_token);
 }
 
+namespace {
+
+// Rows: layers; columns: experts; brightness: the share of the layer's tokens the expert
+// served, relative to the layer's busiest expert. Hovering shows the count.
+void draw_expert_heat_map(const std::vector<uint64_t>& usage, uint32_t n_layer, uint32_t n_expert) {
+  if (n_expert == 0 || usage.size() != size_t(n_layer) * n_expert) {
+    ImGui::TextDisabled("expert usage: after the first reply");
+    return;
+  }
+  ImGui::TextWrapped("Expert usage in this conversation (rows: layers, columns: experts)");
+  const float width = ImGui::GetContentRegionAvail().x;
+  const float cell_w = width / float(n_expert);
+  const float cell_h = std::clamp(160.0f / float(n_layer), 2.0f, 14.0f);
+  const ImVec2 origin = ImGui::GetCursorScreenPos();
+  ImDrawList* draw = ImGui::GetWindowDrawList();
+  const ImVec2 mouse = ImGui::GetIO().MousePos;
+  for (uint32_t layer = 0; layer < n_layer; ++layer) {
+    const uint64_t* row = usage.data() + size_t(layer) * n_expert;
+    const uint64_t busiest = *std::max_element(row, row + n_expert);
+    for (uint32_t e = 0; e < n_expert; ++e) {
+      const float heat = busiest > 0 ? float(row[e]) / float(busiest) : 0.0f;
+      const ImVec2 a(origin.x + e * cell_w, origin.y + layer * cell_h);
+      const ImVec2 b(a.x + std::max(1.0f, cell_w - 1.0f), a.y + std::max(1.0f, cell_h - 1.0f));
+      const ImU32 colour = busiest == 0 ? IM_COL32(40, 40, 48, 255)  // a dense layer, or nothing yet
+                                        : ImGui::ColorConvertFloat4ToU32(ImVec4(0.15f + 0.85f * heat, 0.1f + 0.6f * heat * heat, 0.25f * (1 - heat), 1));
+      draw->AddRectFilled(a, b, colour);
+      if (mouse.x >= a.x && mouse.x < b.x && mouse.y >= a.y && mouse.y < b.y) {
+        ImGui::SetTooltip("layer %u, expert %u: %llu tokens", layer, e, static_cast<unsigned long long>(row[e]));
+      }
+    }
+  }
+  ImGui::Dummy(ImVec2(width, n_layer * cell_h));
+}
+
+}  // namespace
+
 void draw_expert_panel(ChatApp& app, UiState&) {
   ImGui::TextUnformatted("Experts");
   if (!app.engine().ready()) {
@@ -51,6 +90,7 @@ void draw_expert_panel(ChatApp& app, UiState&) {
   const vkmoe_stats& st = app.stats();
   ImGui::TextWrapped("%u experts per layer, %u active per token", info.n_expert, info.n_expert_used);
   ImGui::Text("VRAM: %.1f MiB used", double(st.vram_used_bytes) / (1 << 20));
+  draw_expert_heat_map(app.expert_usage(), info.n_layer, info.n_expert);
   if (!info.experts_stream) {
     ImGui::TextWrapped("Every expert is resident in VRAM: nothing streams.");
     return;

@@ -28,7 +28,8 @@ std::string unescape(const std::string& s) {
 
 const std::set<std::string> kVerbs = {"open", "open-bad", "expect-error", "dismiss", "system", "type", "send", "regenerate",
                                       "stop", "wait", "wait-tokens", "edit", "set", "save", "new", "rename", "export",
-                                      "screenshot", "frames", "expect-messages", "expect-streaming"};
+                                      "screenshot", "frames", "expect-messages", "expect-streaming",
+                                      "expect-expert-usage"};
 
 int parse_int(const std::string& text) {
   size_t used = 0;
@@ -194,6 +195,14 @@ bool UiScript::run(const Action& a, ChatApp& app, UiState& ui) {
   if (v == "frames") {
     if (begin_once()) frames_left_ = parse_int(a.arg);
     return frames_left_-- <= 0;
+  }
+  if (v == "expect-expert-usage") {
+    const std::vector<uint64_t>& usage = app.expert_usage();
+    const vkmoe_model_info& info = app.engine().model_info();
+    uint64_t total = 0;
+    for (uint64_t c : usage) total += c;
+    if (usage.size() != size_t(info.n_layer) * info.n_expert || total == 0) fail(a, "the heat map has no expert usage");
+    return true;
   }
   if (v == "expect-streaming") {
     if (!app.engine().ready() || !app.engine().model_info().experts_stream) fail(a, "the model's experts do not stream");

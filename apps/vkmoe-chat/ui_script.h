@@ -19,6 +19,7 @@
 //   frames N               let N frames pass
 //   expect-messages N      the conversation must hold N messages
 //   expect-streaming       the loaded model's experts must stream (its VRAM budget holds too few)
+//   expect-expert-usage    the expert heat map must have counts for the loaded model
 //
 // Blank lines and lines starting with # are skipped. The script fails at the first action
 // that cannot be done, an error banner showing when an action other than open-bad,
