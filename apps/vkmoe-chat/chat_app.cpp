@@ -34,8 +34,15 @@ void ChatApp::guarded(const char* what, F&& f) {
 }
 
 void ChatApp::inspect_model() {
+  preview = engine_.preview(load_plan());
+}
+
+LoadPlan ChatApp::load_plan() const {
   LoadPlan plan{model_path, uint64_t(settings.vram_budget_mib) << 20, uint32_t(settings.context_length)};
-  preview = engine_.preview(plan);
+  plan.expert_lfu = settings.expert_lfu;
+  plan.expert_prefetch = settings.expert_prefetch;
+  plan.expert_zero_copy = settings.expert_zero_copy;
+  return plan;
 }
 
 void ChatApp::load_model() {
@@ -50,8 +57,7 @@ void ChatApp::load_model() {
     error = "cannot open " + model_path + ": " + preview.error;
     return;
   }
-  LoadPlan plan{model_path, uint64_t(settings.vram_budget_mib) << 20, uint32_t(settings.context_length)};
-  if (!engine_.start_load(plan)) {
+  if (!engine_.start_load(load_plan())) {
     error = "cannot load " + model_path + ": " + engine_.last_error();
     load_state_ = LoadState::kFailed;
     return;
@@ -140,7 +146,11 @@ void ChatApp::finish_reply(const TurnProgress& p) {
 void ChatApp::update() {
   if (load_state_ == LoadState::kLoading) {
     load_state_ = engine_.poll_load();
-    if (load_state_ == LoadState::kFailed) error = "loading " + model_path + " failed: " + engine_.last_error();
+    if (load_state_ == LoadState::kFailed && engine_.last_status() == VKMOE_ERROR_CANCELLED) {
+      notice = "loading " + model_path + " was cancelled";
+    } else if (load_state_ == LoadState::kFailed) {
+      error = "loading " + model_path + " failed: " + engine_.last_error();
+    }
     if (load_state_ == LoadState::kReady) {
       notice = "loaded " + model_path;
       guarded("saving the recent models", [&] { store_.remember_model(model_path); });

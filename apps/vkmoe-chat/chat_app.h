@@ -47,6 +47,7 @@ class ChatApp {
 
   ChatSettings settings;
   void save_settings();  // for the loaded model
+  LoadPlan load_plan() const;  // model_path with the settings
 
   // The newest problem, shown in the window until dismissed.
   std::string error;

@@ -9,6 +9,19 @@ namespace {
 // Prompt tokens per model step: small, so a prompt layer fits a frame's GPU budget.
 constexpr uint32_t kPromptTokensPerStep = 32;
 
+vkmoe_model_load_info load_info(const LoadPlan& plan) {
+  vkmoe_model_load_info info{};
+  info.struct_size = sizeof(info);
+  info.path = plan.path.c_str();
+  info.vram_budget_bytes = plan.vram_budget_bytes;
+  info.max_ctx = plan.max_ctx;
+  info.max_tokens = kPromptTokensPerStep;
+  info.expert_policy = plan.expert_lfu ? "lfu" : "lru";
+  info.disable_prefetch = plan.expert_prefetch ? 0 : 1;
+  info.disable_zero_copy = plan.expert_zero_copy ? 0 : 1;
+  return info;
+}
+
 }  // namespace
 
 ChatEngine::~ChatEngine() {
@@ -17,6 +30,7 @@ ChatEngine::~ChatEngine() {
 }
 
 std::string ChatEngine::fail(vkmoe_status status, const char* message) {
+  status_ = status;
   error_ = std::string(vkmoe_status_name(status)) + ": " + (message != nullptr ? message : "");
   return error_;
 }
@@ -63,12 +77,7 @@ ModelPreview ChatEngine::preview(const LoadPlan& plan) {
     p.error = "vkmoe has no device: " + error_;
     return p;
   }
-  vkmoe_model_load_info info{};
-  info.struct_size = sizeof(info);
-  info.path = plan.path.c_str();
-  info.vram_budget_bytes = plan.vram_budget_bytes;
-  info.max_ctx = plan.max_ctx;
-  info.max_tokens = kPromptTokensPerStep;
+  const vkmoe_model_load_info info = load_info(plan);
   p.memory.struct_size = sizeof(p.memory);
   const vkmoe_status s = vkmoe_model_query_memory(context_, &info, &p.memory);
   if (s != VKMOE_OK) {
@@ -83,12 +92,7 @@ bool ChatEngine::start_load(const LoadPlan& plan) {
   unload();
   if (context_ == nullptr) return false;
   loading_ = plan;
-  vkmoe_model_load_info info{};
-  info.struct_size = sizeof(info);
-  info.path = loading_.path.c_str();
-  info.vram_budget_bytes = loading_.vram_budget_bytes;
-  info.max_ctx = loading_.max_ctx;
-  info.max_tokens = kPromptTokensPerStep;
+  const vkmoe_model_load_info info = load_info(loading_);  // the path stays valid in loading_
   const vkmoe_status s = vkmoe_model_load_async(context_, &info, &model_);
   if (s != VKMOE_OK) {
     fail(s, vkmoe_context_last_error(context_));

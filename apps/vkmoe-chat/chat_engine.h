@@ -20,6 +20,9 @@ struct LoadPlan {
   std::string path;
   uint64_t vram_budget_bytes = 0;  // 0: all free device memory
   uint32_t max_ctx = 0;            // 0: the model's, at most 4096
+  bool expert_lfu = false;         // how streamed experts run (vkmoe_model_load_info)
+  bool expert_prefetch = true;
+  bool expert_zero_copy = true;
 };
 
 // What a model file is and needs, known before any weight is loaded.
@@ -94,6 +97,7 @@ class ChatEngine {
   uint32_t position() const;
   uint32_t max_ctx() const;
   const std::string& last_error() const { return error_; }
+  vkmoe_status last_status() const { return status_; }
 
  private:
   TurnProgress step_on_worker();
@@ -107,6 +111,7 @@ class ChatEngine {
   LoadPlan loading_;
   std::string loaded_path_;
   std::string error_;
+  vkmoe_status status_ = VKMOE_OK;  // of the last failure
   bool turn_running_ = false;
 
   // Worker-thread turns (models that stream experts): the callback appends text under the lock.

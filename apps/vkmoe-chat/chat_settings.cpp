@@ -24,7 +24,9 @@ nlohmann::json to_json(const ChatSettings& s) {
   return {{"temperature", s.temperature}, {"top_k", s.top_k},           {"top_p", s.top_p},
           {"min_p", s.min_p},             {"repetition_penalty", s.repetition_penalty},
           {"seed", s.seed},               {"max_tokens", s.max_tokens}, {"context_length", s.context_length},
-          {"vram_budget_mib", s.vram_budget_mib}, {"frame_budget_us", s.frame_budget_us}};
+          {"vram_budget_mib", s.vram_budget_mib}, {"frame_budget_us", s.frame_budget_us},
+          {"expert_lfu", s.expert_lfu},   {"expert_prefetch", s.expert_prefetch},
+          {"expert_zero_copy", s.expert_zero_copy}};
 }
 
 ChatSettings settings_from_json(const nlohmann::json& j) {
@@ -42,6 +44,12 @@ ChatSettings settings_from_json(const nlohmann::json& j) {
   read("context_length", s.context_length);
   read("vram_budget_mib", s.vram_budget_mib);
   read("frame_budget_us", s.frame_budget_us);
+  auto flag = [&](const char* key, bool& field) {
+    if (j.is_object() && j.contains(key) && j[key].is_boolean()) field = j[key].get<bool>();
+  };
+  flag("expert_lfu", s.expert_lfu);
+  flag("expert_prefetch", s.expert_prefetch);
+  flag("expert_zero_copy", s.expert_zero_copy);
   return s;
 }
 

@@ -21,6 +21,10 @@ struct ChatSettings {
   int context_length = 2048;     // applies at the next load
   int vram_budget_mib = 0;       // 0: all free device memory; applies at the next load
   int frame_budget_us = 6000;    // GPU time generation may submit per frame
+  // Streamed experts; apply at the next load.
+  bool expert_lfu = false;       // evict the least frequently used slot, not the least recent
+  bool expert_prefetch = true;
+  bool expert_zero_copy = true;
 
   vkmoe_sampling sampling() const;
   // The reason the sampling is refused, or empty.

@@ -11,6 +11,11 @@ namespace {
 constexpr float kSideWidth = 300.0f;
 
 void draw_banners(ChatApp& app) {
+  if (!app.notice.empty() && app.error.empty()) {
+    ImGui::TextColored(ImVec4(0.6f, 0.85f, 0.6f, 1.0f), "%s", app.notice.c_str());
+    ImGui::SameLine();
+    if (ImGui::SmallButton("OK")) app.notice.clear();
+  }
   if (!app.error.empty()) {
     ImGui::PushStyleColor(ImGuiCol_ChildBg, ImVec4(0.45f, 0.08f, 0.08f, 1.0f));
     ImGui::BeginChild("error", ImVec2(0, ImGui::GetTextLineHeightWithSpacing() * 2.4f), true);

@@ -27,8 +27,15 @@ void draw_settings_panel(ChatApp& app, UiState& ui) {
   ImGui::PopItemWidth();
   const std::string problem = s.sampling_problem();
   if (!problem.empty()) ImGui::TextColored(ImVec4(1, 0.4f, 0.4f, 1), "%s", problem.c_str());
-  if (changed) app.save_settings();
 
+  if (ImGui::CollapsingHeader("Streamed experts (next load)")) {
+    int policy = s.expert_lfu ? 1 : 0;
+    changed |= ImGui::Combo("Eviction", &policy, "least recently used\0least frequently used\0");
+    s.expert_lfu = policy == 1;
+    changed |= ImGui::Checkbox("Prefetch the next layer's experts", &s.expert_prefetch);
+    changed |= ImGui::Checkbox("Read single-token misses in place", &s.expert_zero_copy);
+  }
+  if (changed) app.save_settings();
   if (ImGui::CollapsingHeader("Vulkan device")) {
     ImGui::TextWrapped("In use: %s (shared by the window and vkmoe)", ui.device_in_use.c_str());
     for (const std::string& d : ui.devices) ImGui::BulletText("%s", d.c_str());

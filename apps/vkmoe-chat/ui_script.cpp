@@ -164,6 +164,9 @@ bool UiScript::run(const Action& a, ChatApp& app, UiState& ui) {
     else if (name == "seed") s.seed = parse_int(value);
     else if (name == "max_tokens") s.max_tokens = parse_int(value);
     else if (name == "vram_budget_mib") s.vram_budget_mib = parse_int(value);
+    else if (name == "expert_lfu") s.expert_lfu = parse_int(value) != 0;
+    else if (name == "expert_prefetch") s.expert_prefetch = parse_int(value) != 0;
+    else if (name == "expert_zero_copy") s.expert_zero_copy = parse_int(value) != 0;
     else fail(a, "no setting named '" + name + "'");
     app.save_settings();
     return true;

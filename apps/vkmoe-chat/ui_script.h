@@ -13,7 +13,8 @@
 //   wait-tokens N          until the reply being generated holds at least N characters
 //   edit INDEX TEXT        edit message INDEX (0-based) and resend from there
 //   set NAME VALUE         temperature, top_k, top_p, min_p, repetition_penalty, seed, max_tokens,
-//                          vram_budget_mib (applies at the next open)
+//                          vram_budget_mib, expert_lfu, expert_prefetch, expert_zero_copy (0 or 1;
+//                          the last four apply at the next open)
 //   save | new | rename TITLE | export PATH
 //   screenshot PATH        write the next frame as a PNG
 //   frames N               let N frames pass

@@ -1,6 +1,9 @@
 // The C API's models: what a model needs before loading it, blocking and background loads,
 // and what a loaded model is.
+#include <cstddef>
+
 #include "engine/api/handles.h"
+#include "engine/experts/expert_options.h"
 #include "engine/model/kv_cache.h"
 
 using namespace vkmoe;
@@ -11,6 +14,12 @@ namespace {
 ModelOptions model_options(const vkmoe_model_load_info& info) {
   ModelOptions o;
   o.experts.vram_budget.bytes = info.vram_budget_bytes;
+  // Fields a caller built against an older vkmoe.h did not have keep their defaults.
+  if (info.struct_size >= offsetof(vkmoe_model_load_info, disable_zero_copy) + sizeof(int)) {
+    if (info.expert_policy != nullptr && info.expert_policy[0] != '\0') o.experts.policy = parse_expert_policy(info.expert_policy);
+    o.experts.prefetch = info.disable_prefetch == 0;
+    o.experts.zero_copy = info.disable_zero_copy == 0;
+  }
   o.max_ctx = info.max_ctx;
   o.max_tokens = info.max_tokens != 0 ? info.max_tokens : 128;
   return o;
@@ -18,7 +27,8 @@ ModelOptions model_options(const vkmoe_model_load_info& info) {
 
 void check_load_info(const vkmoe_model_load_info* info) {
   require(info != nullptr, "vkmoe_model_load_info is NULL");
-  require_struct(info->struct_size, sizeof(vkmoe_model_load_info), "vkmoe_model_load_info");
+  // The first version of the struct ended before expert_policy.
+  require_struct(info->struct_size, offsetof(vkmoe_model_load_info, expert_policy), "vkmoe_model_load_info");
   require(info->path != nullptr && info->path[0] != '\0', "vkmoe_model_load_info.path is empty");
 }
 

@@ -195,6 +195,13 @@ typedef struct vkmoe_model_load_info {
   vkmoe_load_progress_fn on_progress;
   vkmoe_load_done_fn on_done;
   void* user_data;
+  /* How streamed experts are run (zeros: the defaults; ignored when every expert fits).
+   * expert_policy: which slot a miss evicts, "lru" (NULL or "": the default) or "lfu";
+   * disable_prefetch: no copying of the next layer's predicted experts ahead of time;
+   * disable_zero_copy: a single-token miss is always copied into a slot, never read in place. */
+  const char* expert_policy;
+  int disable_prefetch;
+  int disable_zero_copy;
 } vkmoe_model_load_info;
 
 typedef struct vkmoe_model_memory {
