@@ -74,6 +74,8 @@ void draw_preview(const ChatApp& app) {
     return;
   }
   const vkmoe_model_memory& m = p.memory;
+  ImGui::TextWrapped("%s: %.2fM parameters, %.2fM active per token", m.architecture, double(m.total_parameters) / 1e6,
+                     double(m.active_parameters) / 1e6);
   ImGui::Text("File: %.1f MiB", mib(p.file_bytes));
   ImGui::Text("Weights: %.1f MiB", mib(m.total_bytes));
   ImGui::Text("  dense %.1f MiB, experts %.1f MiB", mib(m.dense_bytes), mib(m.expert_bytes));

@@ -1,10 +1,13 @@
 // The C API's models: what a model needs before loading it, blocking and background loads,
 // and what a loaded model is.
+#include <algorithm>
 #include <cstddef>
+#include <cstring>
 
 #include "engine/api/handles.h"
 #include "engine/experts/expert_options.h"
 #include "engine/model/kv_cache.h"
+#include "loader/model/model_stats.h"
 
 using namespace vkmoe;
 using namespace vkmoe::api;
@@ -55,12 +58,13 @@ vkmoe_status vkmoe_model_query_memory(vkmoe_context context, const vkmoe_model_l
   return guarded(context->error, [&] {
     check_load_info(info);
     require(out != nullptr, "vkmoe_model_query_memory: out is NULL");
-    require_struct(out->struct_size, sizeof(vkmoe_model_memory), "vkmoe_model_memory");
+    require_struct(out->struct_size, offsetof(vkmoe_model_memory, architecture), "vkmoe_model_memory");
     const ModelSpec spec = load_model_spec(info->path);
     const ModelOptions options = model_options(*info);
     const ExpertPlacement p = plan_placement(*context->context, spec, options);
     const uint32_t size = out->struct_size;
-    *out = vkmoe_model_memory{};
+    // A caller's struct may be an earlier, shorter version: write within its size only.
+    std::memset(out, 0, std::min<size_t>(size, sizeof(vkmoe_model_memory)));
     out->struct_size = size;
     out->dense_bytes = p.dense_bytes;
     out->expert_bytes = p.expert_bytes;
@@ -71,6 +75,12 @@ vkmoe_status vkmoe_model_query_memory(vkmoe_context context, const vkmoe_model_l
     out->experts_stream = p.streaming ? 1 : 0;
     out->expert_slots = p.n_slots;
     out->total_experts = p.total_experts;
+    if (size >= offsetof(vkmoe_model_memory, active_parameters) + sizeof(uint64_t)) {
+      const ModelStats stats = compute_model_stats(spec);
+      copy_text(out->architecture, sizeof(out->architecture), architecture_name(spec.config.arch));
+      out->total_parameters = stats.total_params;
+      out->active_parameters = stats.active_params;
+    }
     return VKMOE_OK;
   });
 }

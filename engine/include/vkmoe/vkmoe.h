@@ -215,9 +215,13 @@ typedef struct vkmoe_model_memory {
   int experts_stream;                          /* 1 when experts would stream under that budget */
   uint32_t expert_slots;                       /* VRAM slots when streaming */
   uint32_t total_experts;                      /* MoE layers x experts per layer */
+  /* What the model is (filled when struct_size covers them; the first version ended above). */
+  char architecture[32];                       /* as vkmoe_model_info.architecture */
+  uint64_t total_parameters;
+  uint64_t active_parameters;                  /* per token: the dense weights and n_expert_used / n_expert of the routed experts */
 } vkmoe_model_memory;
 
-/* What `info->path` needs, and where its experts would go under info's budget, without
+/* What `info->path` is and needs, and where its experts would go under info's budget, without
  * loading any weight. A budget too small for the dense part gives VKMOE_ERROR_OUT_OF_MEMORY
  * with the numbers in the context's message. */
 vkmoe_status vkmoe_model_query_memory(vkmoe_context context, const vkmoe_model_load_info* info, vkmoe_model_memory* out);
