@@ -29,7 +29,7 @@ std::string unescape(const std::string& s) {
 const std::set<std::string> kVerbs = {"open", "open-bad", "expect-error", "dismiss", "system", "type", "send", "regenerate",
                                       "stop", "wait", "wait-tokens", "edit", "set", "save", "new", "rename", "export",
                                       "screenshot", "frames", "expect-messages", "expect-streaming",
-                                      "expect-expert-usage"};
+                                      "expect-expert-usage", "delete", "expect-chats"};
 
 int parse_int(const std::string& text) {
   size_t used = 0;
@@ -178,6 +178,16 @@ bool UiScript::run(const Action& a, ChatApp& app, UiState& ui) {
   }
   if (v == "new") {
     app.new_chat();
+    return true;
+  }
+  if (v == "delete") {
+    if (app.conversation.id.empty()) fail(a, "the chat is not saved, so there is nothing to delete");
+    app.delete_chat(app.conversation.id);
+    return true;
+  }
+  if (v == "expect-chats") {
+    const int n = parse_int(a.arg);
+    if (app.chats.size() != size_t(n)) fail(a, "the sidebar lists " + std::to_string(app.chats.size()) + " chats");
     return true;
   }
   if (v == "rename") {

@@ -16,6 +16,8 @@
 //                          vram_budget_mib, expert_lfu, expert_prefetch, expert_zero_copy (0 or 1;
 //                          the last four apply at the next open)
 //   save | new | rename TITLE | export PATH
+//   delete                 delete the current chat (as the sidebar's Delete button)
+//   expect-chats N         the sidebar must list N chats
 //   screenshot PATH        write the next frame as a PNG
 //   frames N               let N frames pass
 //   expect-messages N      the conversation must hold N messages
