@@ -75,7 +75,7 @@ void ChatApp::send() {
     return;
   }
   conversation.messages.push_back({"user", input});
-  if (conversation.title == "New chat") conversation.title = input.substr(0, 40);
+  if (conversation.title == "New chat") conversation.title = utf8_prefix(input, 40);
   input.clear();
   begin_reply();
 }

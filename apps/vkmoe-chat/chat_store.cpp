@@ -74,7 +74,9 @@ void ChatStore::save(Conversation& c) const {
     const auto now = std::chrono::system_clock::now().time_since_epoch();
     c.id = "chat-" + std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(now).count());
   }
-  write_file_atomically(chat_dir_ / (c.id + ".json"), to_json(c).dump(2));
+  // Replies are valid UTF-8 (the engine emits whole characters), but text pasted by hand may
+  // not be: such bytes become U+FFFD rather than a failed save.
+  write_file_atomically(chat_dir_ / (c.id + ".json"), to_json(c).dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 Conversation ChatStore::load(const std::string& id) const {
@@ -118,6 +120,8 @@ void ChatStore::save_model_settings(const std::string& path, const nlohmann::jso
   write_models();
 }
 
-void ChatStore::write_models() const { write_file_atomically(models_file_, models_.dump(2)); }
+void ChatStore::write_models() const {
+  write_file_atomically(models_file_, models_.dump(2, ' ', false, nlohmann::json::error_handler_t::replace));
+}
 
 }  // namespace vkmoe_chat

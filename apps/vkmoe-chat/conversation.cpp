@@ -39,6 +39,13 @@ Conversation conversation_from_json(const nlohmann::json& j) {
   return c;
 }
 
+std::string utf8_prefix(const std::string& text, size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  size_t end = max_bytes;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;  // not inside a character
+  return text.substr(0, end);
+}
+
 std::string to_markdown(const Conversation& c) {
   std::string md = "# " + c.title + "\n\n";
   if (!c.model.empty()) md += "Model: `" + c.model + "`\n\n";

@@ -35,5 +35,8 @@ nlohmann::json to_json(const Conversation& c);
 // Throws nlohmann::json::exception on a document that is not a conversation.
 Conversation conversation_from_json(const nlohmann::json& j);
 std::string to_markdown(const Conversation& c);
+// At most `max_bytes` of `text`, cut between UTF-8 characters (a chat's title from its first
+// message).
+std::string utf8_prefix(const std::string& text, size_t max_bytes);
 
 }  // namespace vkmoe_chat

@@ -93,6 +93,13 @@ TEST(ConversationMarkdown, HoldsTitleSystemPromptAndMessagesInOrder) {
   EXPECT_LT(user, reply);
 }
 
+TEST(Utf8Prefix, CutsBetweenCharactersOnly) {
+  EXPECT_EQ(utf8_prefix("Ελληνικά", 3), "Ε");  // two bytes each: the third is inside λ
+  EXPECT_EQ(utf8_prefix("Ελληνικά", 4), "Ελ");
+  EXPECT_EQ(utf8_prefix("🙂x", 3), "");
+  EXPECT_EQ(utf8_prefix("short", 40), "short");
+}
+
 TEST(ChatSettings, MissingAndMistypedFieldsKeepTheirDefaults) {
   const ChatSettings defaults;
   const ChatSettings s = settings_from_json(nlohmann::json{{"temperature", 0.7}, {"top_k", "forty"}, {"seed", 42}});
