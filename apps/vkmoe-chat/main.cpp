@@ -12,7 +12,6 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -106,7 +105,7 @@ int run(const Options& o) {
   if (!o.script.empty()) script.emplace(o.script);
   GlfwWindow glfw(o.width, o.height);
   WindowDevice device(glfw.window, o.device);
-  // The engine goes before the device and after the renderer is done with the queue.
+  // Destroyed in reverse order: the renderer, then vkmoe's objects, then the device they share.
   ChatEngine engine;
   const vkmoe_external_device shared = device.external_device();
   ChatApp app(engine);

@@ -73,14 +73,13 @@ WindowDevice::WindowDevice(GLFWwindow* window, const std::string& device_selecto
     physical_ = d;
     family_ = family;
     name_ = props.deviceName;
-    requirements_ = r;
   }
   if (physical_ == VK_NULL_HANDLE) {
     throw std::runtime_error(device_selector.empty() ? "no device for the window and vkmoe: " + why
                                                      : "no usable device matches '" + device_selector + "'");
   }
-  // The requirements' pNext chain points into the struct it was filled in: re-query into the
-  // member so the chain points at the member's own fields.
+  // The requirements' pNext chain points into the struct it was filled in, so the chosen
+  // device's go straight into the member (a copy would point back into the loop's local).
   requirements_ = vkmoe_device_requirements{};
   requirements_.struct_size = sizeof(requirements_);
   if (vkmoe_get_device_requirements(physical_, &requirements_) != VKMOE_OK) throw std::runtime_error("vkmoe_get_device_requirements failed");
