@@ -158,7 +158,14 @@ void ChatApp::update() {
   }
   if (generating_) {
     const TurnProgress p = engine_.step(uint32_t(std::max(500, settings.frame_budget_us)));
-    if (!conversation.messages.empty()) conversation.messages.back().content += p.text;
+    if (!conversation.messages.empty()) {
+      std::string& reply = conversation.messages.back().content;
+      if (p.whole_reply) {
+        reply = p.text;
+      } else {
+        reply += p.text;
+      }
+    }
     if (p.finished) finish_reply(p);
     engine_.expert_usage(expert_usage_);
   }

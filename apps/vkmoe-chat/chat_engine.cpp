@@ -219,6 +219,7 @@ bool ChatEngine::start_turn(const TurnRequest& request) {
       std::lock_guard lock(worker_mutex_);
       worker_status_ = status;
       worker_finish_ = r.finish_reason;
+      worker_reply_.assign(r.text != nullptr ? r.text : "", r.text_length);
       if (status != VKMOE_OK) worker_error_ = vkmoe_session_last_error(session_);
       worker_done_ = true;
     });
@@ -232,6 +233,11 @@ TurnProgress ChatEngine::step_on_worker() {
   p.text = std::move(worker_text_);
   worker_text_.clear();
   if (worker_done_) {
+    // The callback's pieces hold back the bytes of a split character; the result has them all.
+    if (worker_status_ == VKMOE_OK) {
+      p.text = worker_reply_;
+      p.whole_reply = true;
+    }
     p.finished = true;
     p.finish_reason = worker_finish_;
     if (worker_status_ != VKMOE_OK) p.error = std::string(vkmoe_status_name(worker_status_)) + ": " + worker_error_;

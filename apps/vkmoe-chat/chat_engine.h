@@ -49,7 +49,8 @@ struct TurnRequest {
 
 // What one frame of a turn produced.
 struct TurnProgress {
-  std::string text;  // new text since the last frame
+  std::string text;  // new text since the last frame, or the whole reply when `whole_reply`
+  bool whole_reply = false;
   bool finished = false;
   vkmoe_finish_reason finish_reason = VKMOE_FINISH_NONE;
   std::string error;  // set when the turn failed
@@ -122,6 +123,7 @@ class ChatEngine {
   vkmoe_status worker_status_ = VKMOE_OK;
   vkmoe_finish_reason worker_finish_ = VKMOE_FINISH_NONE;
   std::string worker_error_;
+  std::string worker_reply_;  // the turn's whole text, as generate returns it
   std::string turn_prompt_;  // the turn's text must outlive the worker's generate call
 };
 
