@@ -20,6 +20,7 @@ shared float x_tile[BK * BM];  // [kk][m]
 shared float w_tile[BK * BN];  // [kk][n]
 
 void main() {
+  init_weight_loads();
   uint group = flat_group_index();
   uint n_tile = group % p.n_tiles;
   RowTile tile;

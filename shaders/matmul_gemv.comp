@@ -10,14 +10,18 @@
 #include "weight_blocks.glsl"
 #include "matmul_common.glsl"
 
-layout(constant_id = 1) const uint ROWS = 4;  // W rows per workgroup
+layout(constant_id = 1) const uint ROWS = 4;  // W rows per workgroup; REGISTER_ROWS when X_IN_REGISTERS
 // false: a subgroup takes one row at a time and its lanes take units of it, then reduce
 // (GPUs: neighbouring lanes read neighbouring bytes, x comes from cache). true: the workgroup
-// is one subgroup whose lanes take units of all ROWS rows at once, holding their x units in
-// registers, so each x element is loaded once per ROWS rows (CPU drivers such as lavapipe load
-// memory lane by lane, so loads are what costs).
+// is one subgroup whose lanes take units of REGISTER_ROWS rows at once, holding their x unit
+// in registers, so each x element is loaded once per REGISTER_ROWS rows (CPU drivers such as
+// lavapipe load memory lane by lane, so loads are what costs).
 layout(constant_id = 2) const bool X_IN_REGISTERS = false;
 const uint MAX_TOKENS = 8;                     // x rows per tile
+// Rows one subgroup computes at once when X_IN_REGISTERS. A constant, not a specialization
+// constant, so that glslc unrolls the loops over it and acc stays in registers (an array
+// indexed by a loop counter would live in memory, paid lane by lane on a CPU driver).
+const uint REGISTER_ROWS = 8;
 
 void store_row(RowTile tile, uint col, float acc[MAX_TOKENS]) {
   float b = bias_at(tile.expert, col);
@@ -27,6 +31,7 @@ void store_row(RowTile tile, uint col, float acc[MAX_TOKENS]) {
 }
 
 void main() {
+  init_weight_loads();
   uint group = flat_group_index();
   uint n_tile = group % p.n_tiles;
   RowTile tile;
@@ -38,52 +43,42 @@ void main() {
   const uint lane = gl_SubgroupInvocationID, lanes = gl_SubgroupSize;
 
   if (X_IN_REGISTERS) {
-    float acc[ROWS][MAX_TOKENS];
-    [[unroll]] for (uint r = 0; r < ROWS; ++r) {
-      [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) acc[r][t] = 0.0;
-    }
-    for (uint u = lane; u < units; u += lanes) {
-      float xs[MAX_TOKENS][UNIT];
-      [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
-        if (t < tile.row_count) {
-          uint xi = x_row + t * p.k + u * UNIT;
-          if (x_aligned) {
-            [[unroll]] for (uint j = 0; j < UNIT; j += 4u) {
-              vec4 v = x4[(xi + j) >> 2];
-              xs[t][j] = v.x;
-              xs[t][j + 1u] = v.y;
-              xs[t][j + 2u] = v.z;
-              xs[t][j + 3u] = v.w;
-            }
-          } else {
-            [[unroll]] for (uint j = 0; j < UNIT; ++j) xs[t][j] = x[xi + j];
+    // Token by token: a lane loads each x unit once for all REGISTER_ROWS rows. Decoding
+    // again per token costs less here than holding MAX_TOKENS x units in registers.
+    for (uint t = 0; t < tile.row_count; ++t) {
+      const uint xt = x_row + t * p.k;
+      float acc[REGISTER_ROWS];
+      [[unroll]] for (uint r = 0; r < REGISTER_ROWS; ++r) acc[r] = 0.0;
+      for (uint u = lane; u < units; u += lanes) {
+        float xs[UNIT];
+        const uint xi = xt + u * UNIT;
+        if (x_aligned) {
+          [[unroll]] for (uint j = 0; j < UNIT; j += 4u) {
+            vec4 v = x4[(xi + j) >> 2];
+            xs[j] = v.x;
+            xs[j + 1u] = v.y;
+            xs[j + 2u] = v.z;
+            xs[j + 3u] = v.w;
           }
+        } else {
+          [[unroll]] for (uint j = 0; j < UNIT; ++j) xs[j] = x[xi + j];
+        }
+        [[unroll]] for (uint r = 0; r < REGISTER_ROWS; ++r) {
+          float w[UNIT];
+          decode_unit(tile.w_base + min(n_tile * REGISTER_ROWS + r, p.n - 1u) * p.row_bytes, u, aligned16, w);
+          float s = 0.0;
+          [[unroll]] for (uint j = 0; j < UNIT; ++j) s += w[j] * xs[j];
+          acc[r] += s;
         }
       }
-      [[unroll]] for (uint r = 0; r < ROWS; ++r) {
-        uint col = min(n_tile * ROWS + r, p.n - 1u);
-        float w[UNIT];
-        decode_unit(tile.w_base + col * p.row_bytes, u, aligned16, w);
-        [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
-          if (t < tile.row_count) {
-            float s = 0.0;
-            [[unroll]] for (uint j = 0; j < UNIT; ++j) s += w[j] * xs[t][j];
-            acc[r][t] += s;
-          }
-        }
+      [[unroll]] for (uint r = 0; r < REGISTER_ROWS; ++r) {
+        uint col = n_tile * REGISTER_ROWS + r;
+        uint row_byte = tile.w_base + min(col, p.n - 1u) * p.row_bytes;
+        // Float formats: the K % UNIT elements after the last whole unit.
+        for (uint kk = units * UNIT + lane; kk < p.k; kk += lanes) acc[r] += weight_at(row_byte, kk) * x[xt + kk];
+        float sum = subgroupAdd(acc[r]);
+        if (subgroupElect() && col < p.n) y[p.y_offset + (tile.row_begin + t) * p.y_stride + col] = sum + bias_at(tile.expert, col);
       }
-    }
-    [[unroll]] for (uint r = 0; r < ROWS; ++r) {
-      uint col = n_tile * ROWS + r;
-      uint row_byte = tile.w_base + min(col, p.n - 1u) * p.row_bytes;
-      for (uint kk = units * UNIT + lane; kk < p.k; kk += lanes) {
-        float w = weight_at(row_byte, kk);
-        [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
-          if (t < tile.row_count) acc[r][t] += w * x[x_row + t * p.k + kk];
-        }
-      }
-      [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) acc[r][t] = subgroupAdd(acc[r][t]);
-      if (subgroupElect() && col < p.n) store_row(tile, col, acc[r]);
     }
     return;
   }

@@ -90,7 +90,7 @@ OutputFormat parse_format(const std::string& text) {
 const char* bench_usage() {
   return "usage: vkmoe-bench -m FILE [-p 512] [-n 128] [-r 5] [-o md|json|csv] [--warmup 1] [-ub 512]\n"
          "                   [--vram-budget SIZE | --expert-slots N] [--expert-policy lru|lfu] [--prefetch on|off]\n"
-         "                   [--zero-copy on|off] [--compare-resident]\n"
+         "                   [--zero-copy on|off] [--compare-resident] [--profile]\n"
          "                   [--sweep-budget N [--sweep-csv FILE] [--plot FILE.svg]]\n"
          "       vkmoe-bench --matmul TYPE[,TYPE...] [--matmul-shapes SHAPE[,...]] [--matmul-tokens T[,...]] [-r 5] [-o md|json]\n"
          "\n"
@@ -111,6 +111,8 @@ const char* bench_usage() {
          "      --zero-copy on|off    read one-token misses from host memory in place (default on)\n"
          "      --compare-resident    when experts stream, run every test again with all experts resident\n"
          "                            (if they fit) and print the speed ratios against it\n"
+         "      --profile             time every kernel of the timed runs with GPU timestamps and print, per\n"
+         "                            test and kernel family, calls, µs, bytes and GB/s per token (md, json)\n"
          "      --sweep-budget N      instead of the tests: tgN (the -n length) at N expert-slot counts evenly\n"
          "                            spaced from top-k to all experts; a CSV row per point\n"
          "      --sweep-csv FILE      write the sweep's CSV to FILE instead of stdout\n"
@@ -136,7 +138,7 @@ BenchOptions parse_bench_options(const std::vector<std::string>& argv) {
       return o;
     }
   }
-  cli::Args args(argv, {"compare-resident"});
+  cli::Args args(argv, {"compare-resident", "profile"});
   auto model = get_either(args, "m", "model");
   auto prompt = get_either(args, "p", "n-prompt");
   auto gen = get_either(args, "n", "n-gen");
@@ -146,6 +148,7 @@ BenchOptions parse_bench_options(const std::vector<std::string>& argv) {
   auto ubatch = get_either(args, "ub", "ubatch-size");
   o.experts = cli::read_expert_args(args);
   o.compare_resident = args.has_flag("compare-resident");
+  o.profile = args.has_flag("profile");
   auto sweep = args.get("sweep-budget");
   auto sweep_csv = args.get("sweep-csv");
   auto plot = args.get("plot");
@@ -178,6 +181,9 @@ BenchOptions parse_bench_options(const std::vector<std::string>& argv) {
   if (ubatch) o.ubatch = static_cast<uint32_t>(parse_count("-ub", *ubatch, kMaxTokens));
   if (o.ubatch == 0) throw Error(ErrorCode::kInvalidArgument, "-ub must be at least 1");
   if (format) o.format = parse_format(*format);
+  if (o.profile && o.format == OutputFormat::kCsv) {
+    throw Error(ErrorCode::kInvalidArgument, "--profile prints md or json; -o csv has no place for it");
+  }
   if (sweep) {
     o.sweep_points = static_cast<uint32_t>(parse_count("--sweep-budget", *sweep, kMaxSweepPoints));
     if (o.sweep_points < 2) throw Error(ErrorCode::kInvalidArgument, "--sweep-budget needs at least 2 points, got '" + *sweep + "'");
@@ -190,6 +196,7 @@ BenchOptions parse_bench_options(const std::vector<std::string>& argv) {
       throw Error(ErrorCode::kInvalidArgument, "--sweep-budget chooses the expert slots itself; drop --vram-budget / --expert-slots");
     }
     if (o.compare_resident) throw Error(ErrorCode::kInvalidArgument, "--compare-resident does not apply to --sweep-budget");
+    if (o.profile) throw Error(ErrorCode::kInvalidArgument, "--profile does not apply to --sweep-budget");
     o.prompt_lengths.clear();
   } else if (sweep_csv || plot) {
     throw Error(ErrorCode::kInvalidArgument, std::string(sweep_csv ? "--sweep-csv" : "--plot") + " needs --sweep-budget N");

@@ -23,6 +23,7 @@ struct BenchOptions {
   OutputFormat format = OutputFormat::kMarkdown;
   ExpertOptions experts;           // --vram-budget, --expert-slots, --expert-policy, --prefetch, --zero-copy
   bool compare_resident = false;   // also run every test with all experts resident, and print the ratios
+  bool profile = false;            // time every kernel of the timed runs and print a profile per test
   uint32_t sweep_points = 0;       // > 0: a tg sweep over this many expert-slot counts instead of the tests
   std::string sweep_csv;           // the sweep's CSV file; empty: stdout
   std::string plot;                // the sweep's SVG chart; empty: none

@@ -5,7 +5,7 @@
 namespace vkmoe::bench {
 
 BenchRow make_row(const ModelProfile& model, const std::string& device, const std::string& driver, const VramUse& vram,
-                  const CopyBandwidth& bandwidth, const SpeedTest& test, const SpeedRun& run, const SpeedResult& result) {
+                  const cli::CopyBandwidth& bandwidth, const SpeedTest& test, const SpeedRun& run, const SpeedResult& result) {
   BenchRow r;
   r.model = model;
   r.device = device;
@@ -27,6 +27,7 @@ BenchRow make_row(const ModelProfile& model, const std::string& device, const st
   r.expert_bytes_streamed = result.expert_bytes_streamed();
   r.expert_bytes_per_token = result.expert_bytes_per_token();
   r.copy_bandwidth = bandwidth.bytes_per_second;
+  r.profile = result.profile;
   if (generate && model.active_bytes_per_token > 0) {
     r.bound_ts = bandwidth.bytes_per_second / model.active_bytes_per_token;
     r.bound_fraction = r.avg_ts / *r.bound_ts;
@@ -35,7 +36,7 @@ BenchRow make_row(const ModelProfile& model, const std::string& device, const st
 }
 
 void add_resident_comparison(std::vector<BenchRow>& rows, const std::vector<BenchRow>& resident,
-                             const CopyBandwidth& upload) {
+                             const cli::CopyBandwidth& upload) {
   for (BenchRow& row : rows) {
     for (const BenchRow& base : resident) {
       if (base.test != row.test || base.avg_ts <= 0) continue;

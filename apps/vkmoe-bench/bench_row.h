@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "apps/vkmoe-bench/copy_bandwidth.h"
+#include "apps/common/copy_bandwidth.h"
 #include "apps/vkmoe-bench/model_profile.h"
 #include "apps/vkmoe-bench/speed_test.h"
 #include "apps/vkmoe-bench/vram_use.h"
@@ -43,14 +43,15 @@ struct BenchRow {
   // expert_bytes_per_token / upload bandwidth), and the measured time per token over it.
   std::optional<double> model_ts;
   std::optional<double> time_vs_model;
+  std::optional<StepProfile> profile;  // with --profile
 };
 
 BenchRow make_row(const ModelProfile& model, const std::string& device, const std::string& driver, const VramUse& vram,
-                  const CopyBandwidth& bandwidth, const SpeedTest& test, const SpeedRun& run, const SpeedResult& result);
+                  const cli::CopyBandwidth& bandwidth, const SpeedTest& test, const SpeedRun& run, const SpeedResult& result);
 
 // Fills the comparison fields of `rows` (a streaming run) from `resident` (the same tests,
 // every expert resident), matched by test name.
 void add_resident_comparison(std::vector<BenchRow>& rows, const std::vector<BenchRow>& resident,
-                             const CopyBandwidth& upload);
+                             const cli::CopyBandwidth& upload);
 
 }  // namespace vkmoe::bench

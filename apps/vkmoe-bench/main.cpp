@@ -12,10 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "apps/common/copy_bandwidth.h"
 #include "apps/common/loaded_model.h"
 #include "apps/vkmoe-bench/bench_options.h"
 #include "apps/vkmoe-bench/budget_sweep.h"
-#include "apps/vkmoe-bench/copy_bandwidth.h"
 #include "apps/vkmoe-bench/matmul_bench.h"
 #include "apps/vkmoe-bench/model_profile.h"
 #include "apps/vkmoe-bench/report.h"
@@ -165,7 +165,7 @@ int run_sweep(const BenchOptions& options) {
 
 int run_matmul_bench(const BenchOptions& options) {
   auto ctx = vk::Context::create({});
-  const CopyBandwidth bandwidth = measure_copy_bandwidth(*ctx);
+  const cli::CopyBandwidth bandwidth = cli::measure_copy_bandwidth(*ctx);
   std::fprintf(stderr, "vkmoe-bench: %s, copy bandwidth %.2f GB/s (%s)\n", ctx->caps().name.c_str(),
                bandwidth.bytes_per_second / 1e9, bandwidth.timer.c_str());
   const std::vector<MatmulTiming> timings =
@@ -195,15 +195,15 @@ int run(const std::vector<std::string>& argv) {
   BenchReport report;
   report.repetitions = options.repetitions;
   report.warmup = options.warmup;
-  report.bandwidth = measure_copy_bandwidth(ctx);
-  report.upload = measure_upload_bandwidth(ctx);
+  report.bandwidth = cli::measure_copy_bandwidth(ctx);
+  report.upload = cli::measure_upload_bandwidth(ctx);
   std::fprintf(stderr, "vkmoe-bench: copy bandwidth %.2f GB/s (%llu MiB buffer, %s)\n", report.bandwidth.bytes_per_second / 1e9,
                static_cast<unsigned long long>(report.bandwidth.buffer_bytes >> 20), report.bandwidth.timer.c_str());
   std::fprintf(stderr, "vkmoe-bench: host-to-device bandwidth %.2f GB/s (%llu MiB buffer, %s)\n",
                report.upload.bytes_per_second / 1e9, static_cast<unsigned long long>(report.upload.buffer_bytes >> 20),
                report.upload.timer.c_str());
 
-  const SpeedRun run{options.repetitions, options.warmup, options.ubatch};
+  const SpeedRun run{options.repetitions, options.warmup, options.ubatch, options.profile};
   report.rows = run_tests(*loaded.model, tests, run, report, "");
   const bool streaming = loaded.model->placement().streaming;
   if (options.compare_resident && streaming) {

@@ -7,15 +7,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "apps/common/copy_bandwidth.h"
 #include "apps/vkmoe-bench/bench_row.h"
-#include "apps/vkmoe-bench/copy_bandwidth.h"
 
 namespace vkmoe::bench {
 
 struct BenchReport {
   std::vector<BenchRow> rows;
-  CopyBandwidth bandwidth;       // device to device
-  CopyBandwidth upload;          // host-visible to device-local
+  cli::CopyBandwidth bandwidth;  // device to device
+  cli::CopyBandwidth upload;     // host-visible to device-local
   std::string comparison_note;   // why --compare-resident gave no ratios, if it did not
   uint32_t repetitions = 0;
   uint32_t warmup = 0;

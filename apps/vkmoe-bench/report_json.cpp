@@ -1,6 +1,7 @@
 #include <cmath>
 #include <string>
 
+#include "apps/common/profile_report.h"
 #include "apps/vkmoe-bench/report.h"
 
 namespace vkmoe::bench {
@@ -71,7 +72,11 @@ nlohmann::ordered_json row_fields(const BenchRow& row, const BenchReport& report
 
 void write_json(std::FILE* out, const BenchReport& report) {
   nlohmann::ordered_json rows = nlohmann::ordered_json::array();
-  for (const auto& row : report.rows) rows.push_back(row_fields(row, report));
+  for (const auto& row : report.rows) {
+    nlohmann::ordered_json fields = row_fields(row, report);
+    if (row.profile) fields["profile"] = cli::profile_json(*row.profile, row.copy_bandwidth);
+    rows.push_back(fields);
+  }
   std::string text = rows.dump(2);
   std::fprintf(out, "%s\n", text.c_str());
 }

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "apps/common/profile_report.h"
 #include "apps/vkmoe-bench/report.h"
 
 namespace vkmoe::bench {
@@ -110,7 +111,7 @@ void write_markdown(std::FILE* out, const BenchReport& report) {
   for (const auto& row : report.rows) table.push_back(cells(row));
   write_table(out, kColumns, table);
 
-  const CopyBandwidth& bw = report.bandwidth;
+  const cli::CopyBandwidth& bw = report.bandwidth;
   std::fprintf(out, "\n");
   std::fprintf(out, "- t/s: mean ± sample std of %u runs after %u warm-up run(s), wall clock around each eval "
                "(recording, submission, GPU wait, logits read-back). ppN: N random tokens from position 0; "
@@ -150,6 +151,9 @@ void write_markdown(std::FILE* out, const BenchReport& report) {
                  "time per token / the model's (vkmoe's target: at most 1.25 at half the experts).\n");
   }
   if (!report.comparison_note.empty()) std::fprintf(out, "- %s\n", report.comparison_note.c_str());
+  for (const auto& row : report.rows) {
+    if (row.profile) cli::write_profile_markdown(out, "Profile of " + row.test, *row.profile, row.copy_bandwidth);
+  }
 }
 
 }  // namespace vkmoe::bench

@@ -59,12 +59,14 @@ SpeedResult run_speed_test(const Model& model, const SpeedTest& test, const Spee
     options.max_ctx = test.n_tokens + 1;
     options.max_tokens = 1;
   }
+  options.profile = run.profile;
   Session session(model, options);
   std::mt19937 rng(test.n_tokens * 2 + (test.kind == SpeedTest::Kind::kPrompt ? 0 : 1));
   const uint32_t n_vocab = model.config().n_vocab;
 
   for (uint32_t i = 0; i < run.warmup; ++i) run_once(session, test, rng, n_vocab);
   if (ExpertStore* store = model.experts()) store->reset_stats();
+  if (StepProfile* profile = session.profile()) *profile = {};
   SpeedResult result;
   for (uint32_t i = 0; i < run.repetitions; ++i) {
     double seconds = run_once(session, test, rng, n_vocab);
@@ -75,6 +77,7 @@ SpeedResult run_speed_test(const Model& model, const SpeedTest& test, const Spee
   }
   if (const ExpertStore* store = model.experts()) result.experts = store->stats().total();
   result.device_local_bytes = model.context().allocator().stats().device_local_bytes;
+  if (const StepProfile* profile = session.profile()) result.profile = *profile;
   return result;
 }
 

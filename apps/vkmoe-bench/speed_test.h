@@ -5,11 +5,13 @@
 //   tgN  N one-token steps after an untimed one-token prompt;     t/s = N / time
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "engine/experts/expert_stats.h"
 #include "engine/model/model.h"
+#include "engine/profile/step_profile.h"
 
 namespace vkmoe::bench {
 
@@ -24,6 +26,7 @@ struct SpeedRun {
   uint32_t repetitions = 1;
   uint32_t warmup = 1;
   uint32_t ubatch = 512;    // prompt tokens per GPU step
+  bool profile = false;     // time every kernel of the timed repetitions
 };
 
 struct SpeedResult {
@@ -34,6 +37,8 @@ struct SpeedResult {
   // untimed one-token prompt included, since the cache serves it too.
   ExpertLayerStats experts;
   uint64_t tokens_evaluated = 0;
+  // With run.profile: every step of the timed repetitions (tgN: the one-token prompts too).
+  std::optional<StepProfile> profile;
 
   double expert_hit_rate() const;           // hits / uses; 1 when there were no uses
   uint64_t expert_bytes_streamed() const;   // copied into slots + read in place from host memory

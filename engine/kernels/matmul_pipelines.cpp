@@ -16,6 +16,17 @@ std::string shader_name(MatmulPath path, TensorType type, bool expert) {
   return name;
 }
 
+// Elements of one decode unit (UNIT in weight_blocks.glsl): the GEMM stages whole units, so
+// its K slice is a multiple of this.
+uint32_t decode_unit_elements(TensorType type) {
+  switch (type) {
+    case TensorType::kF32: case TensorType::kF16: case TensorType::kBF16: return 8;
+    case TensorType::kQ4_K: case TensorType::kQ5_K: return 64;
+    case TensorType::kQ6_K: return 128;
+    default: return 32;
+  }
+}
+
 }  // namespace
 
 MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType type, bool expert) {
@@ -29,7 +40,7 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType
       choice.layout = caps.type == VK_PHYSICAL_DEVICE_TYPE_CPU ? GemvLayout::kRowsPerSubgroup : GemvLayout::kSubgroupPerRow;
     }
     // kSubgroupPerRow: four subgroups per workgroup, each taking one row at a time.
-    // kRowsPerSubgroup: one subgroup per workgroup taking 8 rows at once.
+    // kRowsPerSubgroup: one subgroup per workgroup taking REGISTER_ROWS = 8 rows at once.
     const bool x_in_registers = choice.layout == GemvLayout::kRowsPerSubgroup;
     uint32_t workgroup = x_in_registers ? subgroup : std::min(subgroup * 4, std::max<uint32_t>(caps.max_workgroup_invocations, subgroup));
     uint32_t rows = x_in_registers ? 8 : std::max<uint32_t>(workgroup / subgroup, 1);
@@ -40,16 +51,17 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType
     return out;
   }
   // 4x4 outputs per invocation (TM, TN in matmul_gemm.comp): a 64x64 tile takes 256
-  // invocations and 16 KiB of shared memory for BK = 32. Small devices and CPU drivers
-  // (lavapipe runs a workgroup's invocations as a loop) get 32x32.
-  constexpr uint32_t kBk = 32;  // a multiple of every format's decode unit (weight_blocks.glsl)
+  // invocations and 2 * 64 * BK floats of shared memory. Small devices and CPU drivers
+  // (lavapipe runs a workgroup's invocations as a loop) get 32x32. BK covers whole decode
+  // units and at least 32 elements.
+  const uint32_t bk = std::max<uint32_t>(32, decode_unit_elements(type));
   uint32_t tile = 64;
-  if (caps.max_workgroup_invocations < 256 || caps.max_shared_memory < 2 * 64 * kBk * 4 ||
+  if (caps.max_workgroup_invocations < 256 || caps.max_shared_memory < 2 * 64 * bk * 4 ||
       caps.type == VK_PHYSICAL_DEVICE_TYPE_CPU) {
     tile = 32;
   }
   uint32_t workgroup = (tile / 4) * (tile / 4);
-  const uint32_t spec[] = {workgroup, tile, tile, kBk};
+  const uint32_t spec[] = {workgroup, tile, tile, bk};
   out.pipeline = &ctx.pipelines().get({name, buffers, sizeof(MatmulPush), spec});
   out.tile_rows = tile;
   out.tile_cols = tile;

@@ -10,6 +10,7 @@
 #include "engine/kernels/rms_norm.h"
 #include "engine/kernels/rope.h"
 #include "engine/model/forward_buffers.h"
+#include "engine/profile/kernel_family.h"
 #include "loader/base/error.h"
 
 namespace vkmoe {
@@ -78,6 +79,11 @@ CachedAttention cached_attention(const ModelConfig& c, KvCache& kv, uint32_t lay
   return a;
 }
 
+// Of a cache tensor of max_ctx rows, the `rows` a step reads or writes.
+vk::PartialUse cache_rows(const vk::Buffer& cache, uint32_t rows, uint32_t max_ctx) {
+  return {cache.range(), cache.size() / max_ctx * rows};
+}
+
 }  // namespace
 
 void ForwardPass::record_attention(vk::CommandBuffer& cmd, KvCache& kv, uint32_t layer, uint32_t n_tokens, uint32_t n_kv) {
@@ -93,11 +99,13 @@ void ForwardPass::record_attention(vk::CommandBuffer& cmd, KvCache& kv, uint32_t
   };
   const auto xn = floats(b.xn, 0, uint64_t(T) * c.n_embd);
   const auto q = floats(b.q, 0, T * q_width), k = floats(b.k, 0, T * k_width), v = floats(b.v, 0, T * v_width);
+  profile_as(cmd, KernelFamily::kQkvProjection);
   kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_q.weight")), xn, q, T, bias("attn_q.bias"));
   kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_k.weight")), xn, k, T, bias("attn_k.bias"));
   kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_v.weight")), xn, v, T, bias("attn_v.bias"));
   cmd.barrier();
 
+  profile_as(cmd, KernelFamily::kNorm);
   if (c.qk_norm_per_head) {
     kernels::record_rms_norm(ctx_, cmd, q, w(layer, "attn_q_norm.weight").range(), q, c.head_dim_k, T * c.n_head, c.rms_norm_eps);
     kernels::record_rms_norm(ctx_, cmd, k, w(layer, "attn_k_norm.weight").range(), k, c.head_dim_k, T * c.n_head_kv, c.rms_norm_eps);
@@ -110,11 +118,14 @@ void ForwardPass::record_attention(vk::CommandBuffer& cmd, KvCache& kv, uint32_t
 
   const auto positions = b.positions.range(0, uint64_t(T) * 4);
   const auto rope = rope_config(c, c.head_dim_k);
+  profile_as(cmd, KernelFamily::kRope);
   kernels::record_rope(ctx_, cmd, rope, {T, c.n_head, c.head_dim_k}, q, positions, q);
   kernels::record_rope(ctx_, cmd, rope, {T, c.n_head_kv, c.head_dim_k}, k, positions, k);
   cmd.barrier();
 
   const auto cache_type = kv.layout().type;
+  const uint32_t max_ctx = kv.layout().max_ctx;
+  profile_as(cmd, KernelFamily::kKvCacheWrite, cache_rows(kv.keys(layer), T, max_ctx), cache_rows(kv.values(layer), T, max_ctx));
   kernels::record_kv_cache_write(ctx_, cmd, cache_type, {T, c.n_head_kv, c.head_dim_k, kv.layout().max_ctx}, k, positions,
                                  kv.keys(layer).range());
   kernels::record_kv_cache_write(ctx_, cmd, cache_type, {T, c.n_head_kv, c.head_dim_v, kv.layout().max_ctx}, v, positions,
@@ -126,9 +137,11 @@ void ForwardPass::record_attention(vk::CommandBuffer& cmd, KvCache& kv, uint32_t
   const bool sliding = layer < c.layer_uses_sliding_window.size() && c.layer_uses_sliding_window[layer];
   attention.shape.window = sliding ? c.sliding_window : 0;
   if (c.has_attention_sinks) attention.buffers.sinks = w(layer, "attn_sinks.weight").range();
+  profile_as(cmd, KernelFamily::kAttention, cache_rows(kv.keys(layer), n_kv, max_ctx), cache_rows(kv.values(layer), n_kv, max_ctx));
   kernels::record_attention(ctx_, cmd, attention.shape, attention.buffers);
   cmd.barrier();
 
+  profile_as(cmd, KernelFamily::kOutputProjection);
   kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_output.weight")), attention.buffers.out,
                          floats(b.tmp, 0, uint64_t(T) * c.n_embd), T, bias("attn_output.bias"));
   cmd.barrier();
@@ -148,12 +161,15 @@ void ForwardPass::record_mla_attention(vk::CommandBuffer& cmd, KvCache& kv, uint
   const auto xn = floats(b.xn, 0, uint64_t(T) * c.n_embd);
   const auto q = floats(b.q, 0, uint64_t(T) * H * qk);
 
+  profile_as(cmd, KernelFamily::kQkvProjection);
   if (c.q_lora_rank > 0) {
     const auto q_lora = floats(b.q_lora, 0, uint64_t(T) * c.q_lora_rank);
     kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_q_a.weight")), xn, q_lora, T);
     cmd.barrier();
+    profile_as(cmd, KernelFamily::kNorm);
     kernels::record_rms_norm(ctx_, cmd, q_lora, w(layer, "attn_q_a_norm.weight").range(), q_lora, c.q_lora_rank, T, c.rms_norm_eps);
     cmd.barrier();
+    profile_as(cmd, KernelFamily::kQkvProjection);
     kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_q_b.weight")), q_lora, q, T);
   } else {
     kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_q.weight")), xn, q, T);
@@ -165,9 +181,11 @@ void ForwardPass::record_mla_attention(vk::CommandBuffer& cmd, KvCache& kv, uint
 
   const auto positions = b.positions.range(0, uint64_t(T) * 4);
   const auto rope = rope_config(c, rope_dims);
+  profile_as(cmd, KernelFamily::kNorm);
   kernels::record_rms_norm(ctx_, cmd, kv_latent, w(layer, "attn_kv_a_norm.weight").range(), kv_row, lora, T, c.rms_norm_eps,
                            latent, latent);
   kernels::RopeShape k_pe{T, 1, rope_dims, latent, rope_dims, latent, rope_dims};
+  profile_as(cmd, KernelFamily::kRope);
   kernels::record_rope(ctx_, cmd, rope, k_pe, b.kv_latent.range(uint64_t(lora) * 4, (uint64_t(T) * latent - lora) * 4), positions,
                        b.kv_row.range(uint64_t(lora) * 4, (uint64_t(T) * latent - lora) * 4));
   kernels::RopeShape q_pe{T, H, rope_dims, H * qk, qk, H * qk, qk};
@@ -175,9 +193,12 @@ void ForwardPass::record_mla_attention(vk::CommandBuffer& cmd, KvCache& kv, uint
   kernels::record_rope(ctx_, cmd, rope, q_pe, q_pe_range, positions, q_pe_range);
   cmd.barrier();
   // Each head's q_nope as a (T, nope) block: (T, H, qk) → (H, T, nope).
+  profile_as(cmd, KernelFamily::kAttention);
   kernels::record_copy_strided(ctx_, cmd, q, b.heads_in.range(), {T, H, nope, H * qk, qk, nope, T * nope});
 
   const auto cache_type = kv.layout().type;
+  const uint32_t max_ctx = kv.layout().max_ctx;
+  profile_as(cmd, KernelFamily::kKvCacheWrite, cache_rows(kv.keys(layer), T, max_ctx), cache_rows(kv.values(layer), T, max_ctx));
   kernels::record_kv_cache_write(ctx_, cmd, cache_type, {T, 1, latent, kv.layout().max_ctx}, kv_row, positions,
                                  kv.keys(layer).range());
   kernels::record_kv_cache_write(ctx_, cmd, cache_type, {T, 1, lora, kv.layout().max_ctx, latent}, kv_row, positions,
@@ -195,6 +216,7 @@ void ForwardPass::record_mla_attention(vk::CommandBuffer& cmd, KvCache& kv, uint
     rows.rows = H * T;
     kernels::record_expert_matmul(ctx_, cmd, expert_window(weight), rows);
   };
+  profile_as(cmd, KernelFamily::kAttention);
   per_head(w(layer, "attn_k_b.weight"), nope, lora);
   cmd.barrier();
 
@@ -208,9 +230,11 @@ void ForwardPass::record_mla_attention(vk::CommandBuffer& cmd, KvCache& kv, uint
   // One latent "head" in the cache serves every query head (multi-query).
   const CachedAttention attention = cached_attention(c, kv, layer, T, n_kv, {H, 1, latent, lora}, q_mla, positions, b.attn,
                                                      b.attn_scratch);
+  profile_as(cmd, KernelFamily::kAttention, cache_rows(kv.keys(layer), n_kv, max_ctx), cache_rows(kv.values(layer), n_kv, max_ctx));
   kernels::record_attention(ctx_, cmd, attention.shape, attention.buffers);
   cmd.barrier();
 
+  profile_as(cmd, KernelFamily::kAttention);
   kernels::record_copy_strided(ctx_, cmd, attention.buffers.out, b.heads_in.range(), {T, H, lora, H * lora, lora, lora, T * lora});
   cmd.barrier();
   per_head(w(layer, "attn_v_b.weight"), lora, vdim);
@@ -218,6 +242,7 @@ void ForwardPass::record_mla_attention(vk::CommandBuffer& cmd, KvCache& kv, uint
   const auto attn = floats(b.attn, 0, uint64_t(T) * H * vdim);
   kernels::record_copy_strided(ctx_, cmd, b.heads_out.range(), attn, {T, H, vdim, vdim, T * vdim, H * vdim, vdim});
   cmd.barrier();
+  profile_as(cmd, KernelFamily::kOutputProjection);
   kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_output.weight")), attn,
                          floats(b.tmp, 0, uint64_t(T) * c.n_embd), T);
   cmd.barrier();

@@ -12,6 +12,7 @@
 #include "engine/kernels/rms_norm.h"
 #include "engine/kernels/router_topk.h"
 #include "engine/model/forward_buffers.h"
+#include "engine/profile/kernel_family.h"
 #include "loader/base/error.h"
 
 namespace vkmoe {
@@ -35,6 +36,14 @@ kernels::RouterParams router_params(const ModelConfig& c) {
   return p;
 }
 
+// Of an expert pool, a dispatch over `rows` routed rows reads at most min(rows, slots) experts
+// (a decode step: exactly its top-k).
+vk::PartialUse routed_experts(const kernels::ExpertWeights& w, uint32_t rows) {
+  const uint64_t expert_bytes = uint64_t(w.n) * kernels::matmul_row_bytes(w.type, w.k);
+  const uint64_t slots = w.pool.size <= expert_bytes || w.slot_stride == 0 ? 1 : (w.pool.size - expert_bytes) / w.slot_stride + 1;
+  return {w.pool, std::min<uint64_t>(rows, slots) * expert_bytes};
+}
+
 }  // namespace
 
 // out = down(silu(gate(xn)) * up(xn)) → buffers_->tmp
@@ -45,6 +54,7 @@ void ForwardPass::record_dense_ffn(vk::CommandBuffer& cmd, uint32_t layer, uint3
   const uint64_t ff = gate_w.ne[1];
   const auto xn = floats(b.xn, 0, uint64_t(n_tokens) * c.n_embd);
   const auto gate = floats(b.gate, 0, n_tokens * ff), up = floats(b.up, 0, n_tokens * ff);
+  profile_as(cmd, KernelFamily::kDenseFfn);
   kernels::record_matmul(ctx_, cmd, matmul_weight(gate_w), xn, gate, n_tokens);
   kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "ffn_up.weight")), xn, up, n_tokens);
   cmd.barrier();
@@ -59,6 +69,7 @@ void ForwardPass::record_dense_ffn(vk::CommandBuffer& cmd, uint32_t layer, uint3
 void ForwardPass::record_router(vk::CommandBuffer& cmd, uint32_t layer, const vk::BufferRange& xn,
                                 const vk::BufferRange& logits, const vk::BufferRange& ids, const vk::BufferRange& weights,
                                 uint32_t n_tokens) {
+  profile_as(cmd, KernelFamily::kRouter);
   kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "ffn_gate_inp.weight")), xn, logits, n_tokens);
   cmd.barrier();
   const auto params = router_params(config_);
@@ -86,8 +97,11 @@ void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std:
     return t != nullptr ? std::optional(t->range()) : std::nullopt;
   };
   auto matmul = [&](const ExpertDispatch& d, ExpertMatrix m, const vk::BufferRange& x, const vk::BufferRange& y) {
+    const kernels::ExpertWeights& weights = d.matrices[static_cast<uint32_t>(m)];
+    profile_as(cmd, m == ExpertMatrix::kDown ? KernelFamily::kExpertDown : KernelFamily::kExpertGateUp,
+               routed_experts(weights, rows));
     kernels::ExpertRows r{x, offsets, d.slot_table, y, rows};
-    kernels::record_expert_matmul(ctx_, cmd, d.matrices[static_cast<uint32_t>(m)], r, bias(m));
+    kernels::record_expert_matmul(ctx_, cmd, weights, r, bias(m));
   };
   const auto x_grouped = floats(b.x_grouped, 0, uint64_t(rows) * c.n_embd);
   const auto gate = floats(b.gate, 0, uint64_t(rows) * ff), up = floats(b.up, 0, uint64_t(rows) * ff);
@@ -97,6 +111,7 @@ void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std:
     matmul(dispatches[i], ExpertMatrix::kUp, x_grouped, up);
   }
   cmd.barrier();
+  profile_as(cmd, KernelFamily::kActivation);
   if (c.swiglu_limit > 0.0f) {
     kernels::record_clamped_swiglu(ctx_, cmd, gate, up, gate, uint64_t(rows) * ff, {c.swiglu_alpha, c.swiglu_limit});
   } else {
@@ -125,6 +140,7 @@ void ForwardPass::record_moe_ffn(StepSubmitter& steps, uint32_t layer, uint32_t 
   const auto offsets = b.expert_offsets.range();
   const auto row_of = b.expert_rows.range(0, uint64_t(rows) * 4);
   const auto sources = b.expert_sources.range(0, uint64_t(rows) * 4);
+  profile_as(cmd, KernelFamily::kMoeDispatch);
   kernels::record_moe_dispatch(ctx_, cmd, ids, offsets, row_of, sources, T, k, E);
   cmd.barrier();
   cmd.copy(offsets, b.expert_usage_readback.range(uint64_t(layer) * (E + 1) * 4, (uint64_t(E) + 1) * 4));
@@ -147,6 +163,7 @@ void ForwardPass::record_moe_ffn(StepSubmitter& steps, uint32_t layer, uint32_t 
 
   // The expert FFN may have ended in a later command buffer.
   if (c.n_ff_shared > 0) record_shared_expert(steps.cmd(), layer, n_tokens);
+  profile_as(steps.cmd(), KernelFamily::kScatter);
   kernels::record_moe_scatter(ctx_, steps.cmd(), floats(b.y_grouped, 0, uint64_t(rows) * H), row_of, weights,
                               floats(b.x, 0, uint64_t(T) * H), T, k, H, true);
   steps.cmd().barrier();
@@ -164,6 +181,7 @@ void ForwardPass::stream_experts(StepSubmitter& steps, uint32_t layer, uint32_t 
   const bool predict = experts_->options().prefetch && layer + 1 < c.n_layer && is_moe_layer(c, layer + 1);
   vk::CommandBuffer& cmd = steps.cmd();
   if (predict) {
+    profile_as(cmd, KernelFamily::kNorm);
     kernels::record_rms_norm(ctx_, cmd, floats(b.x, 0, th), w(layer + 1, ffn_norm_name(c)).range(),
                              floats(b.xn_next, 0, th), H, T, c.rms_norm_eps);
     cmd.barrier();
@@ -218,6 +236,7 @@ void ForwardPass::record_shared_expert(vk::CommandBuffer& cmd, uint32_t layer, u
   const auto gate = floats(b.gate, 0, T * ff), up = floats(b.up, 0, T * ff);
   const auto out = floats(b.shared_out, 0, uint64_t(T) * H);
   const auto x = floats(b.x, 0, uint64_t(T) * H);
+  profile_as(cmd, KernelFamily::kSharedExpert);
   kernels::record_matmul(ctx_, cmd, matmul_weight(gate_w), xn, gate, T);
   kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "ffn_up_shexp.weight")), xn, up, T);
   const DeviceTensor* shared_gate = find(layer, "ffn_gate_inp_shexp.weight");

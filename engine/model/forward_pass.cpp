@@ -10,6 +10,7 @@
 #include "engine/kernels/rms_norm.h"
 #include "engine/experts/slot_tables.h"
 #include "engine/model/forward_buffers.h"
+#include "engine/profile/kernel_family.h"
 #include "loader/base/error.h"
 
 namespace vkmoe {
@@ -189,6 +190,7 @@ void ForwardPass::capture(vk::CommandBuffer& cmd, uint32_t index, const vk::Buff
 
 void ForwardPass::record_embedding(vk::CommandBuffer& cmd, uint32_t n_tokens) {
   const DeviceTensor& table = weights_.get("token_embd.weight");
+  profile_as(cmd, KernelFamily::kEmbedding, {table.range(), table.range().size / config_.n_vocab * n_tokens});
   kernels::record_embedding(ctx_, cmd, table.type, table.range(), buffers_->token_ids.range(0, n_tokens * 4),
                             buffers_->x.range(), n_tokens, config_.n_vocab, config_.n_embd);
   cmd.barrier();
@@ -215,6 +217,7 @@ void ForwardPass::record_layer(StepSubmitter& steps, KvCache& kv, uint32_t layer
   Buffers& b = *buffers_;
   const uint64_t th = uint64_t(n_tokens) * c.n_embd;
   // The MoE block may submit and continue in a new command buffer: fetch it per block.
+  profile_as(steps.cmd(), KernelFamily::kNorm);
   kernels::record_rms_norm(ctx_, steps.cmd(), floats(b.x, 0, th), w(layer, "attn_norm.weight").range(),
                            floats(b.xn, 0, th), c.n_embd, n_tokens, c.rms_norm_eps);
   steps.cmd().barrier();
@@ -223,10 +226,12 @@ void ForwardPass::record_layer(StepSubmitter& steps, KvCache& kv, uint32_t layer
   } else {
     record_attention(steps.cmd(), kv, layer, n_tokens, n_kv);
   }
+  profile_as(steps.cmd(), KernelFamily::kResidualAdd);
   kernels::record_binary_op(ctx_, steps.cmd(), kernels::BinaryOp::kAdd, floats(b.x, 0, th), floats(b.tmp, 0, th),
                             floats(b.x, 0, th), th, th);
   steps.cmd().barrier();
 
+  profile_as(steps.cmd(), KernelFamily::kNorm);
   kernels::record_rms_norm(ctx_, steps.cmd(), floats(b.x, 0, th), w(layer, ffn_norm_name(c)).range(),
                            floats(b.xn, 0, th), c.n_embd, n_tokens, c.rms_norm_eps);
   steps.cmd().barrier();
@@ -234,6 +239,7 @@ void ForwardPass::record_layer(StepSubmitter& steps, KvCache& kv, uint32_t layer
     record_moe_ffn(steps, layer, n_tokens);  // adds into the residual stream itself
   } else {
     record_dense_ffn(steps.cmd(), layer, n_tokens);
+    profile_as(steps.cmd(), KernelFamily::kResidualAdd);
     kernels::record_binary_op(ctx_, steps.cmd(), kernels::BinaryOp::kAdd, floats(b.x, 0, th), floats(b.tmp, 0, th),
                               floats(b.x, 0, th), th, th);
     steps.cmd().barrier();
@@ -245,6 +251,7 @@ void ForwardPass::record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool 
   const auto& c = config_;
   Buffers& b = *buffers_;
   const uint64_t th = uint64_t(n_tokens) * c.n_embd;
+  profile_as(cmd, KernelFamily::kNorm);
   kernels::record_rms_norm(ctx_, cmd, floats(b.x, 0, th), weights_.get("output_norm.weight").range(), floats(b.xn, 0, th),
                            c.n_embd, n_tokens, c.rms_norm_eps);
   cmd.barrier();
@@ -253,6 +260,7 @@ void ForwardPass::record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool 
   if (head == nullptr) head = &weights_.get("token_embd.weight");
   uint32_t rows = all_logits ? n_tokens : 1;
   uint64_t first = all_logits ? 0 : uint64_t(n_tokens - 1) * c.n_embd;
+  profile_as(cmd, KernelFamily::kLmHead);
   kernels::record_matmul(ctx_, cmd, matmul_weight(*head), floats(b.xn, first, uint64_t(rows) * c.n_embd),
                          floats(b.logits, 0, uint64_t(rows) * c.n_vocab), rows);
   cmd.barrier();

@@ -26,7 +26,11 @@ Session::Session(const Model& model, const SessionOptions& options) : model_(mod
   fo.max_ctx = max_ctx;
   fo.capture_hidden = options.capture_hidden;
   forward_ = std::make_unique<ForwardPass>(ctx, c, model.weights(), model.experts(), fo);
-  steps_ = std::make_unique<StepSubmitter>(ctx);
+  if (options.profile) {
+    profiler_ = vk::CommandProfiler::create(ctx.device());
+    profile_ = std::make_unique<StepProfile>();
+  }
+  steps_ = std::make_unique<StepSubmitter>(ctx, profiler_.get());
   expert_usage_.assign(uint64_t(c.n_layer) * c.n_expert, 0);
 }
 
@@ -70,6 +74,7 @@ std::vector<float> Session::eval(std::span<const uint32_t> tokens, bool all_logi
     steps_->begin_step();
     forward_->record(*steps_, *kv_, n, position_ + n, all_logits);
     steps_->finish();
+    if (profile_) profile_->add(profiler_->finish_step(), n);
     usage_pending_ = true;
     collect_expert_usage();
     position_ += n;

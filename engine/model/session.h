@@ -11,6 +11,8 @@
 #include "engine/model/kv_cache.h"
 #include "engine/model/model.h"
 #include "engine/model/step_submitter.h"
+#include "engine/profile/step_profile.h"
+#include "engine/vk/command_profiler.h"
 
 namespace vkmoe {
 
@@ -19,6 +21,7 @@ struct SessionOptions {
   uint32_t max_tokens = 128;   // tokens per GPU step
   kernels::KvCacheType kv_cache_type = kernels::KvCacheType::kF16;
   bool capture_hidden = false; // keep per-layer outputs of the last step (tests)
+  bool profile = false;        // time every kernel of every step with GPU timestamps
 };
 
 // Model options whose VRAM budget keeps room for the KV cache and scratch of such a session.
@@ -61,6 +64,9 @@ class Session {
   void rewind(uint32_t position);
   // (n_layer + 1, T, n_embd) of the last step, when capture_hidden (T = that step's tokens).
   std::vector<float> hidden_states() const;
+  // The steps evaluated since the profile was last cleared (assign {} to clear); null
+  // unless options.profile.
+  StepProfile* profile() { return profile_.get(); }
 
   // (n_layer, n_expert): how many tokens each routed expert served in this session's finished
   // steps since it was created or reset_expert_usage(); dense layers stay 0. A step still on
@@ -74,6 +80,8 @@ class Session {
   KvCacheLayout kv_layout_;
   std::unique_ptr<KvCache> kv_;
   std::unique_ptr<ForwardPass> forward_;
+  std::unique_ptr<vk::CommandProfiler> profiler_;
+  std::unique_ptr<StepProfile> profile_;
   std::unique_ptr<StepSubmitter> steps_;
   uint32_t position_ = 0;
   uint32_t last_step_tokens_ = 0;

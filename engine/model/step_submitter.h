@@ -3,11 +3,13 @@
 // step that streams experts is cut where the host must read the router's choice, and again
 // between waves of expert copies. Each piece signals the next value of one timeline
 // semaphore; a piece after a cut starts with a barrier, so it sees everything before it.
+// With a profiler, every piece records into it, and it counts submissions and host waits.
 #include <memory>
 #include <optional>
 #include <vector>
 
 #include "engine/vk/command_buffer.h"
+#include "engine/vk/command_profiler.h"
 #include "engine/vk/context.h"
 #include "engine/vk/queue_submit.h"
 #include "engine/vk/timeline_semaphore.h"
@@ -16,7 +18,8 @@ namespace vkmoe {
 
 class StepSubmitter {
  public:
-  explicit StepSubmitter(vk::Context& ctx);
+  // `profiler` (may be null: no profiling) must outlive the submitter.
+  explicit StepSubmitter(vk::Context& ctx, vk::CommandProfiler* profiler = nullptr);
 
   void begin_step();                 // the previous step has finished
   vk::CommandBuffer& cmd() { return *pieces_[current_]; }
@@ -33,7 +36,9 @@ class StepSubmitter {
  private:
   void submit_current();
   void begin_piece();
+  void add_piece();
   vk::Context& ctx_;
+  vk::CommandProfiler* profiler_;
   std::vector<std::unique_ptr<vk::CommandBuffer>> pieces_;
   size_t current_ = 0;
   std::vector<vk::SemaphorePoint> waits_;

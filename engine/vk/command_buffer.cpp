@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "engine/vk/check.h"
+#include "engine/vk/command_profiler.h"
 #include "engine/vk/compute_pipeline.h"
 #include "engine/vk/device.h"
 #include "engine/vk/timestamp_pool.h"
@@ -29,6 +30,7 @@ CommandBuffer::~CommandBuffer() {
 }
 
 void CommandBuffer::begin() {
+  label_ = {};
   VKMOE_VK_CHECK(vkResetCommandBuffer(cmd_, 0));
   VkCommandBufferBeginInfo info{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   info.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
@@ -73,11 +75,16 @@ void CommandBuffer::dispatch(const ComputePipeline& pipeline, std::span<const Bu
     writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
     writes[i].pBufferInfo = &infos[i];
   }
+  if (profiler_ != nullptr) profiler_->open(*this);
   vkCmdBindPipeline(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.handle());
   device_.push_descriptor_fn()(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.layout(), 0,
                                static_cast<uint32_t>(writes.size()), writes.data());
   if (push_bytes > 0) vkCmdPushConstants(cmd_, pipeline.layout(), VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
   vkCmdDispatch(cmd_, gx, gy, gz);
+  if (profiler_ != nullptr) {
+    const CommandProfiler::Bytes bytes = CommandProfiler::dispatch_bytes(pipeline, buffers, label_);
+    profiler_->close(*this, CommandKind::kDispatch, label_.id, bytes.read, bytes.written);
+  }
 }
 
 void CommandBuffer::barrier() {
@@ -88,16 +95,21 @@ void CommandBuffer::barrier() {
   vkCmdPipelineBarrier(cmd_, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
                        VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1,
                        &b, 0, nullptr, 0, nullptr);
+  if (profiler_ != nullptr) profiler_->count_barrier();
 }
 
 void CommandBuffer::copy(const BufferRange& src, const BufferRange& dst) {
   if (src.size != dst.size) throw Error(ErrorCode::kInternal, "copy between ranges of different sizes");
   VkBufferCopy region{src.offset, dst.offset, src.size};
+  if (profiler_ != nullptr) profiler_->open(*this);
   vkCmdCopyBuffer(cmd_, src.buffer, dst.buffer, 1, &region);
+  if (profiler_ != nullptr) profiler_->close(*this, CommandKind::kTransfer, label_.id, src.size, dst.size);
 }
 
 void CommandBuffer::fill(const BufferRange& dst, uint32_t value) {
+  if (profiler_ != nullptr) profiler_->open(*this);
   vkCmdFillBuffer(cmd_, dst.buffer, dst.offset, dst.size, value);
+  if (profiler_ != nullptr) profiler_->close(*this, CommandKind::kTransfer, label_.id, 0, dst.size);
 }
 
 void CommandBuffer::write_timestamp(TimestampPool& pool, uint32_t index) {

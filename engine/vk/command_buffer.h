@@ -1,6 +1,8 @@
 #pragma once
 // A primary command buffer with its own pool, and the few recording verbs vkmoe needs:
 // dispatch (push descriptors + push constants), a compute barrier, copies, fills, timestamps.
+// With a CommandProfiler attached, every dispatch, copy and fill is bracketed by timestamps
+// and charged to the current label; without one, nothing extra is recorded.
 #include <vulkan/vulkan.h>
 
 #include <initializer_list>
@@ -8,9 +10,11 @@
 #include <span>
 
 #include "engine/vk/buffer.h"
+#include "engine/vk/command_label.h"
 
 namespace vkmoe::vk {
 
+class CommandProfiler;
 class ComputePipeline;
 class Device;
 class TimestampPool;
@@ -23,7 +27,7 @@ class CommandBuffer {
   CommandBuffer& operator=(const CommandBuffer&) = delete;
 
   VkCommandBuffer handle() const { return cmd_; }
-  void begin();  // resets what was recorded before
+  void begin();  // resets what was recorded before, and the label
   void end();
 
   // Binds `buffers` to bindings 0..n-1 and dispatches groups. `push` must be exactly the
@@ -45,12 +49,18 @@ class CommandBuffer {
   void write_timestamp(TimestampPool& pool, uint32_t index);
   void reset_timestamps(TimestampPool& pool);
 
+  // Profiling: null detaches. The label applies to the commands recorded after it.
+  void set_profiler(CommandProfiler* profiler) { profiler_ = profiler; }
+  void set_label(const CommandLabel& label) { label_ = label; }
+
  private:
   explicit CommandBuffer(Device& device) : device_(device) {}
   void check_range(const ComputePipeline& pipeline, uint32_t binding, const BufferRange& r) const;
   Device& device_;
   VkCommandPool pool_ = VK_NULL_HANDLE;
   VkCommandBuffer cmd_ = VK_NULL_HANDLE;
+  CommandProfiler* profiler_ = nullptr;
+  CommandLabel label_;
 };
 
 }  // namespace vkmoe::vk

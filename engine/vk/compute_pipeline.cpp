@@ -19,6 +19,7 @@ std::unique_ptr<ComputePipeline> ComputePipeline::create(Device& device, VkPipel
   self->name_ = desc.name;
   self->buffer_count_ = desc.buffer_count;
   self->push_constant_bytes_ = desc.push_constant_bytes;
+  self->access_ = shader_binding_access(spirv, desc.buffer_count);
   VkDevice dev = device.handle();
 
   std::vector<VkDescriptorSetLayoutBinding> bindings(desc.buffer_count);

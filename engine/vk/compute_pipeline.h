@@ -7,6 +7,9 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
+
+#include "engine/vk/spirv_access.h"
 
 namespace vkmoe::vk {
 
@@ -33,6 +36,8 @@ class ComputePipeline {
   const std::string& name() const { return name_; }
   uint32_t buffer_count() const { return buffer_count_; }
   uint32_t push_constant_bytes() const { return push_constant_bytes_; }
+  // Per binding, whether the shader reads and writes it (for the profiler's byte counts).
+  const std::vector<BindingAccess>& binding_access() const { return access_; }
 
  private:
   explicit ComputePipeline(Device& device) : device_(device) {}
@@ -40,6 +45,7 @@ class ComputePipeline {
   std::string name_;
   uint32_t buffer_count_ = 0;
   uint32_t push_constant_bytes_ = 0;
+  std::vector<BindingAccess> access_;
   VkDescriptorSetLayout set_layout_ = VK_NULL_HANDLE;
   VkPipelineLayout layout_ = VK_NULL_HANDLE;
   VkShaderModule module_ = VK_NULL_HANDLE;

@@ -1,8 +1,9 @@
 #pragma once
-// Hugging Face's tokenizer.json: the model (BPE vocab + merges, or Unigram pieces + scores),
-// added tokens, and the normalizer / pre-tokenizer / decoder / post-processor settings that
-// decide whether it is a byte-level BPE (and which regex family) or a SentencePiece-style
-// vocabulary (▁ for spaces, byte fallback).
+// Hugging Face's tokenizer.json: the BPE model (vocab, merges, byte_fallback, unk_token,
+// fuse_unk, ignore_merges), added tokens with their flags, and the normalizer, pre-tokenizer,
+// post-processor and decoder, read into a TokenizerPipeline. Every component is checked here:
+// one vkmoe does not implement (a Unigram or WordPiece model, BPE dropout, a Precompiled
+// normalizer, ...) is refused with Error(kUnsupported) naming it and its JSON path.
 #include <string>
 
 #include "loader/tokenizer/tokenizer_vocab.h"

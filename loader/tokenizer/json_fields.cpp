@@ -61,4 +61,9 @@ double json_number(const Json& value, const std::string& where) {
   return value.get<double>();
 }
 
+bool json_optional_bool(const Json& object, const char* key, bool fallback, const std::string& where) {
+  const auto it = object.find(key);
+  return it == object.end() || it->is_null() ? fallback : json_bool(*it, where + "." + key);
+}
+
 }  // namespace vkmoe

@@ -10,6 +10,9 @@
 
 namespace vkmoe {
 
+// The key of a merge rule by the ids of the pair it merges.
+inline uint64_t merge_pair_key(uint32_t left, uint32_t right) { return (static_cast<uint64_t>(left) << 32) | right; }
+
 struct MergeSymbol {
   uint32_t begin = 0, end = 0;  // bytes of the word this symbol covers
   int64_t id = -1;              // token id, -1 when the text is not a token

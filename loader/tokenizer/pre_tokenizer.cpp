@@ -1,9 +1,8 @@
 #include "loader/tokenizer/pre_tokenizer.h"
 
-#include <algorithm>
-
 #include "loader/base/error.h"
-#include "loader/tokenizer/char_class.h"
+#include "loader/tokenizer/byte_level.h"
+#include "loader/tokenizer/unicode_chars.h"
 #include "loader/tokenizer/utf8.h"
 
 namespace vkmoe {
@@ -12,131 +11,159 @@ const char* const kGpt2PreTokenizerRegex = R"('s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| 
 
 namespace {
 
-struct PreFamily {
-  std::vector<std::string> names;     // GGUF tokenizer.ggml.pre values
-  std::vector<PrePattern> patterns;
-  std::vector<std::string> regexes;   // the same patterns as tokenizer.json writes them
-  bool ignore_merges;
-};
+// The library's Whitespace pre-tokenizer keeps the matches of this regex and drops the rest.
+const char* const kWordsOrSymbolsRegex = R"(\w+|[^\w\s]+)";
 
-const std::vector<PreFamily>& families() {
-  static const std::vector<PreFamily> table = {
-      {{"gpt-2", "gpt2", "mpt", "olmo", "jais", "trillion", "phi-2"}, {PrePattern::kGpt2}, {kGpt2PreTokenizerRegex}, false},
-      {{"llama3", "llama-v3", "llama-bpe", "falcon3", "pixtral", "dbrx", "smaug-bpe", "chatglm-bpe"},
-       {PrePattern::kLlama3},
-       {R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)"},
-       true},
-      {{"qwen2", "stablelm2", "deepseek-r1-qwen", "hunyuan", "megrez"},
-       {PrePattern::kQwen2},
-       {R"((?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)"},
-       false},
-      {{"gpt-4o", "minimax-m2"},
-       {PrePattern::kO200k},
-       {R"([^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?|[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n/]*|\s*[\r\n]+|\s+(?!\S)|\s+)"},
-       true},
-      {{"deepseek-v3", "hunyuan-dense"},
-       {PrePattern::kNumberUpTo3, PrePattern::kDeepseekV3Cjk, PrePattern::kDeepseekV3Main},
-       {R"(\p{N}{1,3})", "[\u4e00-\u9fa5\u3040-\u309f\u30a0-\u30ff]+",
-        R"([!"#$%&'()*+,\-./:;<=>?@\[\\\]^_`{|}~][A-Za-z]+|[^\r\n\p{L}\p{P}\p{S}]?[\p{L}\p{M}]+| ?[\p{P}\p{S}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+)"},
-       false},
-      {{"starcoder", "refact", "command-r", "smollm", "codeshell", "exaone", "minerva"},
-       {PrePattern::kSingleNumber, PrePattern::kGpt2},
-       {R"(\p{N})", kGpt2PreTokenizerRegex},
-       false},
-      {{"falcon"}, {PrePattern::kPunctRunBacktick, PrePattern::kGpt2, PrePattern::kAsciiDigitTriple}, {}, false},
-      // llama.cpp's fallback for BPE vocabularies without a known pre-tokenizer.
-      {{"default", ""},
-       {PrePattern::kPunctRun, PrePattern::kGpt2, PrePattern::kNumberRun, PrePattern::kAsciiDigitTriple},
-       {},
-       false},
-  };
-  return table;
+SplitBehavior read_behavior(const Json& json, const std::string& where) {
+  const std::string name = json_string(json, where);
+  if (name == "Removed") return SplitBehavior::kRemoved;
+  if (name == "Isolated") return SplitBehavior::kIsolated;
+  if (name == "MergedWithPrevious") return SplitBehavior::kMergedWithPrevious;
+  if (name == "MergedWithNext") return SplitBehavior::kMergedWithNext;
+  if (name == "Contiguous") return SplitBehavior::kContiguous;
+  throw Error(ErrorCode::kUnsupported, where + ": split behavior '" + name + "' is not supported");
 }
 
-// tokenizer.json files write \r and \n either escaped or as the characters themselves.
-std::string canonical_regex(std::string r) {
+std::string to_byte_alphabet(std::string_view text) {
   std::string out;
-  for (char c : r) {
-    if (c == '\r') out += "\\r";
-    else if (c == '\n') out += "\\n";
-    else out += c;
-  }
+  out.reserve(text.size() * 2);
+  for (char c : text) utf8_append(out, byte_to_codepoint(static_cast<uint8_t>(c)));
   return out;
 }
 
-struct Piece {
-  size_t begin, end;  // code point indices
-};
+bool is_space_char(char32_t c) { return c == U' '; }
 
 }  // namespace
 
-PreTokenizer::PreTokenizer(const std::string& pre) {
-  for (const auto& family : families()) {
-    if (std::find(family.names.begin(), family.names.end(), pre) == family.names.end()) continue;
-    patterns_ = family.patterns;
-    ignore_merges_ = family.ignore_merges;
-    return;
-  }
-  throw Error(ErrorCode::kUnsupported, "tokenizer: pre-tokenizer '" + pre + "' is not supported");
+PreTokenizer PreTokenizer::from_json(const Json& json, const std::string& where) {
+  PreTokenizer p;
+  p.add(json, where);
+  return p;
 }
 
-std::vector<std::string_view> PreTokenizer::split(std::string_view text) const {
-  // Code points, their char_class bits, and byte offsets (offsets[i] is where cps[i] starts).
-  std::vector<char32_t> cps;
-  std::vector<uint16_t> classes;
-  std::vector<size_t> offsets;
-  cps.reserve(text.size());
-  offsets.reserve(text.size() + 1);
-  for (size_t pos = 0; pos < text.size();) {
-    const Utf8Char c = utf8_decode(text, pos);
-    cps.push_back(c.cp);
-    offsets.push_back(pos);
-    pos += c.length;
+PreTokenizer PreTokenizer::byte_level_with_regexes(const std::vector<std::string>& regexes, const std::string& where) {
+  PreTokenizer p;
+  for (const std::string& r : regexes) {
+    p.steps_.emplace_back(Split{SplitPattern::regex(r, where), SplitBehavior::kIsolated, false});
+    p.regexes_.push_back(r);
   }
-  offsets.push_back(text.size());
-  classes.resize(cps.size());
-  for (size_t i = 0; i < cps.size(); ++i) classes[i] = classify_char(cps[i]);
+  p.steps_.emplace_back(ByteLevel{false, false});
+  p.byte_level_ = true;
+  return p;
+}
 
-  std::vector<Piece> pieces;
-  if (!cps.empty()) pieces.push_back({0, cps.size()});
-  std::vector<Piece> next;
-  for (PrePattern pattern : patterns_) {
-    next.clear();
-    for (const Piece& piece : pieces) {
-      // Isolated split: every match is a piece, and so is every stretch between matches.
-      size_t gap = piece.begin;
-      for (size_t pos = piece.begin; pos < piece.end;) {
-        const size_t n = match_pre_pattern(pattern, cps.data(), classes.data(), pos, piece.end);
-        if (n == 0) {
-          ++pos;
-          continue;
-        }
-        if (gap < pos) next.push_back({gap, pos});
-        next.push_back({pos, pos + n});
-        pos += n;
-        gap = pos;
-      }
-      if (gap < piece.end) next.push_back({gap, piece.end});
+void PreTokenizer::add(const Json& json, const std::string& where) {
+  if (json.is_null()) return;
+  json_expect(json, Json::value_t::object, where);
+  const std::string type = json_string(json_member(json, "type", where), where + ".type");
+  if (type == "Sequence") {
+    const Json& list = json_member(json, "pretokenizers", where);
+    json_expect(list, Json::value_t::array, where + ".pretokenizers");
+    for (size_t i = 0; i < list.size(); ++i) add(list[i], where + ".pretokenizers[" + std::to_string(i) + "]");
+  } else if (type == "Split") {
+    const Json& pattern = json_member(json, "pattern", where);
+    if (pattern.is_object() && pattern.contains("Regex")) {
+      regexes_.push_back(json_string(pattern["Regex"], where + ".pattern.Regex"));
     }
-    pieces.swap(next);
+    steps_.emplace_back(Split{read_split_pattern(pattern, where + ".pattern"),
+                              read_behavior(json_member(json, "behavior", where), where + ".behavior"),
+                              json_optional_bool(json, "invert", false, where)});
+  } else if (type == "ByteLevel") {
+    const bool use_regex = json_optional_bool(json, "use_regex", true, where);
+    if (use_regex) regexes_.push_back(kGpt2PreTokenizerRegex);
+    steps_.emplace_back(ByteLevel{json_optional_bool(json, "add_prefix_space", true, where), use_regex});
+    byte_level_ = true;
+  } else if (type == "Metaspace") {
+    std::string replacement = "\xE2\x96\x81";  // '▁'
+    if (const auto r = json.find("replacement"); r != json.end()) {
+      replacement = json_string(*r, where + ".replacement");
+      if (replacement.empty() || utf8_decode(replacement, 0).length != replacement.size()) {
+        throw Error(ErrorCode::kInvalidFile, where + ".replacement '" + replacement + "' is not one character");
+      }
+    }
+    Metaspace m{replacement, SplitPattern::literal(replacement, where + ".replacement"), Prepend::kAlways,
+                json_optional_bool(json, "split", true, where)};
+    if (const auto s = json.find("prepend_scheme"); s != json.end()) {
+      const std::string scheme = json_string(*s, where + ".prepend_scheme");
+      if (scheme == "always") m.prepend = Prepend::kAlways;
+      else if (scheme == "first") m.prepend = Prepend::kFirst;
+      else if (scheme == "never") m.prepend = Prepend::kNever;
+      else throw Error(ErrorCode::kUnsupported, where + ".prepend_scheme '" + scheme + "' is not supported");
+    } else if (!json_optional_bool(json, "add_prefix_space", true, where)) {
+      m.prepend = Prepend::kNever;
+    }
+    steps_.emplace_back(std::move(m));
+  } else if (type == "Whitespace") {
+    steps_.emplace_back(Split{SplitPattern::regex(kWordsOrSymbolsRegex, where), SplitBehavior::kRemoved, true});
+  } else if (type == "WhitespaceSplit") {
+    steps_.emplace_back(Split{SplitPattern::chars(is_whitespace), SplitBehavior::kRemoved, false});
+  } else if (type == "Punctuation") {
+    const auto b = json.find("behavior");
+    steps_.emplace_back(Split{SplitPattern::chars(is_punctuation),
+                              b == json.end() ? SplitBehavior::kIsolated : read_behavior(*b, where + ".behavior"), false});
+  } else if (type == "Digits") {
+    const bool individual = json_optional_bool(json, "individual_digits", false, where);
+    steps_.emplace_back(Split{SplitPattern::chars(is_numeric), individual ? SplitBehavior::kIsolated : SplitBehavior::kContiguous, false});
+  } else if (type == "CharDelimiterSplit") {
+    const std::string delimiter = json_string(json_member(json, "delimiter", where), where + ".delimiter");
+    if (delimiter.empty() || utf8_decode(delimiter, 0).length != delimiter.size()) {
+      throw Error(ErrorCode::kInvalidFile, where + ".delimiter '" + delimiter + "' is not one character");
+    }
+    steps_.emplace_back(Split{SplitPattern::literal(delimiter, where + ".delimiter"), SplitBehavior::kRemoved, false});
+  } else if (type == "BertPreTokenizer") {
+    steps_.emplace_back(Split{SplitPattern::chars(is_whitespace), SplitBehavior::kRemoved, false});
+    steps_.emplace_back(Split{SplitPattern::chars(is_punctuation), SplitBehavior::kIsolated, false});
+  } else {
+    throw Error(ErrorCode::kUnsupported, where + ": pre-tokenizer '" + type + "' is not supported");
   }
-
-  std::vector<std::string_view> out;
-  out.reserve(pieces.size());
-  for (const Piece& p : pieces) out.push_back(text.substr(offsets[p.begin], offsets[p.end] - offsets[p.begin]));
-  return out;
 }
 
-std::string pre_tokenizer_name_for_regexes(const std::vector<std::string>& regexes) {
-  std::vector<std::string> wanted;
-  for (const auto& r : regexes) wanted.push_back(canonical_regex(r));
-  for (const auto& family : families()) {
-    if (family.regexes.empty() || family.regexes.size() != wanted.size()) continue;
-    bool same = true;
-    for (size_t i = 0; i < wanted.size(); ++i) same = same && canonical_regex(family.regexes[i]) == wanted[i];
-    if (same) return family.names.front();
+void PreTokenizer::split(std::string text, bool at_text_start, std::vector<std::string>& out) const {
+  std::vector<Piece> pieces;
+  if (!text.empty()) pieces.push_back({std::move(text), at_text_start});
+  for (const Step& step : steps_) apply(step, pieces);
+  for (Piece& p : pieces) out.push_back(std::move(p.text));
+}
+
+void PreTokenizer::apply(const Step& step, std::vector<Piece>& pieces) const {
+  std::vector<Piece> next;
+  next.reserve(pieces.size());
+  // Cuts `piece` as `pattern` and `behavior` say, dropping empty pieces as the library does.
+  const auto cut = [&](const Piece& piece, const SplitPattern& pattern, SplitBehavior behavior, bool invert) {
+    for (const TextSpan& s : split_spans(pattern.find(piece.text, invert), behavior)) {
+      if (s.begin == s.end) continue;
+      next.push_back({piece.text.substr(s.begin, s.end - s.begin), piece.at_text_start && s.begin == 0});
+    }
+  };
+  if (const auto* split = std::get_if<Split>(&step)) {
+    for (const Piece& piece : pieces) cut(piece, split->pattern, split->behavior, split->invert);
+  } else if (const auto* byte_level = std::get_if<ByteLevel>(&step)) {
+    static const SplitPattern gpt2 = SplitPattern::regex(kGpt2PreTokenizerRegex, "ByteLevel");
+    for (Piece& piece : pieces) {
+      if (byte_level->add_prefix_space && piece.text[0] != ' ') piece.text.insert(0, " ");
+      if (byte_level->use_regex) {
+        cut(piece, gpt2, SplitBehavior::kIsolated, false);
+      } else {
+        next.push_back(std::move(piece));
+      }
+    }
+    for (Piece& piece : next) piece.text = to_byte_alphabet(piece.text);
+  } else if (const auto* meta = std::get_if<Metaspace>(&step)) {
+    static const SplitPattern space = SplitPattern::chars(is_space_char);
+    for (Piece& piece : pieces) {
+      piece.text = replace_matches(piece.text, space, meta->replacement);
+      const bool starts_with_marker = piece.text.compare(0, meta->replacement.size(), meta->replacement) == 0;
+      if (!starts_with_marker && (meta->prepend == Prepend::kAlways || (meta->prepend == Prepend::kFirst && piece.at_text_start))) {
+        piece.text.insert(0, meta->replacement);
+      }
+      if (meta->split) {
+        cut(piece, meta->marker, SplitBehavior::kMergedWithNext, false);
+      } else {
+        next.push_back(std::move(piece));
+      }
+    }
   }
-  return {};
+  pieces.swap(next);
 }
 
 }  // namespace vkmoe

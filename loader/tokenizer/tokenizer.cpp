@@ -5,6 +5,8 @@
 #include "loader/base/error.h"
 #include "loader/tokenizer/byte_level.h"
 #include "loader/tokenizer/pair_merger.h"
+#include "loader/tokenizer/pre_tokenizer_families.h"
+#include "loader/tokenizer/tokenizer_pipeline.h"
 #include "loader/tokenizer/utf8.h"
 
 namespace vkmoe {
@@ -46,8 +48,6 @@ std::string replace_all(std::string_view s, std::string_view from, std::string_v
   }
 }
 
-uint64_t pair_key(uint32_t left, uint32_t right) { return (static_cast<uint64_t>(left) << 32) | right; }
-
 // Control tokens that end a turn in the chat formats vkmoe knows, for vocabularies that
 // name only their EOS token (GGUF files usually do).
 const char* const kEndOfTurnTexts[] = {"<|eot_id|>", "<|eom_id|>", "<|im_end|>", "<|end|>", "<|return|>",
@@ -73,24 +73,10 @@ Tokenizer::Tokenizer(TokenizerVocab vocab) : vocab_(std::move(vocab)) {
     }
     if (!vocab_.tokens[i].empty()) ids_.emplace(vocab_.tokens[i], static_cast<uint32_t>(i));
   }
-  if (!spm) {
-    pre_tokenizer_ = std::make_unique<PreTokenizer>(vocab_.pre);
-    byte_char_ids_.assign(256, -1);
-    for (int b = 0; b < 256; ++b) {
-      std::string ch;
-      utf8_append(ch, byte_to_codepoint(static_cast<uint8_t>(b)));
-      if (auto it = ids_.find(ch); it != ids_.end()) byte_char_ids_[b] = it->second;
-    }
-  }
+  build_pipeline();
   build_merges();
   build_pieces();
-
-  for (size_t i = 0; i < n; ++i) {
-    const TokenAttr a = attrs_[i];
-    if (a == TokenAttr::kControl || a == TokenAttr::kUserDefined || a == TokenAttr::kUnknown) {
-      specials_.add(vocab_.tokens[i], static_cast<uint32_t>(i));
-    }
-  }
+  build_added_tokens();
 
   eog_ = vocab_.eog;
   if (vocab_.eos != kNoToken) eog_.push_back(vocab_.eos);
@@ -137,6 +123,64 @@ void Tokenizer::validate() const {
   for (uint32_t id : vocab_.eog) check(id, "end-of-generation");
 }
 
+void Tokenizer::build_pipeline() {
+  if (vocab_.pipeline) {
+    pipeline_ = vocab_.pipeline;
+  } else if (vocab_.kind == TokenizerKind::kBytePairBpe) {
+    const PreTokenizerFamily* family = find_pre_tokenizer_family(vocab_.pre);
+    if (!family) throw Error(ErrorCode::kUnsupported, "tokenizer: pre-tokenizer '" + vocab_.pre + "' is not supported");
+    auto pipeline = std::make_shared<TokenizerPipeline>();
+    pipeline->pre_tokenizer = PreTokenizer::byte_level_with_regexes(family->regexes, "pre-tokenizer '" + vocab_.pre + "'");
+    pipeline->decoder = Decoder::gpt2_bytes();
+    pipeline->ignore_merges = family->ignore_merges;
+    pipeline_ = std::move(pipeline);
+  }
+  if (!pipeline_) return;
+  if (pipeline_->unigram) {
+    const std::vector<double>& scores = pipeline_->unigram_scores;
+    double lowest = scores.empty() ? 0.0 : scores[0];
+    for (size_t i = 0; i < scores.size(); ++i) {
+      lowest = std::min(lowest, scores[i]);
+      unigram_limits_.max_piece_bytes = std::max(unigram_limits_.max_piece_bytes, vocab_.tokens[i].size());
+    }
+    unigram_limits_.unknown_score = lowest - 10.0;
+  }
+  // Byte fallback looks tokens up by the library's spelling, "<0x0A>".
+  byte_token_ids_.assign(256, -1);
+  if (vocab_.byte_fallback) {
+    static const char kHex[] = "0123456789ABCDEF";
+    for (int b = 0; b < 256; ++b) {
+      const std::string piece = std::string("<0x") + kHex[b >> 4] + kHex[b & 15] + ">";
+      if (const auto it = ids_.find(piece); it != ids_.end()) byte_token_ids_[b] = it->second;
+    }
+  }
+}
+
+void Tokenizer::build_added_tokens() {
+  for (size_t i = 0; i < attrs_.size(); ++i) {
+    const TokenAttr a = attrs_[i];
+    if (a != TokenAttr::kControl && a != TokenAttr::kUserDefined && a != TokenAttr::kUnknown) continue;
+    const auto id = static_cast<uint32_t>(i);
+    AddedTokenFlags flags;
+    flags.special = a != TokenAttr::kUserDefined;
+    const AddedTokenSpec* spec = nullptr;
+    if (pipeline_) {
+      const auto it = pipeline_->added.find(id);
+      if (it != pipeline_->added.end()) spec = &it->second;
+    }
+    if (!spec) {
+      specials_.add(vocab_.tokens[i], id, flags);
+    } else if (!spec->normalized) {
+      specials_.add(vocab_.tokens[i], id, spec->flags);
+    } else {
+      // Matched in normalized text, so the content is normalized as that text is.
+      std::string content = vocab_.tokens[i];
+      pipeline_->normalizer.normalize(content);
+      normalized_specials_.add(std::move(content), id, spec->flags);
+    }
+  }
+}
+
 void Tokenizer::build_merges() {
   merges_.reserve(vocab_.merges.size());
   for (size_t rank = 0; rank < vocab_.merges.size(); ++rank) {
@@ -153,7 +197,7 @@ void Tokenizer::build_merges() {
       if (left == ids_.end() || right == ids_.end()) continue;
       const auto merged = ids_.find(left->first + right->first);
       if (merged == ids_.end()) throw fail("makes '" + left->first + right->first + "', which is not in the vocabulary");
-      merges_.emplace(pair_key(left->second, right->second), std::make_pair(static_cast<uint32_t>(rank), merged->second));
+      merges_.emplace(merge_pair_key(left->second, right->second), std::make_pair(static_cast<uint32_t>(rank), merged->second));
       found = true;
     }
     if (!found) throw fail("names a token that is not in the vocabulary");
@@ -221,22 +265,14 @@ std::string Tokenizer::token_to_piece(uint32_t id, bool render_special) const {
 
 std::vector<uint32_t> Tokenizer::encode(std::string_view text, bool add_special, bool parse_special) const {
   const std::string clean = utf8_sanitize(text);
+  if (pipeline_) return encode_pipeline(clean, add_special, parse_special);
   std::vector<uint32_t> out;
   if (add_special && vocab_.add_bos && vocab_.bos != kNoToken) out.push_back(vocab_.bos);
-  std::vector<SpecialTokenMatcher::Fragment> fragments;
-  if (parse_special) {
-    fragments = specials_.split(clean);
-  } else if (!clean.empty()) {
-    fragments.push_back({clean, 0, false});
-  }
-  std::unordered_map<std::string, std::vector<uint32_t>> cache;
   bool after_special = true;  // SentencePiece's dummy prefix starts every run of text
-  for (const auto& fragment : fragments) {
+  for (const auto& fragment : specials_.split(clean, parse_special)) {
     if (fragment.is_token) {
       out.push_back(fragment.id);
       after_special = true;
-    } else if (vocab_.kind == TokenizerKind::kBytePairBpe) {
-      encode_bpe(fragment.text, out, cache);
     } else {
       std::string normalized = vocab_.add_space_prefix && after_special ? kSpaceMarker : std::string();
       normalized += replace_all(fragment.text, " ", kSpaceMarker);
@@ -246,43 +282,6 @@ std::vector<uint32_t> Tokenizer::encode(std::string_view text, bool add_special,
   }
   if (add_special && vocab_.add_eos && vocab_.eos != kNoToken) out.push_back(vocab_.eos);
   return out;
-}
-
-void Tokenizer::encode_bpe(std::string_view text, std::vector<uint32_t>& out,
-                           std::unordered_map<std::string, std::vector<uint32_t>>& cache) const {
-  for (std::string_view word : pre_tokenizer_->split(text)) {
-    auto [it, inserted] = cache.try_emplace(std::string(word));
-    if (inserted) encode_bpe_word(word, it->second);
-    out.insert(out.end(), it->second.begin(), it->second.end());
-  }
-}
-
-void Tokenizer::encode_bpe_word(std::string_view word, std::vector<uint32_t>& out) const {
-  std::string mapped;
-  std::vector<MergeSymbol> symbols;
-  symbols.reserve(word.size());
-  for (char c : word) {
-    const auto byte = static_cast<uint8_t>(c);
-    const auto begin = static_cast<uint32_t>(mapped.size());
-    utf8_append(mapped, byte_to_codepoint(byte));
-    symbols.push_back({begin, static_cast<uint32_t>(mapped.size()), byte_char_ids_[byte]});
-  }
-  if (pre_tokenizer_->ignore_merges()) {
-    if (auto it = ids_.find(mapped); it != ids_.end()) {
-      out.push_back(it->second);
-      return;
-    }
-  }
-  const auto merged = merge_pairs(std::move(symbols), [&](const MergeSymbol& l, const MergeSymbol& r) -> std::optional<MergeResult> {
-    if (l.id < 0 || r.id < 0) return std::nullopt;
-    const auto it = merges_.find(pair_key(static_cast<uint32_t>(l.id), static_cast<uint32_t>(r.id)));
-    if (it == merges_.end()) return std::nullopt;
-    return MergeResult{static_cast<double>(it->second.first), it->second.second};
-  });
-  // A byte whose character is missing from the vocabulary has no token and is dropped.
-  for (const MergeSymbol& s : merged) {
-    if (s.id >= 0) out.push_back(static_cast<uint32_t>(s.id));
-  }
 }
 
 void Tokenizer::encode_spm(std::string_view text, std::vector<uint32_t>& out) const {
@@ -302,7 +301,7 @@ void Tokenizer::encode_spm(std::string_view text, std::vector<uint32_t>& out) co
     // Hugging Face's BPE form of a SentencePiece model: merges by rank.
     merged = merge_pairs(std::move(symbols), [&](const MergeSymbol& l, const MergeSymbol& r) -> std::optional<MergeResult> {
       if (l.id < 0 || r.id < 0) return std::nullopt;
-      const auto it = merges_.find(pair_key(static_cast<uint32_t>(l.id), static_cast<uint32_t>(r.id)));
+      const auto it = merges_.find(merge_pair_key(static_cast<uint32_t>(l.id), static_cast<uint32_t>(r.id)));
       if (it == merges_.end()) return std::nullopt;
       return MergeResult{static_cast<double>(it->second.first), it->second.second};
     });
@@ -346,6 +345,7 @@ bool Tokenizer::strips_leading_space() const {
 }
 
 std::string Tokenizer::decode(std::span<const uint32_t> ids, bool render_special) const {
+  if (pipeline_) return decode_pipeline(ids, render_special);
   StreamingDecoder decoder(*this, render_special);
   std::string out;
   for (uint32_t id : ids) out += decoder.push(id);
@@ -353,10 +353,42 @@ std::string Tokenizer::decode(std::span<const uint32_t> ids, bool render_special
   return out;
 }
 
+// Unknown stretches become their bytes' <0xXX> tokens (byte_fallback) or the unknown token.
+int64_t Tokenizer::unigram_piece_id(std::string_view piece) const {
+  const auto it = ids_.find(piece);
+  return it != ids_.end() && it->second < pipeline_->unigram_scores.size() ? static_cast<int64_t>(it->second) : -1;
+}
+
+void Tokenizer::encode_unigram_word(std::string_view word, std::vector<uint32_t>& out) const {
+  const auto find = [this](std::string_view piece) { return unigram_piece_id(piece); };
+  for (const UnigramPiece& piece : unigram_segment(word, pipeline_->unigram_scores, unigram_limits_, find)) {
+    if (piece.id >= 0) {
+      out.push_back(static_cast<uint32_t>(piece.id));
+      continue;
+    }
+    const std::string_view text = word.substr(piece.begin, piece.end - piece.begin);
+    if (const int64_t id = unigram_piece_id(text); id >= 0) {
+      out.push_back(static_cast<uint32_t>(id));
+      continue;
+    }
+    bool all_bytes = vocab_.byte_fallback;
+    for (char c : text) all_bytes = all_bytes && byte_token_ids_[static_cast<uint8_t>(c)] >= 0;
+    if (all_bytes) {
+      for (char c : text) out.push_back(static_cast<uint32_t>(byte_token_ids_[static_cast<uint8_t>(c)]));
+    } else if (vocab_.unk != kNoToken) {
+      out.push_back(vocab_.unk);
+    } else {
+      throw Error(ErrorCode::kInvalidArgument, "tokenizer: text '" + std::string(text) +
+                                                   "' has no Unigram piece and the model has no unk_id");
+    }
+  }
+}
+
 StreamingDecoder::StreamingDecoder(const Tokenizer& tokenizer, bool render_special)
     : tokenizer_(tokenizer), render_special_(render_special) {}
 
 std::string StreamingDecoder::push(uint32_t id) {
+  if (tokenizer_.pipeline_) return push_pipeline(id);
   pending_ += tokenizer_.token_to_piece(id, render_special_);
   if (at_start_ && !pending_.empty()) {
     // The space that SentencePiece's dummy prefix became is not part of the text.
@@ -366,7 +398,15 @@ std::string StreamingDecoder::push(uint32_t id) {
   return take_complete(false);
 }
 
-std::string StreamingDecoder::finish() { return take_complete(true); }
+std::string StreamingDecoder::finish() {
+  if (!tokenizer_.pipeline_) return take_complete(true);
+  const std::string text = tokenizer_.decode(window_, render_special_);
+  std::string rest = text.size() > window_text_.size() ? text.substr(window_text_.size()) : std::string();
+  window_.clear();
+  window_text_.clear();
+  window_emitted_ = 0;
+  return rest;
+}
 
 std::string StreamingDecoder::take_complete(bool at_end) {
   std::string out;

@@ -1,39 +1,83 @@
-// Block-wise weight decoding for the matmuls: decode_unit(row_byte, u, w) fills w with the
-// UNIT elements [u * UNIT, (u + 1) * UNIT) of the row at byte `row_byte` of binding 0. Each
-// call reads its bytes with 32-bit loads and decodes the scales of its block once, where
-// weight_at (weight_formats.glsl) reloads them for every element; the values are the same
-// bits as weight_at's (the same float32 operations in the same order).
+// Block-wise weight decoding for the matmuls: decode_unit(row_byte, u, aligned16, w) fills w
+// with the UNIT elements [u * UNIT, (u + 1) * UNIT) of the row at byte `row_byte` of binding
+// 0. A unit is the run of a row whose bytes belong together: a 32-element block; for Q4_K and
+// Q5_K the 64 elements that share 32 bytes of quants; for Q6_K the 128 elements that share
+// their high bits and scales. Each call reads every 32-bit word of its unit once and decodes
+// the scales once, where weight_at (weight_formats.glsl) reloads them for every element; the
+// values are the same bits as weight_at's (the same float32 operations in the same order).
 //
-// UNIT is 32 for every block format: one block, or for the 256-element K-quants one 32-element
-// slice of a super-block. The float formats use UNIT = 8 and leave K % 8 trailing elements
-// to weight_at; their 8-element loads take one 16-byte load when the caller says the row is
-// 16-byte aligned (`aligned16`), else element loads.
+// Loads are what a CPU driver pays for (lavapipe loads lane by lane, whatever the width), so
+// everything is read as whole words, never bytes or halves.
+//
+// The float formats use UNIT = 8 and leave K % 8 trailing elements to weight_at; their 8
+// elements take one 16-byte load when the caller says the row is 16-byte aligned
+// (`aligned16`), else word loads.
 #include "weight_formats.glsl"
 
 layout(std430, binding = 0) readonly buffer WeightWords { uint w_u32[]; };
 layout(std430, binding = 0) readonly buffer WeightQuads { uvec4 w_u32x4[]; };
 
-// The 4 bytes at any byte offset, little-endian, from at most two aligned words.
-uint load_u32(uint byte_offset) {
-  uint i = byte_offset >> 2, shift = (byte_offset & 3u) * 8u;
-  if (shift == 0u) return w_u32[i];
-  return (w_u32[i] >> shift) | (w_u32[i + 1u] << (32u - shift));
+// Word loads past the binding's last whole word (a funnel shift reads the word after a unit's
+// last byte) are clamped to it; a binding of 4n + 2 bytes (rows of 34-, 18- or 110-byte
+// blocks) ends in half a word, which such a load returns instead. init_weight_loads() sets
+// both once per invocation; call it first in main().
+uint g_last_word;
+uint g_tail_word;
+
+void init_weight_loads() {
+  uint words = uint(w_u32.length());
+  g_last_word = max(words, 1u) - 1u;
+  g_tail_word = uint(w_u16.length()) > 2u * words ? uint(w_u16[2u * words]) : 0u;
 }
 
-// The 16 bytes at any byte offset, from at most five aligned words.
+uint word_at(uint i) {
+  uint w = w_u32[min(i, g_last_word)];
+  return i > g_last_word ? g_tail_word : w;
+}
+
+// The 4 bytes at any byte offset, little-endian.
+uint load_u32(uint byte_offset) {
+  uint i = byte_offset >> 2, shift = (byte_offset & 3u) * 8u;
+  uint a = word_at(i), b = word_at(i + 1u);
+  return shift == 0u ? a : (a >> shift) | (b << (32u - shift));
+}
+
+// The 16 bytes at any byte offset, from five word loads.
 uvec4 load_16_bytes(uint byte_offset) {
   uint i = byte_offset >> 2, shift = (byte_offset & 3u) * 8u;
-  uvec4 a = uvec4(w_u32[i], w_u32[i + 1u], w_u32[i + 2u], w_u32[i + 3u]);
-  if (shift == 0u) return a;
-  uvec4 b = uvec4(a.yzw, w_u32[i + 4u]);
-  return (a >> shift) | (b << (32u - shift));
+  uvec4 a = uvec4(word_at(i), word_at(i + 1u), word_at(i + 2u), word_at(i + 3u));
+  uvec4 b = uvec4(a.yzw, word_at(i + 4u));
+  return shift == 0u ? a : (a >> shift) | (b << (32u - shift));
 }
+
+// The 32 bytes at any byte offset, as eight words, from nine word loads.
+void load_32_bytes(uint byte_offset, out uint v[8]) {
+  uint i = byte_offset >> 2, shift = (byte_offset & 3u) * 8u;
+  uint prev = word_at(i);
+  [[unroll]] for (uint j = 0u; j < 8u; ++j) {
+    uint next = word_at(i + j + 1u);
+    v[j] = shift == 0u ? prev : (prev >> shift) | (next << (32u - shift));
+    prev = next;
+  }
+}
+
+// Byte j (< 32) of a 32-byte run held as eight words.
+uint byte_of8(uint v[8], uint j) { return bitfieldExtract(v[j >> 2], int(8u * (j & 3u)), 8); }
 
 // Byte j (< 16) of a 16-byte run held as four words.
 uint byte_of(uvec4 v, uint j) { return bitfieldExtract(v[j >> 2], int(8u * (j & 3u)), 8); }
 
 #if defined(WEIGHT_F32) || defined(WEIGHT_F16) || defined(WEIGHT_BF16)
 const uint UNIT = 8u;
+#elif defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
+const uint UNIT = 64u;
+#elif defined(WEIGHT_Q6_K)
+const uint UNIT = 128u;
+#else
+const uint UNIT = 32u;
+#endif
+
+#if defined(WEIGHT_F32) || defined(WEIGHT_F16) || defined(WEIGHT_BF16)
 
 void decode_unit(uint row_byte, uint u, bool aligned16, out float w[UNIT]) {
 #if defined(WEIGHT_F32)
@@ -63,8 +107,6 @@ void decode_unit(uint row_byte, uint u, bool aligned16, out float w[UNIT]) {
 }
 
 #else
-const uint UNIT = 32u;
-
 // The 32 nibble codes of a 16-byte run: element j < 16 is the low nibble of byte j, element
 // j >= 16 the high nibble of byte j - 16 (Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, MXFP4).
 void nibbles32(uint qs_byte, out uint q[32]) {
@@ -144,10 +186,11 @@ void decode_unit(uint row_byte, uint u, bool aligned16, out float w[UNIT]) {
 #if defined(WEIGHT_Q2_K)
   uint b = row_byte + (u >> 3) * 84u;
   uvec4 q_lo = load_16_bytes(b + 16u + 32u * n), q_hi = load_16_bytes(b + 32u + 32u * n);
-  uint scales = load_u32(b + (sub & ~3u)) >> (8u * (sub & 3u));
-  float d = w_half(b + 80u), dmin = w_half(b + 82u);
+  uvec4 scales = load_16_bytes(b);
+  vec2 d_dmin = unpackHalf2x16(load_u32(b + 80u));
+  float d = d_dmin.x, dmin = d_dmin.y;
   [[unroll]] for (uint h = 0u; h < 2u; ++h) {
-    uint sc = (scales >> (8u * h)) & 255u;
+    uint sc = byte_of(scales, sub + h);
     float dl = d * float(sc & 15u);
     float ml = dmin * float(sc >> 4);
     [[unroll]] for (uint l = 0u; l < 16u; ++l) {
@@ -160,11 +203,12 @@ void decode_unit(uint row_byte, uint u, bool aligned16, out float w[UNIT]) {
   uint b = row_byte + (u >> 3) * 110u;
   uvec4 q_lo = load_16_bytes(b + 32u + 32u * n), q_hi = load_16_bytes(b + 48u + 32u * n);
   uvec4 m_lo = load_16_bytes(b), m_hi = load_16_bytes(b + 16u);
-  float d = w_half(b + 108u);
+  uvec4 tail = load_16_bytes(b + 94u);  // the block's last 16 bytes: 2 of qs, scales[12], half d
+  float d = unpackHalf2x16(tail.w >> 16).x;
   [[unroll]] for (uint h = 0u; h < 2u; ++h) {
     uint sc = sub + h;
-    uint low = sc < 8u ? (w_byte(b + 96u + sc) & 15u) : (w_byte(b + 96u + sc - 8u) >> 4);
-    uint high = (w_byte(b + 104u + (sc & 3u)) >> (2u * (sc >> 2))) & 3u;
+    uint low = sc < 8u ? (byte_of(tail, 2u + sc) & 15u) : (byte_of(tail, 2u + sc - 8u) >> 4);
+    uint high = (byte_of(tail, 10u + (sc & 3u)) >> (2u * (sc >> 2))) & 3u;
     float dl = d * float(int(low | (high << 4)) - 32);
     [[unroll]] for (uint l = 0u; l < 16u; ++l) {
       int q = int((byte_of(h == 0u ? q_lo : q_hi, l) >> (2u * j)) & 3u);
@@ -174,46 +218,65 @@ void decode_unit(uint row_byte, uint u, bool aligned16, out float w[UNIT]) {
   }
 #endif
 #elif defined(WEIGHT_Q4_K) || defined(WEIGHT_Q5_K)
-  // Unit u is sub-block 2g + h of super-block u / 8: nibble h of qs[32g + l], l < 32.
+  // Unit u is elements 64g + 32h + l (h < 2, l < 32) of super-block u / 4: nibble h of
+  // qs[32g + l], in sub-block 2g + h.
 #if defined(WEIGHT_Q4_K)
   const uint block_bytes = 144u, qs_at = 16u;
 #else
   const uint block_bytes = 176u, qs_at = 48u;
 #endif
-  uint sub = u & 7u, g = sub >> 1, h = sub & 1u;
-  uint b = row_byte + (u >> 3) * block_bytes;
-  float sc, m;
-  scale_min_k4(b + 4u, sub, sc, m);
-  float d1 = w_half(b) * sc;
-  float m1 = w_half(b + 2u) * m;
-  uvec4 q_lo = load_16_bytes(b + qs_at + 32u * g), q_hi = load_16_bytes(b + qs_at + 32u * g + 16u);
+  uint g = u & 3u;
+  uint b = row_byte + (u >> 2) * block_bytes;
+  uvec4 head = load_16_bytes(b);  // half d, half dmin, scales[12]
+  vec2 d_dmin = unpackHalf2x16(head.x);
+  uint qs[8];
+  load_32_bytes(b + qs_at + 32u * g, qs);
 #if defined(WEIGHT_Q5_K)
-  uvec4 h_lo = load_16_bytes(b + 16u), h_hi = load_16_bytes(b + 32u);
+  uint qh[8];  // bit 2g + h of qh[l] is the fifth bit
+  load_32_bytes(b + 16u, qh);
 #endif
-  [[unroll]] for (uint l = 0u; l < 32u; ++l) {
-    uint q = (byte_of(l < 16u ? q_lo : q_hi, l & 15u) >> (4u * h)) & 15u;
+  [[unroll]] for (uint h = 0u; h < 2u; ++h) {
+    // The 6-bit scale and min of sub-block j, packed in scales[12] as ggml's get_scale_min_k4.
+    uint j = 2u * g + h;
+    float sc, m;
+    if (j < 4u) {
+      sc = float(byte_of(head, 4u + j) & 63u);
+      m = float(byte_of(head, 8u + j) & 63u);
+    } else {
+      sc = float((byte_of(head, 8u + j) & 15u) | ((byte_of(head, j) >> 6) << 4));
+      m = float((byte_of(head, 8u + j) >> 4) | ((byte_of(head, 4u + j) >> 6) << 4));
+    }
+    float d1 = d_dmin.x * sc;
+    float m1 = d_dmin.y * m;
+    [[unroll]] for (uint l = 0u; l < 32u; ++l) {
+      uint q = (byte_of8(qs, l) >> (4u * h)) & 15u;
 #if defined(WEIGHT_Q5_K)
-    q += ((byte_of(l < 16u ? h_lo : h_hi, l & 15u) >> sub) & 1u) << 4;
+      q += ((byte_of8(qh, l) >> j) & 1u) << 4;
 #endif
-    precise float v = d1 * float(q) - m1;
-    w[l] = v;
+      precise float v = d1 * float(q) - m1;
+      w[32u * h + l] = v;
+    }
   }
 #elif defined(WEIGHT_Q6_K)
-  // Unit u is elements 128n + 32c + l (l < 32) of super-block u / 8: nibble c / 2 of
-  // ql[64n + 32(c & 1) + l], bits 2c of qh[32n + l], scale 8n + 2c + l / 16.
-  uint s = u & 7u, n = s >> 2, c = s & 3u;
-  uint b = row_byte + (u >> 3) * 210u;
-  uint ql_at = b + 64u * n + 32u * (c & 1u), qh_at = b + 128u + 32u * n;
-  uvec4 l_lo = load_16_bytes(ql_at), l_hi = load_16_bytes(ql_at + 16u);
-  uvec4 h_lo = load_16_bytes(qh_at), h_hi = load_16_bytes(qh_at + 16u);
-  uint scales = load_u32(b + 192u + 8u * n + 2u * c);  // int8 scales of l < 16 and l >= 16
+  // Unit u is half n of super-block u / 2: elements 128n + 32c + l (c < 4, l < 32) take nibble
+  // c / 2 of ql[64n + 32(c & 1) + l], bits 2c of qh[32n + l] and int8 scale 8n + 2c + l / 16.
+  uint n = u & 1u;
+  uint b = row_byte + (u >> 1) * 210u;
+  uint ql0[8], ql1[8], qh[8];
+  load_32_bytes(b + 64u * n, ql0);
+  load_32_bytes(b + 64u * n + 32u, ql1);
+  load_32_bytes(b + 128u + 32u * n, qh);
+  uvec4 scales = load_16_bytes(b + 192u + 8u * n);  // the first 8 bytes are this half's scales
   float d = w_half(b + 208u);
-  [[unroll]] for (uint l = 0u; l < 32u; ++l) {
-    uint low = (byte_of(l < 16u ? l_lo : l_hi, l & 15u) >> (4u * (c >> 1))) & 15u;
-    uint high = (byte_of(l < 16u ? h_lo : h_hi, l & 15u) >> (2u * c)) & 3u;
-    int q = int(low | (high << 4)) - 32;
-    float sc = float(bitfieldExtract(int(scales), int(8u * (l >> 4)), 8));
-    w[l] = d * sc * float(q);
+  [[unroll]] for (uint c = 0u; c < 4u; ++c) {
+    [[unroll]] for (uint l = 0u; l < 32u; ++l) {
+      uint low = (byte_of8((c & 1u) == 0u ? ql0 : ql1, l) >> (4u * (c >> 1))) & 15u;
+      uint high = (byte_of8(qh, l) >> (2u * c)) & 3u;
+      int q = int(low | (high << 4)) - 32;
+      uint sc_byte = 2u * c + (l >> 4);
+      float sc = float(bitfieldExtract(int(scales[sc_byte >> 2]), int(8u * (sc_byte & 3u)), 8));
+      w[32u * c + l] = d * sc * float(q);
+    }
   }
 #endif
 }

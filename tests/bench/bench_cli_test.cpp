@@ -300,6 +300,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInvocation{"SweepWithSlots", "-m GOLDEN --sweep-budget 4 --expert-slots 8", "chooses the expert slots"},
                       BadInvocation{"SweepWithFormat", "-m GOLDEN --sweep-budget 4 -o json", "writes CSV"},
                       BadInvocation{"PlotWithoutSweep", "-m GOLDEN --plot chart.svg", "--plot needs --sweep-budget"},
+                      BadInvocation{"ProfileAsCsv", "-m GOLDEN --profile -o csv", "--profile prints md or json"},
+                      BadInvocation{"ProfileInASweep", "-m GOLDEN --sweep-budget 4 --profile", "--profile does not apply to --sweep-budget"},
                       BadInvocation{"SweepCsvUnwritable", "-m GOLDEN -n 1 -r 1 --warmup 0 --sweep-budget 2 --sweep-csv /nonexistent/dir/s.csv",
                                     "cannot write '/nonexistent/dir/s.csv'"}),
     [](const auto& info) { return info.param.name; });
@@ -310,7 +312,7 @@ TEST(BenchHelp, PrintsUsageAndSucceeds) {
   EXPECT_NE(r.out.find("usage: vkmoe-bench -m FILE"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("GPU timestamps"), std::string::npos) << r.out;
   for (const char* flag : {"--vram-budget", "--expert-slots", "--expert-policy", "--prefetch", "--zero-copy",
-                           "--compare-resident", "--sweep-budget", "--sweep-csv", "--plot"}) {
+                           "--compare-resident", "--sweep-budget", "--sweep-csv", "--plot", "--profile"}) {
     EXPECT_NE(r.out.find(flag), std::string::npos) << flag << " missing from:\n" << r.out;
   }
 }

@@ -78,9 +78,9 @@ TEST(TokenizerBadInput, MalformedTokenizerJson) {
                ErrorCode::kInvalidFile, "added_tokens[0] has no \"content\"");
   expect_error(read(tokenizer_json(R"({"type": "WordPiece", "vocab": {"a": 0}})")), ErrorCode::kUnsupported,
                "model type 'WordPiece'");
-  expect_error(read(R"({"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "\\w+"}, "behavior": "Isolated"},
+  expect_error(read(R"({"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(\\w+"}, "behavior": "Isolated"},
                        "decoder": {"type": "ByteLevel"}, "model": {"type": "BPE", "vocab": {"a": 0}, "merges": []}})"),
-               ErrorCode::kUnsupported, "'\\w+'");
+               ErrorCode::kInvalidFile, "pre_tokenizer.pattern.Regex: regex '(\\w+' does not compile");
 }
 
 TEST(TokenizerBadInput, MergeReferencingUnknownToken) {

@@ -9,6 +9,7 @@
 #include "loader/tokenizer/tokenizer_files.h"
 #include "loader/tokenizer/utf8.h"
 #include "tests/support/goldens.h"
+#include "tests/tokenizer/oracle_support.h"
 
 namespace vkmoe {
 namespace {
@@ -96,6 +97,23 @@ TEST(StreamingDecoder, EveryGoldenCaseStreamsLikeDecode) {
       const auto ids = c.at("ids").get<std::vector<uint32_t>>();
       for (bool render : {true, false}) {
         EXPECT_EQ(stream(*tokenizer, ids, render), tokenizer->decode(ids, render)) << family << " " << c.at("text");
+      }
+    }
+  }
+}
+
+// tokenizer.json decoders that treat the first token specially (Llama 2's Strip after Fuse)
+// or join bytes across tokens (ByteLevel), on real vocabularies: streaming gives decode()'s
+// text, with and without special tokens, for every mixed string and each prefix of its ids.
+TEST(StreamingDecoder, PipelineVocabulariesStreamLikeDecode) {
+  const std::string oracle = test::oracle_dir();
+  if (oracle.empty()) return;
+  for (const char* package : {"tokenizer-llama2", "tokenizer-qwen3", "tokenizer-gptoss"}) {
+    const Tokenizer tokenizer(read_tokenizer_folder(test::vocab_folder(oracle, package).string()));
+    for (const std::string& text : test::mixed_strings()) {
+      const std::vector<uint32_t> ids = tokenizer.encode(text, true);
+      for (bool render : {true, false}) {
+        EXPECT_EQ(stream(tokenizer, ids, render), tokenizer.decode(ids, render)) << package << ": '" << text << "'";
       }
     }
   }

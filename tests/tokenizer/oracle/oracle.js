@@ -6,7 +6,8 @@
 //
 // DIR is the folder fetch.sh installed this script and its packages into; STRINGS_JSON a file
 // holding a JSON list of strings. Prints a JSON list with, for each string in order,
-// {"ids": [...], "text": the decoding of those ids, special tokens included}.
+// {"ids": [...], "text": the decoding of those ids, special tokens included,
+//  "plain_text": their decoding with special tokens skipped}.
 'use strict';
 const fs = require('fs');
 const { Tokenizer } = require('@anush008/tokenizers');
@@ -25,7 +26,7 @@ async function main() {
   for (const s of strings) {
     const encoding = await tokenizer.encode(s, null, { addSpecialTokens: addSpecial });
     const ids = Array.from(encoding.getIds());
-    out.push({ ids, text: await tokenizer.decode(ids, false) });
+    out.push({ ids, text: await tokenizer.decode(ids, false), plain_text: await tokenizer.decode(ids, true) });
   }
   process.stdout.write(JSON.stringify(out) + '\n');
 }

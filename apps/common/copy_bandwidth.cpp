@@ -1,4 +1,4 @@
-#include "apps/vkmoe-bench/copy_bandwidth.h"
+#include "apps/common/copy_bandwidth.h"
 
 #include <algorithm>
 #include <chrono>
@@ -7,7 +7,7 @@
 #include "engine/vk/timestamp_pool.h"
 #include "loader/base/error.h"
 
-namespace vkmoe::bench {
+namespace vkmoe::cli {
 namespace {
 
 constexpr uint64_t kTargetBytes = uint64_t(256) << 20;
@@ -96,4 +96,4 @@ CopyBandwidth measure_upload_bandwidth(vk::Context& ctx, uint32_t runs) {
   return out;
 }
 
-}  // namespace vkmoe::bench
+}  // namespace vkmoe::cli

@@ -7,7 +7,7 @@
 
 #include "engine/vk/context.h"
 
-namespace vkmoe::bench {
+namespace vkmoe::cli {
 
 struct CopyBandwidth {
   uint64_t buffer_bytes = 0;     // size of the copied buffer
@@ -25,4 +25,4 @@ CopyBandwidth measure_copy_bandwidth(vk::Context& ctx, uint32_t runs = 5);
 // (MemoryUsage::kHostShared, pinned by the driver), copied into device-local memory.
 CopyBandwidth measure_upload_bandwidth(vk::Context& ctx, uint32_t runs = 5);
 
-}  // namespace vkmoe::bench
+}  // namespace vkmoe::cli
