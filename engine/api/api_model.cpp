@@ -1,7 +1,13 @@
 // The C API's models: what a model needs before loading it, blocking and background loads,
 // and what a loaded model is.
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+
 #include "engine/api/handles.h"
+#include "engine/experts/expert_options.h"
 #include "engine/model/kv_cache.h"
+#include "loader/model/model_stats.h"
 
 using namespace vkmoe;
 using namespace vkmoe::api;
@@ -11,6 +17,12 @@ namespace {
 ModelOptions model_options(const vkmoe_model_load_info& info) {
   ModelOptions o;
   o.experts.vram_budget.bytes = info.vram_budget_bytes;
+  // Fields a caller built against an older vkmoe.h did not have keep their defaults.
+  if (info.struct_size >= offsetof(vkmoe_model_load_info, disable_zero_copy) + sizeof(int)) {
+    if (info.expert_policy != nullptr && info.expert_policy[0] != '\0') o.experts.policy = parse_expert_policy(info.expert_policy);
+    o.experts.prefetch = info.disable_prefetch == 0;
+    o.experts.zero_copy = info.disable_zero_copy == 0;
+  }
   o.max_ctx = info.max_ctx;
   o.max_tokens = info.max_tokens != 0 ? info.max_tokens : 128;
   return o;
@@ -18,7 +30,8 @@ ModelOptions model_options(const vkmoe_model_load_info& info) {
 
 void check_load_info(const vkmoe_model_load_info* info) {
   require(info != nullptr, "vkmoe_model_load_info is NULL");
-  require_struct(info->struct_size, sizeof(vkmoe_model_load_info), "vkmoe_model_load_info");
+  // The first version of the struct ended before expert_policy.
+  require_struct(info->struct_size, offsetof(vkmoe_model_load_info, expert_policy), "vkmoe_model_load_info");
   require(info->path != nullptr && info->path[0] != '\0', "vkmoe_model_load_info.path is empty");
 }
 
@@ -45,12 +58,13 @@ vkmoe_status vkmoe_model_query_memory(vkmoe_context context, const vkmoe_model_l
   return guarded(context->error, [&] {
     check_load_info(info);
     require(out != nullptr, "vkmoe_model_query_memory: out is NULL");
-    require_struct(out->struct_size, sizeof(vkmoe_model_memory), "vkmoe_model_memory");
+    require_struct(out->struct_size, offsetof(vkmoe_model_memory, architecture), "vkmoe_model_memory");
     const ModelSpec spec = load_model_spec(info->path);
     const ModelOptions options = model_options(*info);
     const ExpertPlacement p = plan_placement(*context->context, spec, options);
     const uint32_t size = out->struct_size;
-    *out = vkmoe_model_memory{};
+    // A caller's struct may be an earlier, shorter version: write within its size only.
+    std::memset(out, 0, std::min<size_t>(size, sizeof(vkmoe_model_memory)));
     out->struct_size = size;
     out->dense_bytes = p.dense_bytes;
     out->expert_bytes = p.expert_bytes;
@@ -61,6 +75,12 @@ vkmoe_status vkmoe_model_query_memory(vkmoe_context context, const vkmoe_model_l
     out->experts_stream = p.streaming ? 1 : 0;
     out->expert_slots = p.n_slots;
     out->total_experts = p.total_experts;
+    if (size >= offsetof(vkmoe_model_memory, active_parameters) + sizeof(uint64_t)) {
+      const ModelStats stats = compute_model_stats(spec);
+      copy_text(out->architecture, sizeof(out->architecture), architecture_name(spec.config.arch));
+      out->total_parameters = stats.total_params;
+      out->active_parameters = stats.active_params;
+    }
     return VKMOE_OK;
   });
 }

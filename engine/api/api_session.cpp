@@ -277,7 +277,24 @@ vkmoe_status vkmoe_session_reset_stats(vkmoe_session session) {
   if (!alive(session)) return VKMOE_ERROR_INVALID_HANDLE;
   return guarded(session->error, [&] {
     session->stats = TurnStats{};
+    session->session->reset_expert_usage();
     if (ExpertStore* store = session->owner->load.model().experts()) store->reset_stats();
+    return VKMOE_OK;
+  });
+}
+
+vkmoe_status vkmoe_session_get_expert_usage(vkmoe_session session, uint64_t* counts, size_t capacity, size_t* out_length) {
+  if (!alive(session)) return VKMOE_ERROR_INVALID_HANDLE;
+  return guarded(session->error, [&] {
+    require(out_length != nullptr, "vkmoe_session_get_expert_usage: out_length is NULL");
+    const std::span<const uint64_t> usage = session->session->expert_usage();
+    *out_length = usage.size();
+    if (usage.size() > capacity || (!usage.empty() && counts == nullptr)) {
+      throw ApiError(VKMOE_ERROR_BUFFER_TOO_SMALL, "vkmoe_session_get_expert_usage: the output needs " +
+                                                       std::to_string(usage.size()) + " counts; capacity is " +
+                                                       std::to_string(capacity));
+    }
+    std::copy(usage.begin(), usage.end(), counts);
     return VKMOE_OK;
   });
 }

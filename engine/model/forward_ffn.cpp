@@ -143,6 +143,7 @@ void ForwardPass::record_moe_ffn(StepSubmitter& steps, uint32_t layer, uint32_t 
   profile_as(cmd, KernelFamily::kMoeDispatch);
   kernels::record_moe_dispatch(ctx_, cmd, ids, offsets, row_of, sources, T, k, E);
   cmd.barrier();
+  cmd.copy(offsets, b.expert_usage_readback.range(uint64_t(layer) * (E + 1) * 4, (uint64_t(E) + 1) * 4));
   kernels::record_moe_gather(ctx_, cmd, xn, sources, floats(b.x_grouped, 0, uint64_t(rows) * H), T, k, H);
   cmd.barrier();
 

@@ -83,6 +83,7 @@ void make_buffers(vk::Context& ctx, const ModelConfig& c, bool streaming, const 
     b.expert_offsets = u32(uint64_t(c.n_expert) + 1);
     b.expert_rows = u32(rows);
     b.expert_sources = u32(rows);
+    b.expert_usage_readback = make(uint64_t(c.n_layer) * (c.n_expert + 1) * 4, vk::MemoryUsage::kReadback);
     b.x_grouped = f32(rows * c.n_embd);
     b.y_grouped = f32(rows * c.n_embd);
     ff_rows = std::max<uint64_t>(ff_rows, rows * c.n_ff_expert);
@@ -263,6 +264,19 @@ void ForwardPass::record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool 
   kernels::record_matmul(ctx_, cmd, matmul_weight(*head), floats(b.xn, first, uint64_t(rows) * c.n_embd),
                          floats(b.logits, 0, uint64_t(rows) * c.n_vocab), rows);
   cmd.barrier();
+}
+
+void ForwardPass::add_expert_usage(std::span<uint64_t> counts) const {
+  const auto& c = config_;
+  Buffers& b = *buffers_;
+  if (c.n_expert == 0) return;
+  b.expert_usage_readback.invalidate(0, b.expert_usage_readback.size());
+  const auto* offsets = static_cast<const uint32_t*>(b.expert_usage_readback.mapped());
+  for (uint32_t layer = 0; layer < c.n_layer; ++layer) {
+    if (!is_moe_layer(c, layer)) continue;  // never written
+    const uint32_t* o = offsets + uint64_t(layer) * (c.n_expert + 1);
+    for (uint32_t e = 0; e < c.n_expert; ++e) counts[uint64_t(layer) * c.n_expert + e] += o[e + 1] - o[e];
+  }
 }
 
 }  // namespace vkmoe

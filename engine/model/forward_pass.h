@@ -62,6 +62,10 @@ class ForwardPass {
   const ModelConfig& config() const { return config_; }
   const ForwardOptions& options() const { return options_; }
 
+  // Adds the last finished step's routing to `counts` (n_layer, n_expert): the tokens each
+  // expert of each MoE layer served. Call once per step, after its GPU work has completed.
+  void add_expert_usage(std::span<uint64_t> counts) const;
+
  // The scratch tensors, defined in forward_buffers.h for the forward_*.cpp files.
   struct Buffers;
 

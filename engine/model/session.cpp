@@ -31,6 +31,7 @@ Session::Session(const Model& model, const SessionOptions& options) : model_(mod
     profile_ = std::make_unique<StepProfile>();
   }
   steps_ = std::make_unique<StepSubmitter>(ctx, profiler_.get());
+  expert_usage_.assign(uint64_t(c.n_layer) * c.n_expert, 0);
 }
 
 Session::~Session() {
@@ -58,6 +59,7 @@ std::vector<float> Session::eval(std::span<const uint32_t> tokens, bool all_logi
   const auto& c = model_.config();
   check_tokens(tokens);
   steps_->wait_done();
+  collect_expert_usage();
   stepping_ = false;
   vk::Context& ctx = model_.context();
   std::vector<float> out;
@@ -73,6 +75,8 @@ std::vector<float> Session::eval(std::span<const uint32_t> tokens, bool all_logi
     forward_->record(*steps_, *kv_, n, position_ + n, all_logits);
     steps_->finish();
     if (profile_) profile_->add(profiler_->finish_step(), n);
+    usage_pending_ = true;
+    collect_expert_usage();
     position_ += n;
     last_step_tokens_ = n;
     if (all_logits || last_chunk) {
@@ -93,6 +97,7 @@ void Session::start_step(std::span<const uint32_t> tokens) {
                                                  std::to_string(tokens.size()));
   }
   steps_->wait_done();  // an abandoned step's pieces; the host inputs below are theirs too
+  collect_expert_usage();
   const uint32_t n = static_cast<uint32_t>(tokens.size());
   for (uint32_t i = 0; i < n; ++i) {
     forward_->token_ids()[i] = tokens[i];
@@ -129,6 +134,7 @@ void Session::submit_piece() {
     return;
   }
   steps_->submit_last();
+  usage_pending_ = true;
   // The KV rows of these tokens are written once the GPU gets there; nothing can stop it now.
   position_ += step_tokens_;
   last_step_tokens_ = step_tokens_;
@@ -139,6 +145,7 @@ bool Session::step_done() const { return !stepping_ && steps_->done(); }
 
 std::span<const float> Session::step_logits() {
   if (!step_done() || !logits_readback_.valid()) throw Error(ErrorCode::kInternal, "step_logits: no finished step");
+  collect_expert_usage();
   logits_readback_.invalidate(0, logits_readback_.size());
   return {static_cast<const float*>(logits_readback_.mapped()), model_.config().n_vocab};
 }
@@ -163,6 +170,22 @@ std::vector<float> Session::hidden_states() const {
                               {reinterpret_cast<uint8_t*>(out.data() + i * used), used * 4});
   }
   return out;
+}
+
+void Session::collect_expert_usage() {
+  if (!usage_pending_ || !steps_->done()) return;
+  forward_->add_expert_usage(expert_usage_);
+  usage_pending_ = false;
+}
+
+std::span<const uint64_t> Session::expert_usage() {
+  collect_expert_usage();
+  return expert_usage_;
+}
+
+void Session::reset_expert_usage() {
+  collect_expert_usage();  // a finished step's routing belongs before the reset
+  std::fill(expert_usage_.begin(), expert_usage_.end(), 0);
 }
 
 }  // namespace vkmoe

@@ -68,6 +68,12 @@ class Session {
   // unless options.profile.
   StepProfile* profile() { return profile_.get(); }
 
+  // (n_layer, n_expert): how many tokens each routed expert served in this session's finished
+  // steps since it was created or reset_expert_usage(); dense layers stay 0. A step still on
+  // the GPU counts once it is done.
+  std::span<const uint64_t> expert_usage();
+  void reset_expert_usage();
+
  private:
   const Model& model_;
   SessionOptions options_;
@@ -80,6 +86,10 @@ class Session {
   uint32_t position_ = 0;
   uint32_t last_step_tokens_ = 0;
   void check_tokens(std::span<const uint32_t> tokens) const;
+  // Adds the routing of the last submitted step once its GPU work is done.
+  void collect_expert_usage();
+  std::vector<uint64_t> expert_usage_;
+  bool usage_pending_ = false;
   // The frame-budgeted step in progress.
   bool stepping_ = false;
   uint32_t next_unit_ = 0;

@@ -204,6 +204,13 @@ int vkmoe_c_api_exercise(const char* model_path, char* failure, size_t failure_c
 
     EXPECT_OK(vkmoe_session_get_stats(session, &stats));
     EXPECT(stats.prompt_tokens > 0 && stats.generated_tokens > 0 && stats.vram_used_bytes > 0);
+    {
+      uint64_t usage[64];
+      size_t usage_length = 0;
+      EXPECT(vkmoe_session_get_expert_usage(session, NULL, 0, &usage_length) == VKMOE_ERROR_BUFFER_TOO_SMALL);
+      EXPECT(usage_length > 0 && usage_length <= 64);
+      EXPECT_OK(vkmoe_session_get_expert_usage(session, usage, 64, &usage_length));
+    }
     EXPECT_OK(vkmoe_session_reset_stats(session));
     EXPECT_OK(vkmoe_session_get_stats(session, &stats));
     EXPECT(stats.prompt_tokens == 0);

@@ -2,6 +2,7 @@
 // ids, and turns error statuses into vkmoe::api_error carrying the status and the message.
 #include <gtest/gtest.h>
 
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,11 @@ TEST(CppWrapper, GeneratesAndThrowsWithTheStatus) {
             std::vector<uint32_t>(ref.greedy.begin(), ref.greedy.begin() + 4));
   EXPECT_EQ(s.position(), ref.prompt.size() + 3);
   EXPECT_EQ(s.stats().generated_tokens, 4u);
+  // 2 MoE layers of 16 experts, top-4: each layer served every fed token 4 times.
+  const std::vector<uint64_t> usage = s.expert_usage();
+  ASSERT_EQ(usage.size(), 2u * 16u);
+  EXPECT_EQ(std::accumulate(usage.begin(), usage.begin() + 16, uint64_t(0)), (ref.prompt.size() + 3) * 4);
+  EXPECT_EQ(std::accumulate(usage.begin() + 16, usage.end(), uint64_t(0)), (ref.prompt.size() + 3) * 4);
 
   turn.sampling.top_p = 0.0f;
   try {

@@ -195,6 +195,13 @@ typedef struct vkmoe_model_load_info {
   vkmoe_load_progress_fn on_progress;
   vkmoe_load_done_fn on_done;
   void* user_data;
+  /* How streamed experts are run (zeros: the defaults; ignored when every expert fits).
+   * expert_policy: which slot a miss evicts, "lru" (NULL or "": the default) or "lfu";
+   * disable_prefetch: no copying of the next layer's predicted experts ahead of time;
+   * disable_zero_copy: a single-token miss is always copied into a slot, never read in place. */
+  const char* expert_policy;
+  int disable_prefetch;
+  int disable_zero_copy;
 } vkmoe_model_load_info;
 
 typedef struct vkmoe_model_memory {
@@ -208,9 +215,13 @@ typedef struct vkmoe_model_memory {
   int experts_stream;                          /* 1 when experts would stream under that budget */
   uint32_t expert_slots;                       /* VRAM slots when streaming */
   uint32_t total_experts;                      /* MoE layers x experts per layer */
+  /* What the model is (filled when struct_size covers them; the first version ended above). */
+  char architecture[32];                       /* as vkmoe_model_info.architecture */
+  uint64_t total_parameters;
+  uint64_t active_parameters;                  /* per token: the dense weights and n_expert_used / n_expert of the routed experts */
 } vkmoe_model_memory;
 
-/* What `info->path` needs, and where its experts would go under info's budget, without
+/* What `info->path` is and needs, and where its experts would go under info's budget, without
  * loading any weight. A budget too small for the dense part gives VKMOE_ERROR_OUT_OF_MEMORY
  * with the numbers in the context's message. */
 vkmoe_status vkmoe_model_query_memory(vkmoe_context context, const vkmoe_model_load_info* info, vkmoe_model_memory* out);
@@ -417,7 +428,15 @@ typedef struct vkmoe_stats {
 } vkmoe_stats;
 
 vkmoe_status vkmoe_session_get_stats(vkmoe_session session, vkmoe_stats* out);
+/* Also zeroes the session's expert usage. */
 vkmoe_status vkmoe_session_reset_stats(vkmoe_session session);
+
+/* How many tokens each routed expert served in the session's finished model steps (prompt and
+ * generated tokens alike) since its creation or vkmoe_session_reset_stats: counts[layer *
+ * n_expert + expert], n_layer x n_expert values (vkmoe_model_info). Dense layers stay 0; a MoE
+ * layer's counts sum to its tokens x n_expert_used. A sized output as the text calls: capacity
+ * 0 asks for the length (0 for a model without experts). */
+vkmoe_status vkmoe_session_get_expert_usage(vkmoe_session session, uint64_t* counts, size_t capacity, size_t* out_length);
 
 #ifdef __cplusplus
 }  /* extern "C" */

@@ -197,6 +197,15 @@ class session {
     check(vkmoe_session_get_stats(get(), &out));
     return out;
   }
+  // (n_layer x n_expert): tokens each routed expert served since creation or reset.
+  std::vector<uint64_t> expert_usage() const {
+    size_t n = 0;
+    const vkmoe_status s = vkmoe_session_get_expert_usage(get(), nullptr, 0, &n);
+    if (s != VKMOE_ERROR_BUFFER_TOO_SMALL) check(s);
+    std::vector<uint64_t> out(n);
+    check(vkmoe_session_get_expert_usage(get(), out.data(), out.size(), &n));
+    return out;
+  }
   vkmoe_session get() const { return h_.get(); }
 
  private:

@@ -1,0 +1,41 @@
+#include "apps/vkmoe-chat/fonts.h"
+
+#include <imgui.h>
+
+#include <filesystem>
+
+namespace vkmoe_chat {
+
+namespace {
+
+// Latin, Greek, Cyrillic, general punctuation, currency, letterlike symbols, arrows, maths,
+// box drawing, block elements, geometric shapes: what DejaVu covers and models write most.
+const ImWchar kRanges[] = {0x0020, 0x024F, 0x0370, 0x03FF, 0x0400, 0x052F, 0x2000, 0x206F, 0x20A0, 0x20CF,
+                           0x2100, 0x214F, 0x2190, 0x21FF, 0x2200, 0x22FF, 0x2500, 0x259F, 0x25A0, 0x25FF,
+                           0x2600, 0x26FF, 0xFFFD, 0xFFFD, 0};  // U+FFFD: ImGui draws it for glyphs a font lacks
+
+ImFont* add_first_found(const char* const* candidates, float size) {
+  ImGuiIO& io = ImGui::GetIO();
+  for (const char* const* c = candidates; *c != nullptr; ++c) {
+    std::error_code ec;
+    if (std::filesystem::exists(*c, ec)) return io.Fonts->AddFontFromFileTTF(*c, size, nullptr, kRanges);
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Fonts load_fonts(float size_pixels) {
+  static const char* const kText[] = {"/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+                                      "/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf", nullptr};
+  static const char* const kMono[] = {"/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf",
+                                      "/usr/share/fonts/truetype/noto/NotoSansMono-Regular.ttf", nullptr};
+  Fonts fonts;
+  fonts.text = add_first_found(kText, size_pixels);
+  if (fonts.text == nullptr) fonts.text = ImGui::GetIO().Fonts->AddFontDefault();
+  fonts.mono = add_first_found(kMono, size_pixels);
+  if (fonts.mono == nullptr) fonts.mono = fonts.text;
+  return fonts;
+}
+
+}  // namespace vkmoe_chat

@@ -1,0 +1,353 @@
+#include "apps/vkmoe-chat/frame_renderer.h"
+
+#define GLFW_INCLUDE_VULKAN
+#include <GLFW/glfw3.h>
+#include <imgui.h>
+#include <backends/imgui_impl_vulkan.h>
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+
+#include "apps/vkmoe-chat/window_device.h"
+
+namespace vkmoe_chat {
+
+namespace {
+
+constexpr uint32_t kFramesInFlight = 2;
+
+void check_imgui_vk(VkResult r) { check_vk(r, "ImGui Vulkan back end"); }
+
+uint32_t find_memory_type(VkPhysicalDevice physical, uint32_t type_bits, VkMemoryPropertyFlags flags) {
+  VkPhysicalDeviceMemoryProperties props;
+  vkGetPhysicalDeviceMemoryProperties(physical, &props);
+  for (uint32_t i = 0; i < props.memoryTypeCount; ++i) {
+    if ((type_bits & (1u << i)) && (props.memoryTypes[i].propertyFlags & flags) == flags) return i;
+  }
+  throw std::runtime_error("no host-visible memory type for the screenshot buffer");
+}
+
+}  // namespace
+
+FrameRenderer::FrameRenderer(WindowDevice& device, GLFWwindow* window) : device_(device), window_(window) {
+  VkDevice d = device_.device();
+  VkCommandPoolCreateInfo pool{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
+  pool.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
+  pool.queueFamilyIndex = device_.family();
+  check_vk(vkCreateCommandPool(d, &pool, nullptr, &pool_), "vkCreateCommandPool");
+  frames_.resize(kFramesInFlight);
+  for (Frame& f : frames_) {
+    VkCommandBufferAllocateInfo alloc{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
+    alloc.commandPool = pool_;
+    alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
+    alloc.commandBufferCount = 1;
+    check_vk(vkAllocateCommandBuffers(d, &alloc, &f.commands), "vkAllocateCommandBuffers");
+    VkFenceCreateInfo fence{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+    fence.flags = VK_FENCE_CREATE_SIGNALED_BIT;
+    check_vk(vkCreateFence(d, &fence, nullptr, &f.done), "vkCreateFence");
+    VkSemaphoreCreateInfo sem{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
+    check_vk(vkCreateSemaphore(d, &sem, nullptr, &f.acquired), "vkCreateSemaphore");
+    check_vk(vkCreateSemaphore(d, &sem, nullptr, &f.drawn), "vkCreateSemaphore");
+  }
+  // ImGui needs one combined image sampler (its font atlas); a few spare sets cost nothing.
+  VkDescriptorPoolSize size{VK_DESCRIPTOR_TYPE_COMBINED_IMAGE_SAMPLER, 16};
+  VkDescriptorPoolCreateInfo dp{VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO};
+  dp.flags = VK_DESCRIPTOR_POOL_CREATE_FREE_DESCRIPTOR_SET_BIT;
+  dp.maxSets = 16;
+  dp.poolSizeCount = 1;
+  dp.pPoolSizes = &size;
+  check_vk(vkCreateDescriptorPool(d, &dp, nullptr, &descriptors_), "vkCreateDescriptorPool");
+
+  uint32_t n = 0;
+  check_vk(vkGetPhysicalDeviceSurfaceFormatsKHR(device_.physical(), device_.surface(), &n, nullptr), "surface formats");
+  std::vector<VkSurfaceFormatKHR> formats(n);
+  check_vk(vkGetPhysicalDeviceSurfaceFormatsKHR(device_.physical(), device_.surface(), &n, formats.data()), "surface formats");
+  if (formats.empty()) throw std::runtime_error("the window surface offers no format");
+  format_ = formats[0].format;
+  for (const VkSurfaceFormatKHR& f : formats) {
+    if (f.format == VK_FORMAT_B8G8R8A8_UNORM || f.format == VK_FORMAT_R8G8B8A8_UNORM) format_ = f.format;
+  }
+  VkAttachmentDescription color{};
+  color.format = format_;
+  color.samples = VK_SAMPLE_COUNT_1_BIT;
+  color.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR;
+  color.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
+  color.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
+  color.stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
+  color.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
+  color.finalLayout = VK_IMAGE_LAYOUT_PRESENT_SRC_KHR;
+  VkAttachmentReference ref{0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
+  VkSubpassDescription subpass{};
+  subpass.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
+  subpass.colorAttachmentCount = 1;
+  subpass.pColorAttachments = &ref;
+  VkSubpassDependency dep{};
+  dep.srcSubpass = VK_SUBPASS_EXTERNAL;
+  dep.dstSubpass = 0;
+  dep.srcStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
+  dep.dstStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
+  dep.dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
+  VkRenderPassCreateInfo rp{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO};
+  rp.attachmentCount = 1;
+  rp.pAttachments = &color;
+  rp.subpassCount = 1;
+  rp.pSubpasses = &subpass;
+  rp.dependencyCount = 1;
+  rp.pDependencies = &dep;
+  check_vk(vkCreateRenderPass(d, &rp, nullptr, &render_pass_), "vkCreateRenderPass");
+  create_swapchain();
+}
+
+FrameRenderer::~FrameRenderer() {
+  VkDevice d = device_.device();
+  device_.wait_idle();  // on teardown a lost device has nothing left to wait for
+  shutdown_imgui();
+  destroy_swapchain();
+  if (capture_buffer_ != VK_NULL_HANDLE) vkDestroyBuffer(d, capture_buffer_, nullptr);
+  if (capture_memory_ != VK_NULL_HANDLE) vkFreeMemory(d, capture_memory_, nullptr);
+  for (Frame& f : frames_) {
+    vkDestroyFence(d, f.done, nullptr);
+    vkDestroySemaphore(d, f.acquired, nullptr);
+    vkDestroySemaphore(d, f.drawn, nullptr);
+  }
+  vkDestroyDescriptorPool(d, descriptors_, nullptr);
+  vkDestroyRenderPass(d, render_pass_, nullptr);
+  vkDestroyCommandPool(d, pool_, nullptr);
+}
+
+void FrameRenderer::create_swapchain() {
+  VkDevice d = device_.device();
+  VkSurfaceCapabilitiesKHR caps;
+  check_vk(vkGetPhysicalDeviceSurfaceCapabilitiesKHR(device_.physical(), device_.surface(), &caps), "surface capabilities");
+  int w = 0, h = 0;
+  glfwGetFramebufferSize(window_, &w, &h);
+  extent_ = caps.currentExtent;
+  if (extent_.width == UINT32_MAX) {
+    extent_.width = std::clamp(uint32_t(w), caps.minImageExtent.width, caps.maxImageExtent.width);
+    extent_.height = std::clamp(uint32_t(h), caps.minImageExtent.height, caps.maxImageExtent.height);
+  }
+  if (extent_.width == 0 || extent_.height == 0) return;  // minimised: nothing to draw into
+  VkSwapchainCreateInfoKHR sc{VK_STRUCTURE_TYPE_SWAPCHAIN_CREATE_INFO_KHR};
+  sc.surface = device_.surface();
+  sc.minImageCount = std::max(caps.minImageCount, 2u);
+  if (caps.maxImageCount != 0) sc.minImageCount = std::min(sc.minImageCount, caps.maxImageCount);
+  sc.imageFormat = format_;
+  sc.imageColorSpace = VK_COLOR_SPACE_SRGB_NONLINEAR_KHR;
+  sc.imageExtent = extent_;
+  sc.imageArrayLayers = 1;
+  // Transfer source: the script's screenshots copy the drawn image.
+  can_capture_ = (caps.supportedUsageFlags & VK_IMAGE_USAGE_TRANSFER_SRC_BIT) != 0;
+  sc.imageUsage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | (can_capture_ ? VK_IMAGE_USAGE_TRANSFER_SRC_BIT : 0);
+  sc.imageSharingMode = VK_SHARING_MODE_EXCLUSIVE;
+  sc.preTransform = caps.currentTransform;
+  sc.compositeAlpha = VK_COMPOSITE_ALPHA_OPAQUE_BIT_KHR;
+  sc.presentMode = VK_PRESENT_MODE_FIFO_KHR;  // the display's rate: the app's frame rate
+  sc.clipped = VK_TRUE;
+  check_vk(vkCreateSwapchainKHR(d, &sc, nullptr, &swapchain_), "vkCreateSwapchainKHR");
+  uint32_t n = 0;
+  check_vk(vkGetSwapchainImagesKHR(d, swapchain_, &n, nullptr), "vkGetSwapchainImagesKHR");
+  images_.resize(n);
+  check_vk(vkGetSwapchainImagesKHR(d, swapchain_, &n, images_.data()), "vkGetSwapchainImagesKHR");
+  for (VkImage image : images_) {
+    VkImageViewCreateInfo view{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
+    view.image = image;
+    view.viewType = VK_IMAGE_VIEW_TYPE_2D;
+    view.format = format_;
+    view.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
+    VkImageView v = VK_NULL_HANDLE;
+    check_vk(vkCreateImageView(d, &view, nullptr, &v), "vkCreateImageView");
+    views_.push_back(v);
+    VkFramebufferCreateInfo fb{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
+    fb.renderPass = render_pass_;
+    fb.attachmentCount = 1;
+    fb.pAttachments = &v;
+    fb.width = extent_.width;
+    fb.height = extent_.height;
+    fb.layers = 1;
+    VkFramebuffer f = VK_NULL_HANDLE;
+    check_vk(vkCreateFramebuffer(d, &fb, nullptr, &f), "vkCreateFramebuffer");
+    framebuffers_.push_back(f);
+  }
+  if (imgui_ready_) ImGui_ImplVulkan_SetMinImageCount(sc.minImageCount);
+}
+
+void FrameRenderer::destroy_swapchain() {
+  VkDevice d = device_.device();
+  for (VkFramebuffer f : framebuffers_) vkDestroyFramebuffer(d, f, nullptr);
+  for (VkImageView v : views_) vkDestroyImageView(d, v, nullptr);
+  framebuffers_.clear();
+  views_.clear();
+  images_.clear();
+  if (swapchain_ != VK_NULL_HANDLE) vkDestroySwapchainKHR(d, swapchain_, nullptr);
+  swapchain_ = VK_NULL_HANDLE;
+}
+
+void FrameRenderer::init_imgui() {
+  ImGui_ImplVulkan_InitInfo info{};
+  info.Instance = device_.instance();
+  info.PhysicalDevice = device_.physical();
+  info.Device = device_.device();
+  info.QueueFamily = device_.family();
+  info.Queue = device_.queue();
+  info.DescriptorPool = descriptors_;
+  info.MinImageCount = 2;
+  info.ImageCount = std::max<uint32_t>(2, static_cast<uint32_t>(images_.size()));
+  info.MSAASamples = VK_SAMPLE_COUNT_1_BIT;
+  info.CheckVkResultFn = check_imgui_vk;
+  if (!ImGui_ImplVulkan_Init(&info, render_pass_)) throw std::runtime_error("ImGui's Vulkan back end did not start");
+  imgui_ready_ = true;
+  // Upload the font atlas with a one-off command buffer, waited on here (start-up only).
+  Frame& f = frames_[0];
+  check_vk(vkResetCommandBuffer(f.commands, 0), "vkResetCommandBuffer");
+  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  check_vk(vkBeginCommandBuffer(f.commands, &begin), "vkBeginCommandBuffer");
+  ImGui_ImplVulkan_CreateFontsTexture(f.commands);
+  check_vk(vkEndCommandBuffer(f.commands), "vkEndCommandBuffer");
+  VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  submit.commandBufferCount = 1;
+  submit.pCommandBuffers = &f.commands;
+  check_vk(vkResetFences(device_.device(), 1, &f.done), "vkResetFences");
+  device_.submit(submit, f.done);
+  check_vk(vkWaitForFences(device_.device(), 1, &f.done, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+  ImGui_ImplVulkan_DestroyFontUploadObjects();
+}
+
+void FrameRenderer::shutdown_imgui() {
+  if (!imgui_ready_) return;
+  device_.wait_idle();  // called on teardown, where a lost device has nothing left to wait for
+  ImGui_ImplVulkan_Shutdown();
+  imgui_ready_ = false;
+}
+
+void FrameRenderer::copy_to_capture(VkCommandBuffer cmd, VkImage image) {
+  const VkDeviceSize size = VkDeviceSize(extent_.width) * extent_.height * 4;
+  VkDevice d = device_.device();
+  if (size != capture_size_) {
+    if (capture_buffer_ != VK_NULL_HANDLE) vkDestroyBuffer(d, capture_buffer_, nullptr);
+    if (capture_memory_ != VK_NULL_HANDLE) vkFreeMemory(d, capture_memory_, nullptr);
+    VkBufferCreateInfo bi{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
+    bi.size = size;
+    bi.usage = VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    check_vk(vkCreateBuffer(d, &bi, nullptr, &capture_buffer_), "vkCreateBuffer");
+    VkMemoryRequirements req;
+    vkGetBufferMemoryRequirements(d, capture_buffer_, &req);
+    VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
+    ai.allocationSize = req.size;
+    ai.memoryTypeIndex = find_memory_type(device_.physical(), req.memoryTypeBits,
+                                          VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+    check_vk(vkAllocateMemory(d, &ai, nullptr, &capture_memory_), "vkAllocateMemory");
+    check_vk(vkBindBufferMemory(d, capture_buffer_, capture_memory_, 0), "vkBindBufferMemory");
+    capture_size_ = size;
+  }
+  // The render pass left the image in PRESENT_SRC: make it a copy source, then give it back.
+  VkImageMemoryBarrier to_src{VK_STRUCTURE_TYPE_IMAGE_MEMORY_BARRIER};
+  to_src.srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
+  to_src.dstAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
+  to_src.oldLayout = VK_IMAGE_LAYOUT_PRESENT_SRC_KHR;
+  to_src.newLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+  to_src.srcQueueFamilyIndex = to_src.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+  to_src.image = image;
+  to_src.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
+  vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, 0, nullptr, 0,
+                       nullptr, 1, &to_src);
+  VkBufferImageCopy region{};
+  region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
+  region.imageExtent = {extent_.width, extent_.height, 1};
+  vkCmdCopyImageToBuffer(cmd, image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, capture_buffer_, 1, &region);
+  VkImageMemoryBarrier back = to_src;
+  back.srcAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
+  back.dstAccessMask = 0;
+  back.oldLayout = VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL;
+  back.newLayout = VK_IMAGE_LAYOUT_PRESENT_SRC_KHR;
+  VkBufferMemoryBarrier host{VK_STRUCTURE_TYPE_BUFFER_MEMORY_BARRIER};
+  host.srcAccessMask = VK_ACCESS_TRANSFER_WRITE_BIT;
+  host.dstAccessMask = VK_ACCESS_HOST_READ_BIT;
+  host.srcQueueFamilyIndex = host.dstQueueFamilyIndex = VK_QUEUE_FAMILY_IGNORED;
+  host.buffer = capture_buffer_;
+  host.size = VK_WHOLE_SIZE;
+  vkCmdPipelineBarrier(cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0,
+                       0, nullptr, 1, &host, 1, &back);
+}
+
+void FrameRenderer::render(ImDrawData* draw_data, Screenshot* capture) {
+  VkDevice d = device_.device();
+  if (capture != nullptr && !can_capture_) throw std::runtime_error("this window's swapchain images cannot be copied");
+  int w = 0, h = 0;
+  glfwGetFramebufferSize(window_, &w, &h);
+  if (swapchain_ == VK_NULL_HANDLE || uint32_t(w) != extent_.width || uint32_t(h) != extent_.height) {
+    check_vk(device_.wait_idle(), "vkQueueWaitIdle");
+    destroy_swapchain();
+    create_swapchain();
+    if (swapchain_ == VK_NULL_HANDLE) return;
+  }
+  Frame& f = frames_[frame_index_];
+  frame_index_ = (frame_index_ + 1) % kFramesInFlight;
+  check_vk(vkWaitForFences(d, 1, &f.done, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+  uint32_t image = 0;
+  VkResult acquired = vkAcquireNextImageKHR(d, swapchain_, UINT64_MAX, f.acquired, VK_NULL_HANDLE, &image);
+  if (acquired == VK_ERROR_OUT_OF_DATE_KHR) {
+    check_vk(device_.wait_idle(), "vkQueueWaitIdle");
+    destroy_swapchain();  // rebuilt on the next frame
+    return;
+  }
+  if (acquired != VK_SUBOPTIMAL_KHR) check_vk(acquired, "vkAcquireNextImageKHR");
+  check_vk(vkResetFences(d, 1, &f.done), "vkResetFences");
+  check_vk(vkResetCommandBuffer(f.commands, 0), "vkResetCommandBuffer");
+  VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+  begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
+  check_vk(vkBeginCommandBuffer(f.commands, &begin), "vkBeginCommandBuffer");
+  VkClearValue clear{};
+  clear.color = {{0.09f, 0.09f, 0.11f, 1.0f}};
+  VkRenderPassBeginInfo rp{VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO};
+  rp.renderPass = render_pass_;
+  rp.framebuffer = framebuffers_[image];
+  rp.renderArea.extent = extent_;
+  rp.clearValueCount = 1;
+  rp.pClearValues = &clear;
+  vkCmdBeginRenderPass(f.commands, &rp, VK_SUBPASS_CONTENTS_INLINE);
+  ImGui_ImplVulkan_RenderDrawData(draw_data, f.commands);
+  vkCmdEndRenderPass(f.commands);
+  if (capture != nullptr) copy_to_capture(f.commands, images_[image]);
+  check_vk(vkEndCommandBuffer(f.commands), "vkEndCommandBuffer");
+  const VkPipelineStageFlags wait_stage = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
+  VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
+  submit.waitSemaphoreCount = 1;
+  submit.pWaitSemaphores = &f.acquired;
+  submit.pWaitDstStageMask = &wait_stage;
+  submit.commandBufferCount = 1;
+  submit.pCommandBuffers = &f.commands;
+  submit.signalSemaphoreCount = 1;
+  submit.pSignalSemaphores = &f.drawn;
+  device_.submit(submit, f.done);
+  if (capture != nullptr) {
+    // A screenshot is a scripted, rare event: waiting for this one frame is fine.
+    check_vk(vkWaitForFences(d, 1, &f.done, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+    capture->width = extent_.width;
+    capture->height = extent_.height;
+    capture->rgba.resize(capture_size_);
+    void* mapped = nullptr;
+    check_vk(vkMapMemory(d, capture_memory_, 0, capture_size_, 0, &mapped), "vkMapMemory");
+    std::memcpy(capture->rgba.data(), mapped, capture_size_);
+    vkUnmapMemory(d, capture_memory_);
+    if (format_ == VK_FORMAT_B8G8R8A8_UNORM || format_ == VK_FORMAT_B8G8R8A8_SRGB) {
+      for (size_t i = 0; i < capture->rgba.size(); i += 4) std::swap(capture->rgba[i], capture->rgba[i + 2]);
+    }
+  }
+  VkPresentInfoKHR present{VK_STRUCTURE_TYPE_PRESENT_INFO_KHR};
+  present.waitSemaphoreCount = 1;
+  present.pWaitSemaphores = &f.drawn;
+  present.swapchainCount = 1;
+  present.pSwapchains = &swapchain_;
+  present.pImageIndices = &image;
+  const VkResult presented = device_.present(present);
+  if (presented == VK_ERROR_OUT_OF_DATE_KHR || presented == VK_SUBOPTIMAL_KHR) {
+    check_vk(device_.wait_idle(), "vkQueueWaitIdle");
+    destroy_swapchain();
+  } else {
+    check_vk(presented, "vkQueuePresentKHR");
+  }
+}
+
+}  // namespace vkmoe_chat
