@@ -48,17 +48,20 @@ struct RowTile {
 
 // Finds row tile `m_tile`; false when there is none (a workgroup beyond the real work, which
 // the expert path has because the grid is sized for the worst case on the host).
+// Expert tiles are numbered over every expert's rows, present in this pool or not, so the
+// walk reads one offset per expert; a tile of an absent expert is then no work here.
 bool find_row_tile(uint m_tile, uint height, out RowTile tile) {
 #if defined(EXPERT)
   const uint kAbsentSlot = 0xFFFFFFFFu;
   uint seen = 0u;
+  uint end = min(expert_offsets[0], p.tokens);
   for (uint e = 0u; e < p.n_expert; ++e) {
-    uint slot = slot_table[e];
-    if (slot == kAbsentSlot) continue;
-    uint begin = min(expert_offsets[e], p.tokens);
-    uint end = clamp(expert_offsets[e + 1u], begin, p.tokens);
+    uint begin = end;
+    end = clamp(expert_offsets[e + 1u], begin, p.tokens);
     uint tiles = (end - begin + height - 1u) / height;
     if (m_tile < seen + tiles) {
+      uint slot = slot_table[e];
+      if (slot == kAbsentSlot) return false;
       tile.row_begin = begin + (m_tile - seen) * height;
       tile.row_count = min(height, end - tile.row_begin);
       tile.w_base = p.w_offset + min(slot, p.n_slots - 1u) * p.slot_stride;
