@@ -1,6 +1,7 @@
 #include "loader/tokenizer/decoder.h"
 
 #include "loader/base/error.h"
+#include "loader/tokenizer/byte_fallback.h"
 #include "loader/tokenizer/byte_level.h"
 #include "loader/tokenizer/utf8.h"
 
@@ -15,22 +16,6 @@ size_t optional_count(const Json& json, const char* key, const std::string& wher
   const int64_t n = json_int(*it, where + "." + key);
   if (n < 0) throw Error(ErrorCode::kInvalidFile, where + "." + key + " is negative");
   return static_cast<size_t>(n);
-}
-
-// The byte of a "<0xAB>" token, or -1.
-int byte_token_value(const std::string& token) {
-  if (token.size() != 6 || token.compare(0, 3, "<0x") != 0 || token[5] != '>') return -1;
-  int value = 0;
-  for (int i = 3; i < 5; ++i) {
-    const char c = token[i];
-    int digit;
-    if (c >= '0' && c <= '9') digit = c - '0';
-    else if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
-    else if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
-    else return -1;
-    value = value * 16 + digit;
-  }
-  return value;
 }
 
 std::vector<std::string> decode_byte_level(std::vector<std::string> tokens) {
@@ -66,7 +51,7 @@ std::vector<std::string> decode_byte_fallback(std::vector<std::string> tokens) {
     pending_tokens = 0;
   };
   for (std::string& t : tokens) {
-    const int byte = byte_token_value(t);
+    const int byte = byte_fallback_value(t);
     if (byte >= 0) {
       pending += static_cast<char>(byte);
       ++pending_tokens;

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "loader/base/error.h"
+#include "loader/tokenizer/byte_fallback.h"
 #include "loader/tokenizer/byte_level.h"
 #include "loader/tokenizer/pair_merger.h"
 #include "loader/tokenizer/pre_tokenizer_families.h"
@@ -16,22 +17,6 @@ constexpr uint32_t kNoToken = UINT32_MAX;
 const std::string kSpaceMarker = "\u2581";  // '▁', SentencePiece's visible space
 
 Error vocab_error(const std::string& what) { return Error(ErrorCode::kInvalidFile, "tokenizer vocabulary: " + what); }
-
-// The byte of a "<0xAB>" piece, or -1.
-int parse_byte_piece(const std::string& piece) {
-  if (piece.size() != 6 || piece.compare(0, 3, "<0x") != 0 || piece[5] != '>') return -1;
-  int value = 0;
-  for (int i = 3; i < 5; ++i) {
-    const char c = piece[i];
-    int digit;
-    if (c >= '0' && c <= '9') digit = c - '0';
-    else if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
-    else if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
-    else return -1;
-    value = value * 16 + digit;
-  }
-  return value;
-}
 
 std::string replace_all(std::string_view s, std::string_view from, std::string_view to) {
   std::string out;
@@ -66,7 +51,7 @@ Tokenizer::Tokenizer(TokenizerVocab vocab) : vocab_(std::move(vocab)) {
   }
   byte_token_ids_.assign(256, -1);
   for (size_t i = 0; i < n; ++i) {
-    const int byte = parse_byte_piece(vocab_.tokens[i]);
+    const int byte = byte_fallback_value(vocab_.tokens[i]);
     if (spm && vocab_.byte_fallback && byte >= 0 && (attrs_[i] == TokenAttr::kNormal || attrs_[i] == TokenAttr::kByte)) {
       attrs_[i] = TokenAttr::kByte;
       if (byte_token_ids_[byte] < 0) byte_token_ids_[byte] = static_cast<int64_t>(i);
@@ -148,10 +133,8 @@ void Tokenizer::build_pipeline() {
   // Byte fallback looks tokens up by the library's spelling, "<0x0A>".
   byte_token_ids_.assign(256, -1);
   if (vocab_.byte_fallback) {
-    static const char kHex[] = "0123456789ABCDEF";
     for (int b = 0; b < 256; ++b) {
-      const std::string piece = std::string("<0x") + kHex[b >> 4] + kHex[b & 15] + ">";
-      if (const auto it = ids_.find(piece); it != ids_.end()) byte_token_ids_[b] = it->second;
+      if (const auto it = ids_.find(byte_fallback_piece(static_cast<uint8_t>(b))); it != ids_.end()) byte_token_ids_[b] = it->second;
     }
   }
 }
@@ -211,7 +194,7 @@ void Tokenizer::build_pieces() {
     const std::string& token = vocab_.tokens[i];
     switch (attrs_[i]) {
       case TokenAttr::kByte: {
-        const int byte = parse_byte_piece(token);
+        const int byte = byte_fallback_value(token);
         pieces_[i] = byte >= 0 ? std::string(1, static_cast<char>(byte)) : token;
         break;
       }
