@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "tests/api/api_fixture.h"
 #include "tests/support/golden_reference.h"
 #include "tests/support/goldens.h"
 #include "vkmoe/vkmoe.h"
@@ -43,6 +44,34 @@ class HostDevice : public ::testing::Test {
     self->last_message_ = data->pMessage != nullptr ? data->pMessage : "";
     ++self->messages_;
     return VK_FALSE;
+  }
+
+  // vkmoe_context_create on this fixture's device; `message` receives the error text.
+  vkmoe_status adopt(vkmoe_context* context, std::string* message) {
+    const vkmoe_external_device device = external();
+    vkmoe_context_create_info info{};
+    info.struct_size = sizeof(info);
+    info.external_device = &device;
+    char text[512] = "";
+    info.error_message = text;
+    info.error_message_capacity = sizeof(text);
+    const vkmoe_status status = vkmoe_context_create(&info, context);
+    *message = text;
+    return status;
+  }
+
+  // The golden qwen3_moe-F16 loaded on `context`, and a session on it with a float32 KV cache.
+  static void open_golden(vkmoe_context context, vkmoe_model* model, vkmoe_session* session) {
+    const std::string path = golden_path("gguf/qwen3_moe-F16.gguf");
+    vkmoe_model_load_info load{};
+    load.struct_size = sizeof(load);
+    load.path = path.c_str();
+    ASSERT_EQ(vkmoe_model_load(context, &load, model), VKMOE_OK) << vkmoe_context_last_error(context);
+    vkmoe_session_create_info session_info{};
+    session_info.struct_size = sizeof(session_info);
+    session_info.max_ctx = 64;
+    session_info.kv_cache_f32 = 1;
+    ASSERT_EQ(vkmoe_session_create(*model, &session_info, session), VKMOE_OK) << vkmoe_model_last_error(*model);
   }
 
   void create_instance() {
@@ -237,40 +266,20 @@ TEST_F(HostDevice, GeneratesOnTheHostDeviceThenLeavesItWorking) {
   create_device(true);
   const GoldenCase golden{"qwen3_moe", "F16"};
   const Reference ref = read_reference(reference_path(golden));
-  const std::string path = golden_path("gguf/qwen3_moe-F16.gguf");
   {
-    const vkmoe_external_device device = external();
-    vkmoe_context_create_info info{};
-    info.struct_size = sizeof(info);
-    info.external_device = &device;
-    char message[512] = "";
-    info.error_message = message;
-    info.error_message_capacity = sizeof(message);
+    std::string message;
     vkmoe_context context = nullptr;
-    ASSERT_EQ(vkmoe_context_create(&info, &context), VKMOE_OK) << message;
+    ASSERT_EQ(adopt(&context, &message), VKMOE_OK) << message;
     vkmoe_context_info context_info{};
     context_info.struct_size = sizeof(context_info);
     ASSERT_EQ(vkmoe_context_get_info(context, &context_info), VKMOE_OK);
     EXPECT_EQ(context_info.owns_device, 0);
 
-    vkmoe_model_load_info load{};
-    load.struct_size = sizeof(load);
-    load.path = path.c_str();
     vkmoe_model model = nullptr;
-    ASSERT_EQ(vkmoe_model_load(context, &load, &model), VKMOE_OK) << vkmoe_context_last_error(context);
-    vkmoe_session_create_info session_info{};
-    session_info.struct_size = sizeof(session_info);
-    session_info.max_ctx = 64;
-    session_info.kv_cache_f32 = 1;
     vkmoe_session session = nullptr;
-    ASSERT_EQ(vkmoe_session_create(model, &session_info, &session), VKMOE_OK) << vkmoe_model_last_error(model);
+    ASSERT_NO_FATAL_FAILURE(open_golden(context, &model, &session));
 
-    vkmoe_turn_info turn{};
-    turn.struct_size = sizeof(turn);
-    turn.tokens = ref.prompt.data();
-    turn.token_count = ref.prompt.size();
-    turn.max_new_tokens = 4;
-    turn.sampling = vkmoe_sampling_default();
+    const vkmoe_turn_info turn = greedy_turn(ref.prompt, 4);
     ASSERT_EQ(vkmoe_session_submit(session, &turn), VKMOE_OK);
     std::vector<uint32_t> got;
     vkmoe_step_result r{};
@@ -305,33 +314,13 @@ TEST_F(HostDevice, GeneratesOnADeviceWithOnlyTheRequiredFeatures) {
   features.pNext = &f11;
   create_device(true, &features);
   const Reference ref = read_reference(reference_path({"qwen3_moe", "F16"}));
-  const std::string path = golden_path("gguf/qwen3_moe-F16.gguf");
-  const vkmoe_external_device device = external();
-  vkmoe_context_create_info info{};
-  info.struct_size = sizeof(info);
-  info.external_device = &device;
-  char message[512] = "";
-  info.error_message = message;
-  info.error_message_capacity = sizeof(message);
+  std::string message;
   vkmoe_context context = nullptr;
-  ASSERT_EQ(vkmoe_context_create(&info, &context), VKMOE_OK) << message;
-  vkmoe_model_load_info load{};
-  load.struct_size = sizeof(load);
-  load.path = path.c_str();
+  ASSERT_EQ(adopt(&context, &message), VKMOE_OK) << message;
   vkmoe_model model = nullptr;
-  ASSERT_EQ(vkmoe_model_load(context, &load, &model), VKMOE_OK) << vkmoe_context_last_error(context);
-  vkmoe_session_create_info session_info{};
-  session_info.struct_size = sizeof(session_info);
-  session_info.max_ctx = 64;
-  session_info.kv_cache_f32 = 1;
   vkmoe_session session = nullptr;
-  ASSERT_EQ(vkmoe_session_create(model, &session_info, &session), VKMOE_OK) << vkmoe_model_last_error(model);
-  vkmoe_turn_info turn{};
-  turn.struct_size = sizeof(turn);
-  turn.tokens = ref.prompt.data();
-  turn.token_count = ref.prompt.size();
-  turn.max_new_tokens = 4;
-  turn.sampling = vkmoe_sampling_default();
+  ASSERT_NO_FATAL_FAILURE(open_golden(context, &model, &session));
+  const vkmoe_turn_info turn = greedy_turn(ref.prompt, 4);
   ASSERT_EQ(vkmoe_session_submit(session, &turn), VKMOE_OK);
   vkmoe_step_result r{};
   r.struct_size = sizeof(r);
@@ -345,17 +334,11 @@ TEST_F(HostDevice, GeneratesOnADeviceWithOnlyTheRequiredFeatures) {
 
 TEST_F(HostDevice, DeviceWithoutTheRequiredExtensionIsRefused) {
   create_device(false);
-  const vkmoe_external_device device = external();
-  vkmoe_context_create_info info{};
-  info.struct_size = sizeof(info);
-  info.external_device = &device;
-  char message[512] = "";
-  info.error_message = message;
-  info.error_message_capacity = sizeof(message);
+  std::string message;
   vkmoe_context context = nullptr;
-  EXPECT_EQ(vkmoe_context_create(&info, &context), VKMOE_ERROR_NO_DEVICE);
+  EXPECT_EQ(adopt(&context, &message), VKMOE_ERROR_NO_DEVICE);
   EXPECT_EQ(context, nullptr);
-  EXPECT_NE(std::string(message).find(VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME), std::string::npos) << message;
+  EXPECT_NE(message.find(VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME), std::string::npos) << message;
 }
 
 }  // namespace

@@ -70,7 +70,7 @@ vkmoe_session ApiTest::session(vkmoe_model model, uint32_t max_ctx, uint32_t max
   return s;
 }
 
-vkmoe_turn_info ApiTest::greedy_turn(const std::vector<uint32_t>& input, uint32_t max_new) {
+vkmoe_turn_info greedy_turn(const std::vector<uint32_t>& input, uint32_t max_new) {
   vkmoe_turn_info t{};
   t.struct_size = sizeof(t);
   t.tokens = input.data();

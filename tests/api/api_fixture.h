@@ -21,6 +21,9 @@ struct TurnRun {
   uint32_t over_budget = 0;     // calls that submitted several units estimated above the budget
 };
 
+// A greedy turn on `input` for up to max_new tokens (`input` must outlive it).
+vkmoe_turn_info greedy_turn(const std::vector<uint32_t>& input, uint32_t max_new);
+
 class ApiTest : public ::testing::Test {
  protected:
   void SetUp() override;
@@ -32,8 +35,7 @@ class ApiTest : public ::testing::Test {
   vkmoe_session session(vkmoe_model model, uint32_t max_ctx = 64, uint32_t max_tokens = 0);
   // A model made elsewhere, destroyed in TearDown after the sessions.
   void own(vkmoe_model model) { models_.push_back(model); }
-  // Greedy turn on `input` for up to max_new tokens, stepped with `budget_us` per call.
-  static vkmoe_turn_info greedy_turn(const std::vector<uint32_t>& input, uint32_t max_new);
+  // Steps `session`'s turn to its end with `budget_us` per call.
   static TurnRun step_to_end(vkmoe_session session, uint32_t budget_us);
 
  private:
