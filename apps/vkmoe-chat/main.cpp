@@ -2,7 +2,7 @@
 // here with vkmoe's requirements, draws the ImGui window and runs the model; generation
 // advances a frame's GPU budget at a time, so the window keeps its frame rate.
 //
-//   vkmoe-chat [--model PATH] [--device NAME] [--width W] [--height H] [--script FILE]
+//   vkmoe-chat [--model PATH (default: the demo model)] [--device NAME] [--width W] [--height H] [--script FILE]
 #define GLFW_INCLUDE_VULKAN
 #include <GLFW/glfw3.h>
 #include <imgui.h>
@@ -12,10 +12,12 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <optional>
 #include <stdexcept>
 #include <string>
 
+#include "apps/common/demo_model.h"
 #include "apps/vkmoe-chat/chat_app.h"
 #include "apps/vkmoe-chat/chat_engine.h"
 #include "apps/vkmoe-chat/chat_ui.h"
@@ -34,7 +36,9 @@ struct Options {
   int width = 1280, height = 800;
 };
 
-const char* kUsage = "usage: vkmoe-chat [--model PATH] [--device NAME] [--width W] [--height H] [--script FILE]\n";
+const char* kUsage =
+    "usage: vkmoe-chat [--model PATH] [--device NAME] [--width W] [--height H] [--script FILE]\n"
+    "  --model  default: the demo model, " VKMOE_DEMO_MODEL "\n";
 
 Options parse(int argc, char** argv) {
   Options o;
@@ -117,8 +121,10 @@ int run(const Options& o) {
   ui.fonts = load_fonts(17.0f);
   FrameRenderer renderer(device, glfw.window);
   renderer.init_imgui();
-  if (!o.model.empty()) {
-    app.model_path = o.model;
+  const std::string model =
+      o.model.empty() && std::filesystem::exists(vkmoe::cli::demo_model_path()) ? vkmoe::cli::demo_model_path() : o.model;
+  if (!model.empty()) {
+    app.model_path = model;
     app.load_model();
   }
 

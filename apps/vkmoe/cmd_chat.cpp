@@ -9,6 +9,7 @@
 
 #include "apps/common/args.h"
 #include "apps/common/command.h"
+#include "apps/common/demo_model.h"
 #include "apps/common/expert_args.h"
 #include "apps/common/loaded_model.h"
 #include "apps/common/sampling_args.h"
@@ -33,7 +34,7 @@ size_t common_prefix(const std::vector<uint32_t>& a, const std::vector<uint32_t>
 
 int run_chat(const std::vector<std::string>& argv) {
   Args args(argv);
-  std::string path = args.require("model");
+  std::string path = args.get_or("model", demo_model_path());
   std::string system = args.get_or("system", "");
   int64_t n_predict = args.get_int("n", 512);
   int64_t ctx_len = args.get_int("ctx", 0);
@@ -110,9 +111,9 @@ int run_chat(const std::vector<std::string>& argv) {
   return 0;
 }
 
-const Command kChat("chat", std::string("--model PATH [--system TEXT] [-n N] [--ctx N] ") + kSamplingUsage + " " + kExpertUsage,
+const Command kChat("chat", std::string("[--model PATH] [--system TEXT] [-n N] [--ctx N] ") + kSamplingUsage + " " + kExpertUsage,
                     "chat in the terminal with the model's chat template, keeping the KV cache across turns", run_chat,
-                    kExpertHelp);
+                    "  --model PATH             default: the demo model, " + demo_model_path() + "\n" + kExpertHelp);
 
 }  // namespace
 }  // namespace vkmoe::cli

@@ -7,6 +7,7 @@
 
 #include "apps/common/args.h"
 #include "apps/common/command.h"
+#include "apps/common/demo_model.h"
 #include "apps/common/copy_bandwidth.h"
 #include "apps/common/expert_args.h"
 #include "apps/common/expert_stats_report.h"
@@ -26,7 +27,7 @@ double seconds_since(Clock::time_point t0) { return std::chrono::duration<double
 
 int run_generate(const std::vector<std::string>& argv) {
   Args args(argv, {"stats", "profile"});
-  std::string path = args.require("model");
+  std::string path = args.get_or("model", demo_model_path());
   std::string prompt = args.require("prompt");
   int64_t n_predict = args.get_int("n", 64);
   std::string stop = args.get_or("stop", "");
@@ -98,9 +99,10 @@ int run_generate(const std::vector<std::string>& argv) {
 }
 
 const Command kRun("run",
-                   std::string("--model PATH --prompt TEXT [-n N] [--stop TEXT] [--ctx N] [--stats] [--profile] ") + kSamplingUsage + " " +
+                   std::string("[--model PATH] --prompt TEXT [-n N] [--stop TEXT] [--ctx N] [--stats] [--profile] ") + kSamplingUsage + " " +
                        kExpertUsage,
                    "generate text from a prompt, streaming it, then print prompt and generation tokens/s", run_generate,
+                   "  --model PATH             default: the demo model, " + demo_model_path() + "\n" +
                    std::string("  --stats                  after generating, print the expert cache statistics to stderr:\n"
                                "                           per layer uses, hits, misses, prefetch hits, zero-copy reads,\n"
                                "                           bytes copied and time waited on copies, then the totals\n"
