@@ -10,6 +10,7 @@
 #include "apps/common/args.h"
 #include "apps/common/command.h"
 #include "apps/common/demo_model.h"
+#include "apps/common/next_token.h"
 #include "apps/common/expert_args.h"
 #include "apps/common/loaded_model.h"
 #include "apps/common/sampling_args.h"
@@ -86,13 +87,12 @@ int run_chat(const std::vector<std::string>& argv) {
     }
     session.rewind(static_cast<uint32_t>(keep));
     cached.assign(prompt.begin(), prompt.end());
-    std::vector<float> logits = session.eval(std::span(prompt).subspan(keep));
-
     StreamingDecoder decoder(tokenizer, false);
     std::string reply;
     std::vector<uint32_t> generated;
+    uint32_t next = eval_next_token(session, sampler, std::span(prompt).subspan(keep), generated);
     while (static_cast<int64_t>(generated.size()) < n_predict && session.position() < session.max_ctx()) {
-      uint32_t id = sampler.sample(logits, generated);
+      const uint32_t id = next;
       if (tokenizer.is_eog(id)) break;
       generated.push_back(id);
       std::string piece = decoder.push(id);
@@ -100,7 +100,7 @@ int run_chat(const std::vector<std::string>& argv) {
       std::fputs(piece.c_str(), stdout);
       std::fflush(stdout);
       cached.push_back(id);
-      logits = session.eval(std::span(&id, 1));
+      next = eval_next_token(session, sampler, std::span(&id, 1), generated);
     }
     std::string tail = decoder.finish();
     reply += tail;

@@ -12,6 +12,7 @@
 #include "apps/common/expert_args.h"
 #include "apps/common/expert_stats_report.h"
 #include "apps/common/loaded_model.h"
+#include "apps/common/next_token.h"
 #include "apps/common/profile_report.h"
 #include "apps/common/sampling_args.h"
 #include "engine/model/session.h"
@@ -57,7 +58,7 @@ int run_generate(const std::vector<std::string>& argv) {
   if (ExpertStore* store = loaded.model->experts()) store->reset_stats();
 
   auto t_prompt = Clock::now();
-  std::vector<float> logits = session.eval(ids);
+  uint32_t next = eval_next_token(session, sampler, ids, {});
   double prompt_s = seconds_since(t_prompt);
   StepProfile prompt_profile;
   if (profile) {
@@ -70,7 +71,7 @@ int run_generate(const std::vector<std::string>& argv) {
   std::vector<uint32_t> generated;
   auto t_gen = Clock::now();
   while (static_cast<int64_t>(generated.size()) < n_predict) {
-    uint32_t id = sampler.sample(logits, generated);
+    const uint32_t id = next;
     if (tokenizer.is_eog(id)) break;
     generated.push_back(id);
     std::string piece = decoder.push(id);
@@ -82,7 +83,7 @@ int run_generate(const std::vector<std::string>& argv) {
       std::fprintf(stderr, "\nvkmoe run: context of %u tokens is full\n", session.max_ctx());
       break;
     }
-    logits = session.eval(std::span(&id, 1));
+    next = eval_next_token(session, sampler, std::span(&id, 1), generated);
   }
   std::fputs(decoder.finish().c_str(), stdout);
   double gen_s = seconds_since(t_gen);

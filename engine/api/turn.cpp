@@ -36,7 +36,7 @@ const StepOutput& Turn::step(double budget_us, bool blocking, bool cancel) {
     awaiting_ = false;
     timings_.step_finished(step_tokens_);
     if (fed_ == input_.size()) {
-      take_token(session_.step_logits());
+      take_token(sampler_.greedy() ? session_.step_greedy_token() : sampler_.sample(session_.step_logits(), generated_));
       if (finished_) return out_;
     }
   } else if (!session_.gpu_idle()) {
@@ -50,8 +50,7 @@ const StepOutput& Turn::step(double budget_us, bool blocking, bool cancel) {
   return out_;
 }
 
-void Turn::take_token(std::span<const float> logits) {
-  const uint32_t id = sampler_.sample(logits, generated_);
+void Turn::take_token(uint32_t id) {
   if (generated_.empty()) {
     t_first_token_ = Clock::now();
     stats_.prompt_seconds += seconds(t_first_token_ - t_start_);
@@ -86,7 +85,8 @@ bool Turn::stop_string_reached(size_t new_bytes) const {
 void Turn::record(double budget_us, bool blocking) {
   if (!session_.step_in_progress()) {
     const uint32_t n = static_cast<uint32_t>(std::min<size_t>(session_.max_tokens(), input_.size() - fed_));
-    session_.start_step(std::span(input_).subspan(fed_, n));
+    session_.start_step(std::span(input_).subspan(fed_, n),
+                        sampler_.greedy() ? StepReadback::kGreedyToken : StepReadback::kLogits);
     step_tokens_ = n;
     fed_ += n;
     timings_.begin_step(session_.step_cmd());

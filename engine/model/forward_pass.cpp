@@ -4,6 +4,7 @@
 #include <functional>
 #include <vector>
 
+#include "engine/kernels/argmax.h"
 #include "engine/kernels/attention.h"
 #include "engine/kernels/elementwise.h"
 #include "engine/kernels/embedding.h"
@@ -263,6 +264,12 @@ void ForwardPass::record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool 
   profile_as(cmd, KernelFamily::kLmHead);
   kernels::record_matmul(ctx_, cmd, matmul_weight(*head), floats(b.xn, first, uint64_t(rows) * c.n_embd),
                          floats(b.logits, 0, uint64_t(rows) * c.n_vocab), rows);
+  cmd.barrier();
+}
+
+void ForwardPass::record_greedy(vk::CommandBuffer& cmd, const vk::BufferRange& out) {
+  profile_as(cmd, KernelFamily::kSampling);
+  kernels::record_argmax(ctx_, cmd, floats(buffers_->logits, 0, config_.n_vocab), out, config_.n_vocab, 1);
   cmd.barrier();
 }
 

@@ -53,6 +53,8 @@ class ForwardPass {
   void record_input(StepSubmitter& steps, uint32_t n_tokens);  // embedding lookup
   void record_layer(StepSubmitter& steps, KvCache& kv, uint32_t layer, uint32_t n_tokens, uint32_t n_kv);
   void record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool all_logits);  // final norm, lm_head
+  // After record_output: out (one uint32) = the index of the largest logit of logits() row 0.
+  void record_greedy(vk::CommandBuffer& cmd, const vk::BufferRange& out);
 
   const vk::Buffer& logits() const;           // (max_tokens, n_vocab)
   // (n_layer + 1, max_tokens, n_embd): embeddings, each layer's output, and finally the

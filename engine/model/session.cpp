@@ -56,13 +56,23 @@ void Session::check_tokens(std::span<const uint32_t> tokens) const {
 }
 
 std::vector<float> Session::eval(std::span<const uint32_t> tokens, bool all_logits) {
+  std::vector<float> out;
+  run_steps(tokens, all_logits, StepReadback::kLogits, &out);
+  return out;
+}
+
+uint32_t Session::eval_greedy(std::span<const uint32_t> tokens) {
+  run_steps(tokens, false, StepReadback::kGreedyToken, nullptr);
+  return read_greedy_token();
+}
+
+void Session::run_steps(std::span<const uint32_t> tokens, bool all_logits, StepReadback readback, std::vector<float>* out) {
   const auto& c = model_.config();
   check_tokens(tokens);
   steps_->wait_done();
   collect_expert_usage();
   stepping_ = false;
   vk::Context& ctx = model_.context();
-  std::vector<float> out;
   const uint64_t vocab = c.n_vocab;
   for (size_t done = 0; done < tokens.size();) {
     uint32_t n = static_cast<uint32_t>(std::min<size_t>(options_.max_tokens, tokens.size() - done));
@@ -73,24 +83,40 @@ std::vector<float> Session::eval(std::span<const uint32_t> tokens, bool all_logi
     }
     steps_->begin_step();
     forward_->record(*steps_, *kv_, n, position_ + n, all_logits);
+    if (last_chunk && readback == StepReadback::kGreedyToken) {
+      forward_->record_greedy(steps_->cmd(), readback_buffer(readback).range());
+    }
     steps_->finish();
     if (profile_) profile_->add(profiler_->finish_step(), n);
     usage_pending_ = true;
     collect_expert_usage();
     position_ += n;
     last_step_tokens_ = n;
-    if (all_logits || last_chunk) {
+    if (out != nullptr && (all_logits || last_chunk)) {
       uint64_t rows = all_logits ? n : 1;
-      size_t at = out.size();
-      out.resize(at + rows * vocab);
-      ctx.download(forward_->logits(), 0, {reinterpret_cast<uint8_t*>(out.data() + at), rows * vocab * 4});
+      size_t at = out->size();
+      out->resize(at + rows * vocab);
+      ctx.download(forward_->logits(), 0, {reinterpret_cast<uint8_t*>(out->data() + at), rows * vocab * 4});
     }
     done += n;
   }
-  return out;
 }
 
-void Session::start_step(std::span<const uint32_t> tokens) {
+const vk::Buffer& Session::readback_buffer(StepReadback readback) {
+  vk::Buffer& buffer = readback == StepReadback::kLogits ? logits_readback_ : greedy_readback_;
+  if (!buffer.valid()) {
+    const uint64_t bytes = readback == StepReadback::kLogits ? uint64_t(model_.config().n_vocab) * 4 : 4;
+    buffer = model_.context().create_buffer(bytes, vk::MemoryUsage::kReadback);
+  }
+  return buffer;
+}
+
+uint32_t Session::read_greedy_token() {
+  greedy_readback_.invalidate(0, 4);
+  return *static_cast<const uint32_t*>(greedy_readback_.mapped());
+}
+
+void Session::start_step(std::span<const uint32_t> tokens, StepReadback readback) {
   check_tokens(tokens);
   if (tokens.size() > options_.max_tokens) {
     throw Error(ErrorCode::kInvalidArgument, "a step takes at most " + std::to_string(options_.max_tokens) + " tokens, not " +
@@ -107,6 +133,7 @@ void Session::start_step(std::span<const uint32_t> tokens) {
   stepping_ = true;
   next_unit_ = 0;
   step_tokens_ = n;
+  step_readback_ = readback;
 }
 
 void Session::record_unit() {
@@ -118,11 +145,13 @@ void Session::record_unit() {
     forward_->record_layer(*steps_, *kv_, next_unit_ - 1, step_tokens_, position_ + step_tokens_);
   } else {
     forward_->record_output(steps_->cmd(), step_tokens_, false);
-    if (!logits_readback_.valid()) {
-      logits_readback_ = model_.context().create_buffer(uint64_t(model_.config().n_vocab) * 4, vk::MemoryUsage::kReadback);
+    const vk::Buffer& readback = readback_buffer(step_readback_);
+    if (step_readback_ == StepReadback::kGreedyToken) {
+      forward_->record_greedy(steps_->cmd(), readback.range());
+    } else {
+      steps_->cmd().copy(forward_->logits().range(0, readback.size()), readback.range());
+      steps_->cmd().barrier();
     }
-    steps_->cmd().copy(forward_->logits().range(0, logits_readback_.size()), logits_readback_.range());
-    steps_->cmd().barrier();
   }
   ++next_unit_;
 }
@@ -144,10 +173,20 @@ void Session::submit_piece() {
 bool Session::step_done() const { return !stepping_ && steps_->done(); }
 
 std::span<const float> Session::step_logits() {
-  if (!step_done() || !logits_readback_.valid()) throw Error(ErrorCode::kInternal, "step_logits: no finished step");
+  if (!step_done() || step_readback_ != StepReadback::kLogits || !logits_readback_.valid()) {
+    throw Error(ErrorCode::kInternal, "step_logits: no finished step that read back logits");
+  }
   collect_expert_usage();
   logits_readback_.invalidate(0, logits_readback_.size());
   return {static_cast<const float*>(logits_readback_.mapped()), model_.config().n_vocab};
+}
+
+uint32_t Session::step_greedy_token() {
+  if (!step_done() || step_readback_ != StepReadback::kGreedyToken || !greedy_readback_.valid()) {
+    throw Error(ErrorCode::kInternal, "step_greedy_token: no finished step that read back a greedy token");
+  }
+  collect_expert_usage();
+  return read_greedy_token();
 }
 
 void Session::rewind(uint32_t position) {

@@ -24,6 +24,10 @@ struct SessionOptions {
   bool profile = false;        // time every kernel of every step with GPU timestamps
 };
 
+// What a step reads back for its last token: every logit, or only the greedy token (the argmax
+// taken on the GPU: 4 bytes instead of n_vocab floats).
+enum class StepReadback { kLogits, kGreedyToken };
+
 // Model options whose VRAM budget keeps room for the KV cache and scratch of such a session.
 ModelOptions model_options_for(const SessionOptions& session, const ExpertOptions& experts);
 
@@ -36,6 +40,9 @@ class Session {
   // Throws kInvalidArgument for an empty input or an id outside the vocabulary, and
   // kContextOverflow when the tokens do not fit; the session is unchanged then.
   std::vector<float> eval(std::span<const uint32_t> tokens, bool all_logits = false);
+  // The same step, returning only the greedy next token (the lowest index among equal
+  // largest logits, as argmax() on eval's logits); the logits never leave the GPU.
+  uint32_t eval_greedy(std::span<const uint32_t> tokens);
 
   // The frame-budgeted path: one step recorded and submitted in pieces between layers, never
   // waiting on the GPU. start_step(tokens) (at most max_tokens, checked as eval() checks them),
@@ -43,7 +50,7 @@ class Session {
   // the GPU to start on what was recorded; the piece after the last unit finishes the step,
   // and once step_done() step_logits() holds its last token's row. A step abandoned half way
   // (cancel) is forgotten by the next start_step(), which first waits for its submitted pieces.
-  void start_step(std::span<const uint32_t> tokens);
+  void start_step(std::span<const uint32_t> tokens, StepReadback readback = StepReadback::kLogits);
   uint32_t unit_count() const { return model_.config().n_layer + 2; }  // input, layers, output
   uint32_t next_unit() const { return next_unit_; }
   uint32_t units_left() const { return unit_count() - next_unit_; }
@@ -54,7 +61,8 @@ class Session {
   bool step_done() const;
   bool gpu_idle() const { return steps_->done(); }  // every submitted piece has finished
   void wait_step() const { steps_->wait_done(); }
-  std::span<const float> step_logits();
+  std::span<const float> step_logits();         // after a kLogits step
+  uint32_t step_greedy_token();                  // after a kGreedyToken step
 
   uint32_t position() const { return position_; }
   uint32_t max_ctx() const { return kv_layout_.max_ctx; }
@@ -86,6 +94,10 @@ class Session {
   uint32_t position_ = 0;
   uint32_t last_step_tokens_ = 0;
   void check_tokens(std::span<const uint32_t> tokens) const;
+  // eval's steps; `out` gets the logits unless readback is kGreedyToken.
+  void run_steps(std::span<const uint32_t> tokens, bool all_logits, StepReadback readback, std::vector<float>* out);
+  const vk::Buffer& readback_buffer(StepReadback readback);
+  uint32_t read_greedy_token();
   // Adds the routing of the last submitted step once its GPU work is done.
   void collect_expert_usage();
   std::vector<uint64_t> expert_usage_;
@@ -94,7 +106,9 @@ class Session {
   bool stepping_ = false;
   uint32_t next_unit_ = 0;
   uint32_t step_tokens_ = 0;
+  StepReadback step_readback_ = StepReadback::kLogits;
   vk::Buffer logits_readback_;  // (n_vocab) floats, host-visible
+  vk::Buffer greedy_readback_;  // one uint32, host-visible, written by the argmax kernel
 };
 
 }  // namespace vkmoe

@@ -30,6 +30,11 @@ class Sampler {
   // `recent` is the generated history (the penalty looks at its tail).
   uint32_t sample(std::span<const float> logits, std::span<const uint32_t> recent);
   const SamplingParams& params() const { return params_; }
+  // Whether sample() is the plain argmax of the logits (temperature 0, no repetition
+  // penalty), which a session can take on the GPU (Session::eval_greedy).
+  bool greedy() const {
+    return params_.temperature <= 0.0f && (params_.repetition_penalty == 1.0f || params_.repetition_window == 0);
+  }
 
  private:
   SamplingParams params_;

@@ -85,6 +85,14 @@ TEST_P(GoldenModelTest, GreedyContinuationMatchesReference) {
   EXPECT_EQ(got, ref_.greedy);
 }
 
+// The argmax taken on the GPU, with only the token read back.
+TEST_P(GoldenModelTest, GreedyOnTheGpuMatchesReference) {
+  auto s = session(kernels::KvCacheType::kF32);
+  std::vector<uint32_t> got{s->eval_greedy(ref_.prompt)};
+  while (got.size() < ref_.greedy.size()) got.push_back(s->eval_greedy(std::span(&got.back(), 1)));
+  EXPECT_EQ(got, ref_.greedy);
+}
+
 TEST_P(GoldenModelTest, DefaultPrecisionWithF16CacheStaysClose) {
   auto s = session(kernels::KvCacheType::kF16);
   auto logits = s->eval(ref_.prompt, true);

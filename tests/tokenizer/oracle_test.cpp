@@ -14,6 +14,7 @@
 #include "loader/tokenizer/tokenizer.h"
 #include "loader/tokenizer/tokenizer_files.h"
 #include "loader/tokenizer/tokenizer_pipeline.h"
+#include "tests/support/demo_model.h"
 #include "tests/tokenizer/oracle_support.h"
 
 namespace vkmoe {
@@ -46,6 +47,13 @@ TEST(TokenizerOracle, Qwen3) {
   const std::string oracle = oracle_dir();
   if (oracle.empty()) return;
   compare_with_oracle(oracle, vocab_folder(oracle, "tokenizer-qwen3"), false);
+}
+
+// The demo model's own tokenizer (trained by tools/train_demo_model, Qwen2's pre-tokenizer).
+TEST(TokenizerOracle, DemoModel) {
+  const std::string oracle = oracle_dir();
+  if (oracle.empty()) return;
+  compare_with_oracle(oracle, test::demo_model_path(), false);
 }
 
 TEST(TokenizerOracle, DeepseekV3) {
