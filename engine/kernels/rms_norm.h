@@ -22,4 +22,18 @@ void record_rms_norm(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferR
                      const vk::BufferRange& out, uint32_t n, uint32_t rows, float eps, uint32_t x_stride = 0,
                      uint32_t out_stride = 0);
 
+// Mirrors the push block of shaders/add_rms_norm.comp.
+struct AddRmsNormPush {
+  uint32_t n;
+  uint32_t rows;
+  float eps;
+};
+static_assert(sizeof(AddRmsNormPush) == 12);
+
+// The residual add fused with the norm that follows it: x += y, then out = RMSNorm(x) * weight.
+// x, y, out are (rows, n) contiguous; the same values as record_binary_op(kAdd) then
+// record_rms_norm, with one dispatch and no barrier between.
+void record_add_rms_norm(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& x, const vk::BufferRange& y,
+                         const vk::BufferRange& weight, const vk::BufferRange& out, uint32_t n, uint32_t rows, float eps);
+
 }  // namespace vkmoe::kernels

@@ -227,14 +227,11 @@ void ForwardPass::record_layer(StepSubmitter& steps, KvCache& kv, uint32_t layer
   } else {
     record_attention(steps.cmd(), kv, layer, n_tokens, n_kv);
   }
-  profile_as(steps.cmd(), KernelFamily::kResidualAdd);
-  kernels::record_binary_op(ctx_, steps.cmd(), kernels::BinaryOp::kAdd, floats(b.x, 0, th), floats(b.tmp, 0, th),
-                            floats(b.x, 0, th), th, th);
-  steps.cmd().barrier();
-
+  // The attention output joins the residual stream and is normed for the FFN in one kernel.
   profile_as(steps.cmd(), KernelFamily::kNorm);
-  kernels::record_rms_norm(ctx_, steps.cmd(), floats(b.x, 0, th), w(layer, ffn_norm_name(c)).range(),
-                           floats(b.xn, 0, th), c.n_embd, n_tokens, c.rms_norm_eps);
+  kernels::record_add_rms_norm(ctx_, steps.cmd(), floats(b.x, 0, th), floats(b.tmp, 0, th),
+                               w(layer, ffn_norm_name(c)).range(), floats(b.xn, 0, th), c.n_embd, n_tokens,
+                               c.rms_norm_eps);
   steps.cmd().barrier();
   if (is_moe_layer(c, layer)) {
     record_moe_ffn(steps, layer, n_tokens);  // adds into the residual stream itself

@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "engine/kernels/elementwise.h"
 #include "engine/kernels/rms_norm.h"
 #include "engine/kernels/softmax.h"
 #include "tests/gpu_support/gpu_test.h"
@@ -49,6 +50,40 @@ TEST_P(RowKernelTest, RmsNormMatchesReference) {
     kernels::record_rms_norm(ctx(), cmd, dx.range(), dw.range(), dout.range(), n, rows, 1e-5f);
   });
   EXPECT_TRUE(all_close(download_floats(dout, x.size()), rms_norm_reference(x, w, n, 1e-5f), {1e-6, 1e-5}));
+}
+
+TEST_P(RowKernelTest, AddRmsNormMatchesReference) {
+  auto [n, rows] = GetParam();
+  auto x = random_floats(size_t(n) * rows, 6, -4.0f, 4.0f);
+  auto y = random_floats(size_t(n) * rows, 7, -4.0f, 4.0f);
+  auto w = random_floats(n, 8, 0.5f, 1.5f);
+  std::vector<float> sum(x.size());
+  for (size_t i = 0; i < x.size(); ++i) sum[i] = x[i] + y[i];
+  vk::Buffer dx = upload_floats(x), dy = upload_floats(y), dw = upload_floats(w), dout = poisoned_floats(x.size());
+  ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
+    kernels::record_add_rms_norm(ctx(), cmd, dx.range(), dy.range(), dw.range(), dout.range(), n, rows, 1e-5f);
+  });
+  EXPECT_TRUE(all_close(download_floats(dx, x.size()), sum, {0.0, 0.0}, "x + y"));
+  EXPECT_TRUE(all_close(download_floats(dout, x.size()), rms_norm_reference(sum, w, n, 1e-5f), {1e-6, 1e-5}));
+}
+
+// The fused kernel replaces an add then a norm in the forward pass: it must give their bits.
+TEST_P(RowKernelTest, AddRmsNormEqualsAddThenNormBitForBit) {
+  auto [n, rows] = GetParam();
+  auto x = random_floats(size_t(n) * rows, 9, -4.0f, 4.0f);
+  auto y = random_floats(size_t(n) * rows, 10, -4.0f, 4.0f);
+  auto w = random_floats(n, 11, 0.5f, 1.5f);
+  const uint64_t count = x.size();
+  vk::Buffer fx = upload_floats(x), sx = upload_floats(x), dy = upload_floats(y), dw = upload_floats(w);
+  vk::Buffer fused = poisoned_floats(count), separate = poisoned_floats(count);
+  ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
+    kernels::record_add_rms_norm(ctx(), cmd, fx.range(), dy.range(), dw.range(), fused.range(), n, rows, 1e-5f);
+    kernels::record_binary_op(ctx(), cmd, kernels::BinaryOp::kAdd, sx.range(), dy.range(), sx.range(), count, count);
+    cmd.barrier();
+    kernels::record_rms_norm(ctx(), cmd, sx.range(), dw.range(), separate.range(), n, rows, 1e-5f);
+  });
+  EXPECT_TRUE(all_close(download_floats(fused, count), download_floats(separate, count), {0.0, 0.0}, "normed"));
+  EXPECT_TRUE(all_close(download_floats(fx, count), download_floats(sx, count), {0.0, 0.0}, "x + y"));
 }
 
 TEST_P(RowKernelTest, SoftmaxMatchesReference) {
