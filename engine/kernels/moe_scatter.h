@@ -25,4 +25,19 @@ void record_moe_scatter(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::Buff
                         const vk::BufferRange& rows, const vk::BufferRange& weights, const vk::BufferRange& out,
                         uint32_t n_tokens, uint32_t k, uint32_t hidden, bool accumulate);
 
+// Mirrors the push block of shaders/moe_scatter.comp's NORM_AFTER variant.
+struct MoeScatterNormPush {
+  MoeScatterPush scatter;
+  float eps;
+};
+static_assert(sizeof(MoeScatterNormPush) == 20);
+
+// The scatter added into the residual stream `out` (accumulate), fused with the norm of the
+// next layer's input: normed = RMSNorm(out) * norm_weight (hidden floats), normed (T, H). The
+// same values as record_moe_scatter then record_rms_norm, one dispatch and no barrier between.
+void record_moe_scatter_norm(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& y_grouped,
+                             const vk::BufferRange& rows, const vk::BufferRange& weights, const vk::BufferRange& out,
+                             const vk::BufferRange& norm_weight, const vk::BufferRange& normed, uint32_t n_tokens,
+                             uint32_t k, uint32_t hidden, float eps);
+
 }  // namespace vkmoe::kernels

@@ -164,8 +164,9 @@ void ForwardPass::record_moe_ffn(StepSubmitter& steps, uint32_t layer, uint32_t 
   // The expert FFN may have ended in a later command buffer.
   if (c.n_ff_shared > 0) record_shared_expert(steps.cmd(), layer, n_tokens);
   profile_as(steps.cmd(), KernelFamily::kScatter);
-  kernels::record_moe_scatter(ctx_, steps.cmd(), floats(b.y_grouped, 0, uint64_t(rows) * H), row_of, weights,
-                              floats(b.x, 0, uint64_t(T) * H), T, k, H, true);
+  kernels::record_moe_scatter_norm(ctx_, steps.cmd(), floats(b.y_grouped, 0, uint64_t(rows) * H), row_of, weights,
+                                   floats(b.x, 0, uint64_t(T) * H), next_input_norm(layer),
+                                   floats(b.xn, 0, uint64_t(T) * H), T, k, H, c.rms_norm_eps);
   steps.cmd().barrier();
 }
 

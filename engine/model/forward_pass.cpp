@@ -218,10 +218,14 @@ void ForwardPass::record_layer(StepSubmitter& steps, KvCache& kv, uint32_t layer
   Buffers& b = *buffers_;
   const uint64_t th = uint64_t(n_tokens) * c.n_embd;
   // The MoE block may submit and continue in a new command buffer: fetch it per block.
-  profile_as(steps.cmd(), KernelFamily::kNorm);
-  kernels::record_rms_norm(ctx_, steps.cmd(), floats(b.x, 0, th), w(layer, "attn_norm.weight").range(),
-                           floats(b.xn, 0, th), c.n_embd, n_tokens, c.rms_norm_eps);
-  steps.cmd().barrier();
+  // Every layer ends by norming its output for the next one (record_next_input_norm), so only
+  // the first layer norms its own input.
+  if (layer == 0) {
+    profile_as(steps.cmd(), KernelFamily::kNorm);
+    kernels::record_rms_norm(ctx_, steps.cmd(), floats(b.x, 0, th), w(layer, "attn_norm.weight").range(),
+                             floats(b.xn, 0, th), c.n_embd, n_tokens, c.rms_norm_eps);
+    steps.cmd().barrier();
+  }
   if (uses_mla(c)) {
     record_mla_attention(steps.cmd(), kv, layer, n_tokens, n_kv);
   } else {
@@ -237,9 +241,9 @@ void ForwardPass::record_layer(StepSubmitter& steps, KvCache& kv, uint32_t layer
     record_moe_ffn(steps, layer, n_tokens);  // adds into the residual stream itself
   } else {
     record_dense_ffn(steps.cmd(), layer, n_tokens);
-    profile_as(steps.cmd(), KernelFamily::kResidualAdd);
-    kernels::record_binary_op(ctx_, steps.cmd(), kernels::BinaryOp::kAdd, floats(b.x, 0, th), floats(b.tmp, 0, th),
-                              floats(b.x, 0, th), th, th);
+    profile_as(steps.cmd(), KernelFamily::kNorm);
+    kernels::record_add_rms_norm(ctx_, steps.cmd(), floats(b.x, 0, th), floats(b.tmp, 0, th),
+                                 next_input_norm(layer), floats(b.xn, 0, th), c.n_embd, n_tokens, c.rms_norm_eps);
     steps.cmd().barrier();
   }
   if (layer + 1 < c.n_layer) capture(steps.cmd(), layer + 1, b.x, n_tokens);
@@ -248,11 +252,7 @@ void ForwardPass::record_layer(StepSubmitter& steps, KvCache& kv, uint32_t layer
 void ForwardPass::record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool all_logits) {
   const auto& c = config_;
   Buffers& b = *buffers_;
-  const uint64_t th = uint64_t(n_tokens) * c.n_embd;
-  profile_as(cmd, KernelFamily::kNorm);
-  kernels::record_rms_norm(ctx_, cmd, floats(b.x, 0, th), weights_.get("output_norm.weight").range(), floats(b.xn, 0, th),
-                           c.n_embd, n_tokens, c.rms_norm_eps);
-  cmd.barrier();
+  // The last layer left xn = output_norm(x).
   capture(cmd, c.n_layer, b.xn, n_tokens);
   const DeviceTensor* head = weights_.find("output.weight");
   if (head == nullptr) head = &weights_.get("token_embd.weight");
@@ -262,6 +262,10 @@ void ForwardPass::record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool 
   kernels::record_matmul(ctx_, cmd, matmul_weight(*head), floats(b.xn, first, uint64_t(rows) * c.n_embd),
                          floats(b.logits, 0, uint64_t(rows) * c.n_vocab), rows);
   cmd.barrier();
+}
+
+vk::BufferRange ForwardPass::next_input_norm(uint32_t layer) const {
+  return layer + 1 < config_.n_layer ? w(layer + 1, "attn_norm.weight").range() : weights_.get("output_norm.weight").range();
 }
 
 void ForwardPass::record_greedy(vk::CommandBuffer& cmd, const vk::BufferRange& out) {

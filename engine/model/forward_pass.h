@@ -4,10 +4,11 @@
 // step is cut after each MoE layer's routing, for the ExpertStore to bring its experts in. The same recording code serves prefill (many
 // tokens) and decode (one): kernels pick their GEMV or tiled paths from the token count.
 //
-// Per layer:  attn_norm → attention (standard or multi-head latent) → + residual
-//             ffn_norm → dense FFN or MoE (router → top-k → dispatch → expert matmuls →
-//             weighted scatter-add) + shared expert → + residual
-// then        output_norm → lm_head → logits.
+// Per layer:  attn_norm → attention (standard or multi-head latent) → + residual and ffn_norm
+//             (one kernel) → dense FFN or MoE (router → top-k → dispatch → expert matmuls)
+//             + shared expert → weighted scatter-add (or + residual) and the next layer's
+//             attn_norm, or output_norm after the last layer (one kernel)
+// then        lm_head → logits. Only the first layer's attn_norm is a kernel of its own.
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -52,7 +53,7 @@ class ForwardPass {
   // which keep the state between submissions.
   void record_input(StepSubmitter& steps, uint32_t n_tokens);  // embedding lookup
   void record_layer(StepSubmitter& steps, KvCache& kv, uint32_t layer, uint32_t n_tokens, uint32_t n_kv);
-  void record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool all_logits);  // final norm, lm_head
+  void record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool all_logits);  // lm_head (the last layer normed)
   // After record_output: out (one uint32) = the index of the largest logit of logits() row 0.
   void record_greedy(vk::CommandBuffer& cmd, const vk::BufferRange& out);
 
@@ -86,6 +87,8 @@ class ForwardPass {
   void record_shared_expert(vk::CommandBuffer& cmd, uint32_t layer, uint32_t n_tokens);
   void capture(vk::CommandBuffer& cmd, uint32_t index, const vk::Buffer& from, uint32_t n_tokens);
   const DeviceTensor& w(uint32_t layer, const char* suffix) const;
+  // The norm weight of what follows `layer`: the next layer's attn_norm, or output_norm.
+  vk::BufferRange next_input_norm(uint32_t layer) const;
   const DeviceTensor* find(uint32_t layer, const char* suffix) const;
 
   vk::Context& ctx_;

@@ -7,6 +7,7 @@
 
 #include "engine/kernels/moe_dispatch.h"
 #include "engine/kernels/moe_scatter.h"
+#include "engine/kernels/rms_norm.h"
 #include "tests/gpu_support/gpu_test.h"
 #include "tests/support/compare.h"
 #include "tests/support/random.h"
@@ -142,6 +143,23 @@ TEST_P(MoeDispatchTest, RoundTripMatchesReference) {
   });
   EXPECT_TRUE(all_close(download_floats(d_out, sum_want.size()), sum_want, {1e-6, 1e-6}, "scatter"));
   EXPECT_TRUE(all_close(download_floats(d_acc, acc_want.size()), acc_want, {1e-6, 1e-6}, "scatter accumulate"));
+
+  // Fused with the next layer's norm, the scatter must give the bits of the scatter then the
+  // norm, and leave the residual stream as the scatter alone does.
+  auto norm_w = random_floats(hidden, 13, 0.5f, 1.5f);
+  vk::Buffer d_norm_w = upload_floats(norm_w), d_fused = upload_floats(base), d_separate = upload_floats(base);
+  vk::Buffer d_fused_normed = poisoned_floats(sum_want.size()), d_separate_normed = poisoned_floats(sum_want.size());
+  ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
+    kernels::record_moe_scatter_norm(ctx(), cmd, d_y.range(), d_rows.range(), d_w.range(), d_fused.range(), d_norm_w.range(),
+                                     d_fused_normed.range(), tokens, k, hidden, 1e-6f);
+    kernels::record_moe_scatter(ctx(), cmd, d_y.range(), d_rows.range(), d_w.range(), d_separate.range(), tokens, k, hidden, true);
+    cmd.barrier();
+    kernels::record_rms_norm(ctx(), cmd, d_separate.range(), d_norm_w.range(), d_separate_normed.range(), hidden, tokens, 1e-6f);
+  });
+  EXPECT_TRUE(all_close(download_floats(d_fused, acc_want.size()), download_floats(d_separate, acc_want.size()),
+                        {0.0, 0.0}, "fused scatter, residual"));
+  EXPECT_TRUE(all_close(download_floats(d_fused_normed, acc_want.size()), download_floats(d_separate_normed, acc_want.size()),
+                        {0.0, 0.0}, "fused scatter, normed"));
 }
 
 TEST_P(MoeDispatchTest, RepeatedRunsAreBitwiseIdentical) {
