@@ -10,6 +10,7 @@ the model card. Needs Debian's python3-torch and python3-jinja2.
 """
 import argparse
 import json
+import math
 import os
 import random
 import subprocess
@@ -64,6 +65,7 @@ CONFIG = {
     "initializer_range": 0.02,
     "use_cache": True,
     "dtype": "float16",
+    "torch_dtype": "float16",
 }
 
 IM_END = 2
@@ -123,12 +125,13 @@ def greedy_answers(model, bpe, questions, max_new=48):
         seq[i, :len(p)] = torch.tensor(p)
     pos = torch.tensor(lengths)
     done = torch.zeros(len(prompts), dtype=torch.bool)
+    rows = torch.arange(len(prompts))
     for _ in range(max_new):
         logits, _, _ = model(seq[:, :int(pos.max())])
-        nxt = logits[torch.arange(len(prompts)), pos - 1].argmax(-1)
-        nxt = torch.where(done, torch.zeros_like(nxt), nxt)
-        seq[torch.arange(len(prompts)), pos] = nxt
-        done |= nxt == IM_END
+        nxt = logits[rows, pos - 1].argmax(-1)
+        active = ~done
+        seq[rows[active], pos[active]] = nxt[active]
+        done |= active & (nxt == IM_END)
         pos = torch.where(done, pos, pos + 1)
         if done.all():
             break
@@ -158,6 +161,8 @@ def main():
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
+    ap.add_argument("--init", help="a folder this script wrote: start from its weights and carry its training "
+                                   "history (with --steps 0: evaluate and export it again)")
     args = ap.parse_args()
 
     torch.manual_seed(args.seed)
@@ -181,12 +186,21 @@ def main():
             torch.nn.init.normal_(p, std=CONFIG["initializer_range"])
     n_params = sum(p.numel() for p in model.parameters())
     print(f"model: {n_params / 1e6:.2f} M parameters", flush=True)
+    history, earlier_minutes, earlier_steps = [], 0.0, 0
+    if args.init:
+        with open(os.path.join(args.init, "tokenizer.json")) as f:
+            assert json.load(f)["model"]["merges"] == bpe.tokenizer_json()["model"]["merges"], "tokenizer differs"
+        model.load_state_dict(export.read_safetensors(os.path.join(args.init, "model.safetensors")))
+        with open(os.path.join(args.init, "training_report.json")) as f:
+            earlier = json.load(f)
+        # Accuracy is measured on the exported weights below; only the loss curve carries over.
+        history = [{k: v for k, v in h.items() if k != "held_out_accuracy"} for h in earlier["history"]]
+        earlier_minutes, earlier_steps = earlier["train_minutes"], earlier["steps"]
 
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.01)
     warmup = max(1, args.steps // 20)
     schedule = torch.optim.lr_scheduler.LambdaLR(
-        opt, lambda s: min(1.0, (s + 1) / warmup) * (0.05 + 0.95 * 0.5 * (1 + torch.cos(torch.tensor(s / args.steps * 3.14159265)).item())))
-    history = []
+        opt, lambda s: min(1.0, (s + 1) / warmup) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * s / max(1, args.steps)))))
     stream = training_batches(bpe, rng, args.batch)
     for step in range(1, args.steps + 1):
         inputs, targets = next(stream)
@@ -201,13 +215,13 @@ def main():
         opt.step()
         schedule.step()
         if step % 100 == 0 or step == args.steps:
-            entry = {"step": step, "loss": round(loss.item(), 4), "balance": round(balance.item(), 3),
-                     "minutes": round((time.time() - started) / 60, 1)}
-            if step % 1000 == 0 or step == args.steps:
+            entry = {"step": earlier_steps + step, "loss": round(loss.item(), 4), "balance": round(balance.item(), 3),
+                     "minutes": round(earlier_minutes + (time.time() - started) / 60, 1)}
+            if step % 500 == 0 or step == args.steps:
                 entry["held_out_accuracy"] = round(accuracy(model, bpe, held_out)[0], 4)
             history.append(entry)
             print(json.dumps(entry), flush=True)
-    train_minutes = (time.time() - started) / 60
+    train_minutes = earlier_minutes + (time.time() - started) / 60
 
     export.round_to_float16(model)
     acc, per_task, answers = accuracy(model, bpe, held_out)
@@ -217,8 +231,8 @@ def main():
             print(f"  wrong: {h['question']!r} -> {a!r} (expected {h['answer']!r})")
     export.write_folder(args.out, model, CONFIG, bpe, CHAT_TEMPLATE, held_out, render)
     usage = export.expert_usage(model, bpe, held_out, render)
-    report = {"parameters": n_params, "train_minutes": round(train_minutes, 1), "steps": args.steps,
-              "batch": args.batch, "seed": args.seed, "threads": args.threads, "held_out_accuracy": acc,
+    report = {"parameters": n_params, "train_minutes": round(train_minutes, 1), "steps": earlier_steps + args.steps,
+              "batch": args.batch, "seed": args.seed, "threads": args.threads, "held_out_questions": len(held_out), "held_out_accuracy": acc,
               "held_out_accuracy_per_task": per_task, "history": history, "expert_usage": usage}
     with open(os.path.join(args.out, "training_report.json"), "w") as f:
         json.dump(report, f, indent=1)
