@@ -30,6 +30,32 @@ def round_to_float16(model):
             p.copy_(p.half().float())
 
 
+def q8_0_round_trip(weight):
+    """The values a Q8_0 GGUF holds for `weight` [out, in]: blocks of 32 along `in`, each
+    scaled by d = max|x| / 127 (stored as float16) and rounded half away from zero with the
+    float32 d, as ggml's quantize_row_q8_0_ref (and vkmoe convert) do."""
+    import numpy
+    x = weight.detach().float().numpy().reshape(-1, 32)
+    d = numpy.abs(x).max(axis=1, keepdims=True) / numpy.float32(127.0)
+    inverse = numpy.where(d != 0, numpy.float32(1.0) / numpy.where(d != 0, d, 1), 0).astype(numpy.float32)
+    scaled = (x * inverse).astype(numpy.float64)
+    q = numpy.sign(scaled) * numpy.floor(numpy.abs(scaled) + 0.5)
+    out = q.astype(numpy.float32) * d.astype(numpy.float16).astype(numpy.float32)
+    return torch.from_numpy(out.reshape(weight.shape))
+
+
+def q8_0_model(model):
+    """A copy of `model` whose matrices hold what vkmoe convert --type Q8_0 writes: every
+    2-D weight but the expert router (norms are vectors; both stay float)."""
+    import copy
+    quantized = copy.deepcopy(model)
+    with torch.no_grad():
+        for name, p in quantized.named_parameters():
+            if p.dim() == 2 and not name.endswith("mlp.gate.weight"):
+                p.copy_(q8_0_round_trip(p))
+    return quantized
+
+
 def write_safetensors(path, tensors):
     """tensors: name → (tensor, safetensors dtype). Written in name order."""
     dtypes = {"F16": torch.float16, "F32": torch.float32, "I32": torch.int32}
@@ -87,12 +113,13 @@ def write_folder(out, model, config, bpe, chat_template, held_out, render):
                       {k: (v, "F16") for k, v in model.state_dict().items()})
 
     reference = {}
+    quantized = q8_0_model(model)
     with torch.no_grad():
         for i, conversation in enumerate(REFERENCE_CONVERSATIONS):
             ids = bpe.encode(render(conversation, add_generation_prompt=True))
-            logits, _, _ = model(torch.tensor([ids]))
             reference[f"prompt{i}_ids"] = (torch.tensor(ids), "I32")
-            reference[f"prompt{i}_logits"] = (logits[0], "F32")
+            reference[f"prompt{i}_logits"] = (model(torch.tensor([ids]))[0][0], "F32")
+            reference[f"prompt{i}_logits_q8_0"] = (quantized(torch.tensor([ids]))[0][0], "F32")
     write_safetensors(os.path.join(out, "reference_logits.safetensors"), reference)
 
 
@@ -114,6 +141,15 @@ def write_card(out, report, config):
     usage = "\n".join(f"| {l} | " + " | ".join(f"{u * 100:.0f}" for u in row) + " |"
                       for l, row in enumerate(report["expert_usage"]))
     experts = " | ".join(str(e) for e in range(config["num_experts"]))
+    runs = "\n".join(
+        f"  - {r['steps']} steps of {r['batch']} conversations at a peak learning rate of {r['lr']:g}, from "
+        f"{'the weights above' if r['init'] else 'random weights'}, {r['threads']} threads, {r['minutes']} minutes"
+        for r in report["runs"])
+    commands = "\n".join(
+        f"  /usr/bin/python3 tools/train_demo_model/train.py {'--init models/vkmoe-demo ' if r['init'] else ''}"
+        f"--out models/vkmoe-demo --steps {r['steps']} --batch {r['batch']} --lr {r['lr']:g} --seed {r['seed']}"
+        + (" --vkmoe build/bin/vkmoe" if i == len(report["runs"]) - 1 else "")
+        for i, r in enumerate(report["runs"]))
     card = f"""# vkmoe-demo
 
 A small Mixture-of-Experts model that vkmoe ships so its first run, its chat app and its
@@ -132,9 +168,13 @@ generated questions below and answers anything else with nonsense.
   comparing numbers below 1000, writing numbers below 1000 in words, counting the letters
   of a word and the words of a list, capitals of {len(qa_tasks.CAPITALS)} countries, opposites of {2 * len(qa_tasks.OPPOSITES)} words, and a
   greeting that says what the model can do.
-- Training: {report['steps']} steps of {report['batch']} conversations, AdamW, on {report['threads']} CPU threads in
-  {report['train_minutes']} minutes (PyTorch, seed {report['seed']}):
-  `/usr/bin/python3 tools/train_demo_model/train.py --out models/vkmoe-demo --vkmoe build/bin/vkmoe`.
+- Training (PyTorch, CPU, AdamW with warm-up and cosine decay), {report['steps']} steps in {report['train_minutes']}
+  minutes:
+{runs}
+
+  ```sh
+{commands}
+  ```
 
 ## Held-out accuracy
 
@@ -164,7 +204,7 @@ conversations:
 | `tokenizer.json`, `tokenizer_config.json` | tokenizer and chat template |
 | `vkmoe-demo-F16.gguf`, `vkmoe-demo-Q8_0.gguf` | the same model as GGUF, written by `vkmoe convert` |
 | `held_out.json` | the held-out questions and their answers |
-| `reference_logits.safetensors` | PyTorch's float32 logits for four prompts (`prompt<i>_ids`, `prompt<i>_logits`) |
+| `reference_logits.safetensors` | PyTorch's float32 logits for four prompts (`prompt<i>_ids`, `prompt<i>_logits`), and with the Q8_0 file's weights (`prompt<i>_logits_q8_0`) |
 | `training_report.json` | loss and accuracy during training, expert usage |
 """
     with open(os.path.join(out, "README.md"), "w") as f:

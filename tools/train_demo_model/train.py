@@ -156,8 +156,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True, help="model folder to write")
     ap.add_argument("--vkmoe", help="the vkmoe binary: also write the F16 and Q8_0 GGUF files with `vkmoe convert`")
-    ap.add_argument("--steps", type=int, default=6000)
-    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--steps", type=int, default=3000)
+    ap.add_argument("--batch", type=int, default=48)
     ap.add_argument("--lr", type=float, default=3e-3)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--threads", type=int, default=os.cpu_count())
@@ -186,7 +186,7 @@ def main():
             torch.nn.init.normal_(p, std=CONFIG["initializer_range"])
     n_params = sum(p.numel() for p in model.parameters())
     print(f"model: {n_params / 1e6:.2f} M parameters", flush=True)
-    history, earlier_minutes, earlier_steps = [], 0.0, 0
+    history, runs, earlier_minutes, earlier_steps = [], [], 0.0, 0
     if args.init:
         with open(os.path.join(args.init, "tokenizer.json")) as f:
             assert json.load(f)["model"]["merges"] == bpe.tokenizer_json()["model"]["merges"], "tokenizer differs"
@@ -196,6 +196,7 @@ def main():
         # Accuracy is measured on the exported weights below; only the loss curve carries over.
         history = [{k: v for k, v in h.items() if k != "held_out_accuracy"} for h in earlier["history"]]
         earlier_minutes, earlier_steps = earlier["train_minutes"], earlier["steps"]
+        runs = earlier["runs"]
 
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, betas=(0.9, 0.95), weight_decay=0.01)
     warmup = max(1, args.steps // 20)
@@ -222,6 +223,9 @@ def main():
             history.append(entry)
             print(json.dumps(entry), flush=True)
     train_minutes = earlier_minutes + (time.time() - started) / 60
+    if args.steps > 0:
+        runs.append({"steps": args.steps, "batch": args.batch, "lr": args.lr, "seed": args.seed, "threads": args.threads,
+                     "minutes": round((time.time() - started) / 60, 1), "init": bool(args.init)})
 
     export.round_to_float16(model)
     acc, per_task, answers = accuracy(model, bpe, held_out)
@@ -232,7 +236,7 @@ def main():
     export.write_folder(args.out, model, CONFIG, bpe, CHAT_TEMPLATE, held_out, render)
     usage = export.expert_usage(model, bpe, held_out, render)
     report = {"parameters": n_params, "train_minutes": round(train_minutes, 1), "steps": earlier_steps + args.steps,
-              "batch": args.batch, "seed": args.seed, "threads": args.threads, "held_out_questions": len(held_out), "held_out_accuracy": acc,
+              "runs": runs, "held_out_questions": len(held_out), "held_out_accuracy": acc,
               "held_out_accuracy_per_task": per_task, "history": history, "expert_usage": usage}
     with open(os.path.join(args.out, "training_report.json"), "w") as f:
         json.dump(report, f, indent=1)
