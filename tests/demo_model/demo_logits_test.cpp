@@ -4,6 +4,7 @@
 // (quantized and dequantized by the script's own Q8_0 code).
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,8 @@ struct DemoSource {
   std::string file;       // inside the demo folder; empty: the folder itself
   std::string reference;  // suffix of the reference logits' name: "" (float weights) or "_q8_0"
 };
+
+void PrintTo(const DemoSource& s, std::ostream* os) { *os << s.name; }
 
 class DemoLogitsTest : public GpuTest, public ::testing::WithParamInterface<DemoSource> {};
 
