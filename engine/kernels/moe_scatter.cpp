@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "engine/kernels/dispatch_grid.h"
+#include "engine/kernels/rms_norm.h"
 #include "loader/base/error.h"
 
 namespace vkmoe::kernels {
@@ -29,9 +30,6 @@ std::pair<vk::BufferRange, vk::BufferRange> scatter_ranges(vk::Context& ctx, con
   return {{y_grouped.buffer, y_grouped.offset, y_bytes}, {out.buffer, out.offset, out_bytes}};
 }
 
-// The RMSNorm kernel's workgroup size, so the fused norm sums in its order.
-uint32_t workgroup_size(uint32_t hidden) { return hidden >= 1024 ? 256u : 64u; }
-
 }  // namespace
 
 void record_moe_scatter(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& y_grouped,
@@ -39,7 +37,7 @@ void record_moe_scatter(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::Buff
                         uint32_t n_tokens, uint32_t k, uint32_t hidden, bool accumulate) {
   const auto [yb, ob] = scatter_ranges(ctx, y_grouped, rows, weights, out, n_tokens, k, hidden);
   if (n_tokens == 0) return;
-  const uint32_t spec[] = {workgroup_size(hidden)};
+  const uint32_t spec[] = {norm_workgroup_size(hidden)};
   const auto& pipeline = ctx.pipelines().get({"moe_scatter", 4, sizeof(MoeScatterPush), spec});
   Grid g = grid_for_groups(n_tokens, ctx.caps());
   cmd.dispatch(pipeline, {yb, rows, weights, ob}, MoeScatterPush{n_tokens, k, hidden, accumulate ? 1u : 0u}, g.x, g.y);
@@ -54,7 +52,7 @@ void record_moe_scatter_norm(vk::Context& ctx, vk::CommandBuffer& cmd, const vk:
     throw Error(ErrorCode::kInternal, "moe_scatter_norm: range too small");
   }
   if (n_tokens == 0) return;
-  const uint32_t spec[] = {workgroup_size(hidden)};
+  const uint32_t spec[] = {norm_workgroup_size(hidden)};
   const auto& pipeline = ctx.pipelines().get({"moe_scatter_norm", 6, sizeof(MoeScatterNormPush), spec});
   Grid g = grid_for_groups(n_tokens, ctx.caps());
   const vk::BufferRange nb{normed.buffer, normed.offset, ob.size};

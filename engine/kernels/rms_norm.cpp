@@ -4,11 +4,8 @@
 #include "loader/base/error.h"
 
 namespace vkmoe::kernels {
-namespace {
 
 uint32_t norm_workgroup_size(uint32_t n) { return n >= 1024 ? 256u : 64u; }
-
-}  // namespace
 
 void record_rms_norm(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& x, const vk::BufferRange& weight,
                      const vk::BufferRange& out, uint32_t n, uint32_t rows, float eps, uint32_t x_stride,
@@ -32,7 +29,6 @@ void record_add_rms_norm(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::Buf
   if (rows == 0 || n == 0 || x.size < bytes || y.size < bytes || out.size < bytes || weight.size < uint64_t(n) * 4) {
     throw Error(ErrorCode::kInternal, "add_rms_norm: empty shape or range too small");
   }
-  // The norm's workgroup size, so the sum of squares adds up in the same order.
   const uint32_t spec[] = {norm_workgroup_size(n)};
   const auto& pipeline = ctx.pipelines().get({"add_rms_norm", 4, sizeof(AddRmsNormPush), spec});
   Grid g = grid_for_groups(rows, ctx.caps());

@@ -18,6 +18,10 @@ struct RmsNormPush {
 };
 static_assert(sizeof(RmsNormPush) == 20);
 
+// The workgroup size of a norm over rows of n: kernels that fuse a norm use it too, so their
+// sums of squares add up in the same order and give the same bits.
+uint32_t norm_workgroup_size(uint32_t n);
+
 void record_rms_norm(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& x, const vk::BufferRange& weight,
                      const vk::BufferRange& out, uint32_t n, uint32_t rows, float eps, uint32_t x_stride = 0,
                      uint32_t out_stride = 0);

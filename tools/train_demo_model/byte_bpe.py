@@ -111,7 +111,10 @@ class ByteBpe:
         text = "".join(tokens[i] for i in ids)
         out = bytearray()
         for ch in text:
-            out.append(inverse[ch]) if ch in inverse else out.extend(ch.encode())
+            if ch in inverse:
+                out.append(inverse[ch])
+            else:  # a special token's own characters
+                out.extend(ch.encode())
         return out.decode(errors="replace")
 
     def tokenizer_json(self):
