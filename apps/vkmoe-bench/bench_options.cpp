@@ -124,7 +124,8 @@ const char* bench_usage() {
          "      --matmul-tokens T     tokens per matmul (default 1: decode); up to 8 take the GEMV path\n"
          "\n"
          "Results go to stdout, progress to stderr. t/s is timed by the wall clock around each eval\n"
-         "(recording, submission, GPU wait and the logits read-back); the device's copy bandwidth by\n"
+         "(recording, submission, GPU wait and the read-back: a prompt's last logits, a decode step's\n"
+         "greedy token); the device's copy bandwidth by\n"
          "GPU timestamps around a device-to-device vkCmdCopyBuffer (bytes read + written), and the\n"
          "host-to-device bandwidth by GPU timestamps around a copy from host-visible to device-local memory.\n"
          "The device is chosen by VKMOE_DEVICE (index or name substring).\n";

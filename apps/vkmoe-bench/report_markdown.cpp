@@ -114,8 +114,8 @@ void write_markdown(std::FILE* out, const BenchReport& report) {
   const cli::CopyBandwidth& bw = report.bandwidth;
   std::fprintf(out, "\n");
   std::fprintf(out, "- t/s: mean ± sample std of %u runs after %u warm-up run(s), wall clock around each eval "
-               "(recording, submission, GPU wait, logits read-back). ppN: N random tokens from position 0; "
-               "tgN: N one-token steps after a one-token prompt.\n",
+               "(recording, submission, GPU wait, read-back: pp the last logits, tg the greedy token). ppN: N random "
+               "tokens from position 0; tgN: N one-token steps after a one-token prompt.\n",
                report.repetitions, report.warmup);
   std::fprintf(out, "- copy bandwidth: %.2f GB/s (device-to-device vkCmdCopyBuffer of %s, bytes read + written, "
                "%s, fastest of %u).\n",

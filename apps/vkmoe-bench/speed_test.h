@@ -1,6 +1,7 @@
 #pragma once
-// The two llama-bench tests, timed by the wall clock around Session::eval (recording,
-// submission, GPU wait and the logits read-back: what an application waits for):
+// The two llama-bench tests, timed by the wall clock around each step (recording, submission,
+// GPU wait and the read-back: what an application waits for). A prompt reads back its last
+// logits; a decode step, as greedy decoding does, only the token its GPU argmax picked:
 //   ppN  an N-token random prompt evaluated from position 0;     t/s = N / time
 //   tgN  N one-token steps after an untimed one-token prompt;     t/s = N / time
 #include <cstdint>
