@@ -2,16 +2,12 @@
 
 #include <charconv>
 
+#include "loader/gguf/gguf_export.h"
+
 namespace vkmoe::synth {
 namespace {
 
 bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
-
-// llama-quantize leaves alone: vectors, biases, norms and the expert router.
-bool is_quantizable(std::string_view name, std::span<const uint64_t> ne) {
-  return ne.size() >= 2 && name.ends_with("weight") && !contains(name, "_norm.weight") &&
-         !contains(name, "ffn_gate_inp.weight");
-}
 
 // "blk.12.x" → 12; -1 for a global tensor.
 int layer_of(std::string_view name) {
@@ -60,7 +56,7 @@ TensorType fit_rows(TensorType type, uint64_t row) {
 TensorType tensor_type_for(std::string_view name, std::span<const uint64_t> ne, const ShapeConfig& shape,
                            uint32_t n_layer, FileType file_type) {
   // The converter writes these in F32 (router weights included); llama-quantize keeps them.
-  if (!is_quantizable(name, ne)) return TensorType::kF32;
+  if (llama_keeps_float32(name, static_cast<uint32_t>(ne.size()))) return TensorType::kF32;
   switch (file_type) {
     case FileType::kF16: return TensorType::kF16;
     case FileType::kQ8_0: return fit_rows(TensorType::kQ8_0, ne[0]);

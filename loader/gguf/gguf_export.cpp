@@ -140,10 +140,13 @@ std::vector<uint8_t> encode_tensor(const TensorData& t, TensorType type) {
 
 }  // namespace
 
+bool llama_keeps_float32(std::string_view name, uint32_t n_dims) {
+  return n_dims < 2 || !name.ends_with(".weight") || name.find("_norm.weight") != std::string_view::npos ||
+         name.find("ffn_gate_inp") != std::string_view::npos;
+}
+
 TensorType export_tensor_type(const std::string& name, uint32_t n_dims, uint64_t row_elements, TensorType type) {
-  const bool matrix = n_dims >= 2 && name.ends_with(".weight") && name.find("_norm.weight") == std::string::npos &&
-                      name.find("ffn_gate_inp") == std::string::npos;
-  if (!matrix) return TensorType::kF32;
+  if (llama_keeps_float32(name, n_dims)) return TensorType::kF32;
   if (type == TensorType::kQ8_0 && row_elements % 32 != 0) return TensorType::kF16;
   return type;
 }
@@ -183,13 +186,15 @@ void export_gguf(const ModelSpec& spec, TensorType type, const std::string& out_
   write_tokenizer(w, spec);
 
   uint64_t total = 0;
+  std::vector<TensorType> out_types;  // in the map's order, which both loops follow
   for (const auto& [name, t] : spec.tensors) {
-    const TensorType out_type = export_tensor_type(name, t.n_dims, t.ne[0], type);
-    total += w.add_tensor(name, out_type, std::span<const uint64_t>(t.ne.data(), t.n_dims));
+    out_types.push_back(export_tensor_type(name, t.n_dims, t.ne[0], type));
+    total += w.add_tensor(name, out_types.back(), std::span<const uint64_t>(t.ne.data(), t.n_dims));
   }
   uint64_t written = 0;
+  size_t index = 0;
   for (const auto& [name, t] : spec.tensors) {
-    const std::vector<uint8_t> bytes = encode_tensor(t, export_tensor_type(name, t.n_dims, t.ne[0], type));
+    const std::vector<uint8_t> bytes = encode_tensor(t, out_types[index++]);
     w.write_data(bytes);
     written += bytes.size();
     if (progress) progress(written, total);

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <string_view>
 
 #include "loader/model/model_spec.h"
 #include "loader/model/tensor_type.h"
@@ -25,8 +26,12 @@ using ExportProgress = std::function<void(uint64_t written, uint64_t total)>;
 void export_gguf(const ModelSpec& spec, TensorType type, const std::string& out_path,
                  const ExportProgress& progress = nullptr);
 
-// The type a tensor gets in a file whose matrices are `type` (llama.cpp's rule: vectors,
-// norms and the expert router stay F32; rows that are not whole blocks fall back to F16).
+// llama.cpp's converter writes these in F32 and llama-quantize leaves them so: vectors (biases
+// included), norms and the expert routers (ffn_gate_inp, ffn_gate_inp_shexp).
+bool llama_keeps_float32(std::string_view name, uint32_t n_dims);
+
+// The type a tensor gets in a file whose matrices are `type` (llama_keeps_float32 tensors stay
+// F32; rows that are not whole blocks fall back to F16).
 TensorType export_tensor_type(const std::string& name, uint32_t n_dims, uint64_t row_elements, TensorType type);
 
 // llama.cpp's general.file_type (llama_ftype) of a file whose matrices are `type`.
