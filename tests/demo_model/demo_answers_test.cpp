@@ -16,6 +16,7 @@
 #include "engine/experts/expert_store.h"
 #include "engine/model/model.h"
 #include "engine/model/session.h"
+#include "engine/sampler/sampler.h"
 #include "loader/chat/chat_template.h"
 #include "loader/tokenizer/tokenizer.h"
 #include "tests/gpu_support/gpu_test.h"
@@ -50,14 +51,18 @@ Reply greedy_reply(const Model& model, Session& session, const Tokenizer& tokeni
   const std::vector<uint32_t> prompt =
       tokenizer.encode(render_chat_template(model.spec().chat_template, request), false, true);
   session.reset();
-  std::vector<float> logits = session.eval(prompt);
+  // With keep_logits every step reads back its logits and the host picks the argmax;
+  // otherwise the GPU does, as vkmoe chat's greedy decoding does.
+  auto next = [&](std::span<const uint32_t> tokens, Reply& reply) {
+    if (!keep_logits) return session.eval_greedy(tokens);
+    reply.logits.push_back(session.eval(tokens));
+    return argmax(reply.logits.back());
+  };
   Reply reply;
-  while (reply.ids.size() < 48) {
-    if (keep_logits) reply.logits.push_back(logits);
-    const uint32_t id = static_cast<uint32_t>(std::max_element(logits.begin(), logits.end()) - logits.begin());
-    if (tokenizer.is_eog(id)) break;
+  uint32_t id = next(prompt, reply);
+  while (reply.ids.size() < 48 && !tokenizer.is_eog(id)) {
     reply.ids.push_back(id);
-    logits = session.eval(std::span(&id, 1));
+    id = next(std::span(&reply.ids.back(), 1), reply);
   }
   reply.text = tokenizer.decode(reply.ids, false);
   return reply;
