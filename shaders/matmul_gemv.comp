@@ -12,7 +12,12 @@
 //   per component whatever its width: a workgroup is one subgroup taking ROWS rows at once,
 //   token by token; a lane loads its x unit once for all ROWS rows and reads weights and x
 //   as 64-bit words (WIDE_LOADS in weight_blocks.glsl), half the loads of 32-bit ones.
+// GLU (expert only): each output column decodes its gate row and its up row (two matrices,
+// WEIGHT_MATRICES) against the same x and writes the gated activation (matmul_common.glsl).
 // Weight format: weight_blocks.glsl; dense or expert ("matmul by id"): matmul_common.glsl.
+#if defined(GLU)
+#define UP_WEIGHT_BINDING 6
+#endif
 #include "compute_common.glsl"
 #include "weight_blocks.glsl"
 #include "matmul_common.glsl"
@@ -22,7 +27,9 @@ const uint MAX_TOKENS = 8;  // x rows per tile
 #if defined(ROWS_PER_SUBGROUP)
 // A constant, not a specialization constant, so that glslc unrolls the loops over it and the
 // accumulators stay in registers (an array indexed by a loop counter would live in memory).
+// With GLU the ROWS rows are COLS gate rows and the same COLS up rows.
 const uint ROWS = 8;
+const uint COLS = ROWS / WEIGHT_MATRICES;  // output columns per workgroup
 layout(std430, binding = 1) readonly buffer XWords { uint64_t x_u64[]; };
 
 // x[xi .. xi + UNIT) into xs, as 64-bit pairs when xi is even.
@@ -38,6 +45,16 @@ void load_x_unit(uint xi, out float xs[UNIT]) {
   }
 }
 
+// Row r of the tile: matrix r / COLS, output column r % COLS (clamped to the last row).
+uint tile_row_byte(RowTile tile, uint n_tile, uint r) {
+  uint col = min(n_tile * COLS + r % COLS, p.n - 1u);
+#if defined(GLU)
+  return matrix_row_byte(tile, r / COLS, col);
+#else
+  return tile.w_base + col * p.row_bytes;
+#endif
+}
+
 void main() {
   init_weight_loads();
   uint group = flat_group_index();
@@ -45,7 +62,7 @@ void main() {
   RowTile tile;
   if (group >= p.n_tiles * p.m_tiles || !find_row_tile(group / p.n_tiles, MAX_TOKENS, tile)) return;
   const uint units = p.k / UNIT;
-  const bool aligned16 = (p.row_bytes & 15u) == 0u && (tile.w_base & 15u) == 0u;
+  const bool aligned16 = (p.row_bytes & 15u) == 0u && (tile.w_base & 15u) == 0u && (tile.up_base & 15u) == 0u;
   const uint lane = gl_SubgroupInvocationID, lanes = gl_SubgroupSize;
   // Token by token: decoding again per token costs less here than holding MAX_TOKENS x units.
   for (uint t = 0; t < tile.row_count; ++t) {
@@ -56,26 +73,37 @@ void main() {
       float xs[UNIT];
       load_x_unit(xt + u * UNIT, xs);
       [[unroll]] for (uint r = 0; r < ROWS; ++r) {
+        USE_MATRIX(r / COLS);
         float w[UNIT];
-        decode_unit(tile.w_base + min(n_tile * ROWS + r, p.n - 1u) * p.row_bytes, u, aligned16, w);
+        decode_unit(tile_row_byte(tile, n_tile, r), u, aligned16, w);
         float s = 0.0;
         [[unroll]] for (uint j = 0; j < UNIT; ++j) s += w[j] * xs[j];
         acc[r] += s;
       }
     }
+    float sums[ROWS];
     [[unroll]] for (uint r = 0; r < ROWS; ++r) {
-      uint col = n_tile * ROWS + r;
-      uint row_byte = tile.w_base + min(col, p.n - 1u) * p.row_bytes;
+      USE_MATRIX(r / COLS);
+      uint row_byte = tile_row_byte(tile, n_tile, r);
       // Float formats: the K % UNIT elements after the last whole unit.
       for (uint kk = units * UNIT + lane; kk < p.k; kk += lanes) acc[r] += weight_at(row_byte, kk) * x[xt + kk];
-      float sum = subgroupAdd(acc[r]);
-      if (subgroupElect() && col < p.n) y[p.y_offset + (tile.row_begin + t) * p.y_stride + col] = sum + bias_at(tile.expert, col);
+      sums[r] = subgroupAdd(acc[r]);
+    }
+    [[unroll]] for (uint c = 0; c < COLS; ++c) {
+      uint col = n_tile * COLS + c;
+      if (!subgroupElect() || col >= p.n) continue;
+#if defined(GLU)
+      float value = glu(sums[c] + matrix_bias_at(0u, tile.expert, col), sums[COLS + c] + matrix_bias_at(1u, tile.expert, col));
+#else
+      float value = sums[c] + bias_at(tile.expert, col);
+#endif
+      y[p.y_offset + (tile.row_begin + t) * p.y_stride + col] = value;
     }
   }
 }
 
 #else
-layout(constant_id = 1) const uint ROWS = 4;  // W rows per workgroup
+layout(constant_id = 1) const uint ROWS = 4;  // output columns per workgroup
 
 void main() {
   init_weight_loads();
@@ -84,34 +112,56 @@ void main() {
   RowTile tile;
   if (group >= p.n_tiles * p.m_tiles || !find_row_tile(group / p.n_tiles, MAX_TOKENS, tile)) return;
   const uint units = p.k / UNIT;
-  const bool aligned16 = (p.row_bytes & 15u) == 0u && (tile.w_base & 15u) == 0u;
+  const bool aligned16 = (p.row_bytes & 15u) == 0u && (tile.w_base & 15u) == 0u && (tile.up_base & 15u) == 0u;
   const bool x_aligned = x_is_vec4_aligned();
   const uint x_row = p.x_offset + tile.row_begin * p.k;
   const uint lane = gl_SubgroupInvocationID, lanes = gl_SubgroupSize;
   for (uint r = gl_SubgroupID; r < ROWS; r += gl_NumSubgroups) {
     uint col = n_tile * ROWS + r;
     if (col >= p.n) break;
-    uint row_byte = tile.w_base + col * p.row_bytes;
-    float acc[MAX_TOKENS];
-    [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) acc[t] = 0.0;
+    float acc[WEIGHT_MATRICES][MAX_TOKENS];
+    [[unroll]] for (uint m = 0; m < WEIGHT_MATRICES; ++m) {
+      [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) acc[m][t] = 0.0;
+    }
     for (uint u = lane; u < units; u += lanes) {
-      float w[UNIT];
-      decode_unit(row_byte, u, aligned16, w);
-      [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
-        if (t < tile.row_count) acc[t] += unit_dot(w, x_row + t * p.k + u * UNIT, x_aligned);
+      [[unroll]] for (uint m = 0; m < WEIGHT_MATRICES; ++m) {
+        USE_MATRIX(m);
+        float w[UNIT];
+#if defined(GLU)
+        decode_unit(matrix_row_byte(tile, m, col), u, aligned16, w);
+#else
+        decode_unit(tile.w_base + col * p.row_bytes, u, aligned16, w);
+#endif
+        [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
+          if (t < tile.row_count) acc[m][t] += unit_dot(w, x_row + t * p.k + u * UNIT, x_aligned);
+        }
       }
     }
-    // Float formats: the K % UNIT elements after the last whole unit.
-    for (uint kk = units * UNIT + lane; kk < p.k; kk += lanes) {
-      float w = weight_at(row_byte, kk);
-      [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
-        if (t < tile.row_count) acc[t] += w * x[x_row + t * p.k + kk];
+    float sums[WEIGHT_MATRICES][MAX_TOKENS];
+    [[unroll]] for (uint m = 0; m < WEIGHT_MATRICES; ++m) {
+      USE_MATRIX(m);
+#if defined(GLU)
+      uint row_byte = matrix_row_byte(tile, m, col);
+#else
+      uint row_byte = tile.w_base + col * p.row_bytes;
+#endif
+      // Float formats: the K % UNIT elements after the last whole unit.
+      for (uint kk = units * UNIT + lane; kk < p.k; kk += lanes) {
+        float w = weight_at(row_byte, kk);
+        [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
+          if (t < tile.row_count) acc[m][t] += w * x[x_row + t * p.k + kk];
+        }
       }
+      [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) sums[m][t] = subgroupAdd(acc[m][t]);
     }
-    float b = bias_at(tile.expert, col);
     [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
-      float sum = subgroupAdd(acc[t]);
-      if (subgroupElect() && t < tile.row_count) y[p.y_offset + (tile.row_begin + t) * p.y_stride + col] = sum + b;
+      if (!subgroupElect() || t >= tile.row_count) continue;
+#if defined(GLU)
+      float value = glu(sums[0][t] + matrix_bias_at(0u, tile.expert, col), sums[1][t] + matrix_bias_at(1u, tile.expert, col));
+#else
+      float value = sums[0][t] + bias_at(tile.expert, col);
+#endif
+      y[p.y_offset + (tile.row_begin + t) * p.y_stride + col] = value;
     }
   }
 }

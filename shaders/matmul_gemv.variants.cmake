@@ -4,3 +4,6 @@ vkmoe_weight_format_variants(matmul_gemv matmul_gemv.comp)
 vkmoe_weight_format_variants(matmul_gemv_id matmul_gemv.comp DEFINES EXPERT)
 vkmoe_weight_format_variants(matmul_gemv_rows matmul_gemv.comp DEFINES ROWS_PER_SUBGROUP WIDE_LOADS)
 vkmoe_weight_format_variants(matmul_gemv_rows_id matmul_gemv.comp DEFINES ROWS_PER_SUBGROUP WIDE_LOADS EXPERT)
+# The gated expert GEMV (GLU): gate and up with SwiGLU in one pass, in both layouts.
+vkmoe_weight_format_variants(matmul_gemv_glu_id matmul_gemv.comp DEFINES EXPERT GLU)
+vkmoe_weight_format_variants(matmul_gemv_rows_glu_id matmul_gemv.comp DEFINES ROWS_PER_SUBGROUP WIDE_LOADS EXPERT GLU)

@@ -1,8 +1,9 @@
 #version 450
 // Gated activations over n elements: out[i] = act(gate[i], up[i]); gate, up, out are (R, F)
 // flattened. Variants (swiglu.variants.cmake): SwiGLU, and gpt-oss's clamped SwiGLU
-// (engine/kernels/activation.h gives the formula). out may alias gate or up.
+// (glu.glsl). out may alias gate or up.
 #include "compute_common.glsl"
+#include "glu.glsl"
 
 layout(std430, binding = 0) readonly buffer Gate { float gate[]; };
 layout(std430, binding = 1) readonly buffer Up { float up[]; };
@@ -14,19 +15,15 @@ layout(push_constant) uniform Push {
   float limit;  // clamped variant only
 } p;
 
-float sigmoid(float x) { return 1.0 / (1.0 + exp(-x)); }
-
 void main() {
   uint i = flat_invocation_index();
   if (i >= p.n) return;
   float g = gate[i];
   float u = up[i];
 #if defined(SWIGLU)
-  out_[i] = g * sigmoid(g) * u;
+  out_[i] = swiglu(g, u);
 #elif defined(CLAMPED_SWIGLU)
-  g = min(g, p.limit);
-  u = clamp(u, -p.limit, p.limit);
-  out_[i] = (u + 1.0) * (g * sigmoid(p.alpha * g));
+  out_[i] = clamped_swiglu(g, u, p.alpha, p.limit);
 #else
 #error "swiglu needs SWIGLU or CLAMPED_SWIGLU"
 #endif

@@ -30,8 +30,12 @@ struct MatmulPush {
   uint32_t n_slots;      // slots in the bound pool; larger slot_table entries are clamped
   uint32_t n_tiles;      // workgroups along N
   uint32_t m_tiles;      // workgroups along the rows of x
+  uint32_t up_w_offset;     // gated GEMV: byte of slot 0 of the up pool in its bound range
+  uint32_t up_bias_offset;  // gated GEMV: element of the up bias in its bound range
+  float glu_alpha;          // gated GEMV: clamped SwiGLU's alpha
+  float glu_limit;          // gated GEMV: clamped SwiGLU's limit; 0 selects plain SwiGLU
 };
-static_assert(sizeof(MatmulPush) == 60);
+static_assert(sizeof(MatmulPush) == 76);
 
 // Tokens up to which record_matmul takes the GEMV path.
 inline constexpr uint32_t kGemvMaxTokens = 8;
@@ -91,6 +95,32 @@ struct ExpertRows {
 // most kGemvMaxTokens per expert (rows <= kGemvMaxTokens * min(n_expert, rows)).
 void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const ExpertWeights& w, const ExpertRows& rows,
                           const std::optional<vk::BufferRange>& bias = std::nullopt, MatmulChoice choice = {});
+
+// The expert FFN's first half in one GEMV pass: y (R, n) = act(x · gate^T + gate bias,
+// x · up^T + up bias) per routed row, act SwiGLU or, with `clamped`, gpt-oss's clamped SwiGLU
+// (activation.h gives both). It computes the same bits as the two expert matmuls followed by
+// record_swiglu / record_clamped_swiglu, with one dispatch instead of three and no barrier
+// between them. Gate and up share format, shape and slots (expert_glu_fusable); biases are
+// both given or both absent.
+struct GluActivation {
+  bool clamped = false;
+  float alpha = 0.0f;  // clamped only
+  float limit = 0.0f;  // clamped only
+};
+
+struct ExpertGluWeights {
+  ExpertWeights gate;
+  ExpertWeights up;
+  std::optional<vk::BufferRange> gate_bias;  // (n_expert, n)
+  std::optional<vk::BufferRange> up_bias;
+};
+
+// Whether record_expert_glu_matmul can take these rows: gate and up alike, and few enough
+// rows per expert for the GEMV path (the rule of record_expert_matmul's kAuto).
+bool expert_glu_fusable(const ExpertGluWeights& w, uint32_t rows);
+
+void record_expert_glu_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const ExpertGluWeights& w, const ExpertRows& rows,
+                              GluActivation act, GemvLayout layout = GemvLayout::kAuto);
 
 // Bytes of one W row of k elements; throws Error(kInvalidArgument) when k is not a whole
 // number of blocks, and Error(kUnsupported) naming the type when no shader decodes it.

@@ -13,11 +13,8 @@ void require(bool ok, const std::string& message) {
   if (!ok) throw Error(ErrorCode::kInternal, "expert matmul: " + message);
 }
 
-}  // namespace
-
-void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const ExpertWeights& w, const ExpertRows& rows,
-                          const std::optional<vk::BufferRange>& bias, MatmulChoice choice) {
-  uint64_t row_bytes = matmul_row_bytes(w.type, w.k);
+void check_expert_matmul(const ExpertWeights& w, const ExpertRows& rows, const std::optional<vk::BufferRange>& bias) {
+  const uint64_t row_bytes = matmul_row_bytes(w.type, w.k);
   const uint64_t k = w.k, n = w.n, r = rows.rows, experts = w.n_expert;
   require(n > 0 && experts > 0, "empty shape: n " + std::to_string(n) + ", experts " + std::to_string(experts));
   require(w.slot_stride % 4 == 0 && w.slot_stride >= n * row_bytes,
@@ -29,42 +26,100 @@ void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Expert
   require(rows.x_gathered.size >= r * k * 4, "x_gathered range too small for (" + std::to_string(r) + ", " + std::to_string(k) + ")");
   require(rows.y_gathered.size >= r * n * 4, "y_gathered range too small for (" + std::to_string(r) + ", " + std::to_string(n) + ")");
   require(!bias || bias->size >= experts * n * 4, "bias range too small for (" + std::to_string(experts) + ", " + std::to_string(n) + ")");
-  if (r == 0) return;
+}
 
-  // A GEMM tile only pays off when experts have rows to fill it: a 64-token prompt routed
-  // top-8 over 128 experts gives each about 4, which the GEMV's 8-row tiles serve without
-  // the GEMM's idle rows.
-  if (choice.path == MatmulPath::kAuto) {
-    choice.path = r <= kGemvMaxTokens * std::min(experts, r) ? MatmulPath::kGemv : MatmulPath::kGemm;
-  }
-  MatmulPipeline mp = matmul_pipeline(ctx, choice, w.type, true);
+// Slots a pool holds: the last one needs only its rows, not a whole stride.
+uint32_t slot_count(const ExpertWeights& w) {
+  const uint64_t expert_bytes = uint64_t(w.n) * matmul_row_bytes(w.type, w.k);
+  return static_cast<uint32_t>((w.pool.size - expert_bytes) / w.slot_stride + 1);
+}
 
+// A pool may start anywhere (a window of a stacked tensor): it is bound from the aligned
+// offset below it, and the shader skips `skip` bytes.
+struct BoundPool {
+  vk::BufferRange range;
+  uint32_t skip = 0;
+};
+
+BoundPool bind_pool(const vk::Context& ctx, const vk::BufferRange& pool) {
+  const uint64_t misalignment = pool.offset % ctx.caps().min_storage_buffer_offset_alignment;
+  return {{pool.buffer, pool.offset - misalignment, pool.size + misalignment}, static_cast<uint32_t>(misalignment)};
+}
+
+// The push block and grid of an expert matmul over `rows` with weights like `w`.
+struct ExpertLaunch {
+  MatmulPush push{};
+  Grid grid;
+};
+
+ExpertLaunch expert_launch(const vk::Context& ctx, const ExpertWeights& w, const ExpertRows& rows, bool has_bias,
+                           const MatmulPipeline& mp) {
+  const uint64_t r = rows.rows, experts = w.n_expert;
   // Rows per expert are known only on the GPU: size the grid for the worst case, where every
   // non-empty expert leaves one partial tile, and let surplus workgroups exit.
-  uint64_t m_tiles = std::min(r, ceil_div(r, mp.tile_rows) + std::min(experts, r));
-  MatmulPush push{};
+  const uint64_t m_tiles = std::min(r, ceil_div(r, mp.tile_rows) + std::min(experts, r));
+  ExpertLaunch launch;
+  MatmulPush& push = launch.push;
   push.k = w.k;
   push.n = w.n;
   push.tokens = rows.rows;
-  push.row_bytes = static_cast<uint32_t>(row_bytes);
+  push.row_bytes = static_cast<uint32_t>(matmul_row_bytes(w.type, w.k));
   push.y_stride = w.n;
-  push.has_bias = bias ? 1 : 0;
+  push.has_bias = has_bias ? 1 : 0;
   push.n_expert = w.n_expert;
   push.slot_stride = w.slot_stride;
-  push.n_slots = static_cast<uint32_t>((w.pool.size - n * row_bytes) / w.slot_stride + 1);
-  // A pool may start anywhere (a window of a stacked tensor): bind from the aligned offset
-  // below it and let the shader skip the difference.
-  vk::BufferRange pool = w.pool;
-  const uint64_t misalignment = pool.offset % ctx.caps().min_storage_buffer_offset_alignment;
-  pool.offset -= misalignment;
-  pool.size += misalignment;
-  push.w_offset = static_cast<uint32_t>(misalignment);
-  push.n_tiles = static_cast<uint32_t>(ceil_div(n, mp.tile_cols));
+  push.n_slots = slot_count(w);
+  push.w_offset = bind_pool(ctx, w.pool).skip;
+  push.n_tiles = static_cast<uint32_t>(ceil_div(w.n, mp.tile_cols));
   push.m_tiles = static_cast<uint32_t>(m_tiles);
-  Grid g = grid_for_groups(uint64_t(push.n_tiles) * push.m_tiles, ctx.caps());
+  launch.grid = grid_for_groups(uint64_t(push.n_tiles) * push.m_tiles, ctx.caps());
+  return launch;
+}
+
+// The GEMV serves rows averaging at most kGemvMaxTokens per expert without the GEMM's idle
+// tile rows: a 64-token prompt routed top-8 over 128 experts gives each about 4.
+bool gemv_suits(uint64_t rows, uint64_t experts) { return rows <= kGemvMaxTokens * std::min(experts, rows); }
+
+}  // namespace
+
+void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const ExpertWeights& w, const ExpertRows& rows,
+                          const std::optional<vk::BufferRange>& bias, MatmulChoice choice) {
+  check_expert_matmul(w, rows, bias);
+  if (rows.rows == 0) return;
+  if (choice.path == MatmulPath::kAuto) choice.path = gemv_suits(rows.rows, w.n_expert) ? MatmulPath::kGemv : MatmulPath::kGemm;
+  const MatmulPipeline mp = matmul_pipeline(ctx, choice, w.type, true);
+  const ExpertLaunch launch = expert_launch(ctx, w, rows, bias.has_value(), mp);
   cmd.dispatch(*mp.pipeline,
-               {pool, rows.x_gathered, rows.y_gathered, bias ? *bias : rows.x_gathered, rows.expert_offsets, rows.slot_table},
-               push, g.x, g.y);
+               {bind_pool(ctx, w.pool).range, rows.x_gathered, rows.y_gathered, bias ? *bias : rows.x_gathered,
+                rows.expert_offsets, rows.slot_table},
+               launch.push, launch.grid.x, launch.grid.y);
+}
+
+bool expert_glu_fusable(const ExpertGluWeights& w, uint32_t rows) {
+  const ExpertWeights &g = w.gate, &u = w.up;
+  return g.type == u.type && g.k == u.k && g.n == u.n && g.n_expert == u.n_expert && g.slot_stride == u.slot_stride &&
+         w.gate_bias.has_value() == w.up_bias.has_value() && gemv_suits(rows, g.n_expert);
+}
+
+void record_expert_glu_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const ExpertGluWeights& w, const ExpertRows& rows,
+                              GluActivation act, GemvLayout layout) {
+  require(expert_glu_fusable(w, rows.rows), "gate and up differ in format, shape, slots or bias, or rows exceed the GEMV's");
+  check_expert_matmul(w.gate, rows, w.gate_bias);
+  check_expert_matmul(w.up, rows, w.up_bias);
+  if (rows.rows == 0) return;
+  const MatmulPipeline mp = matmul_pipeline(ctx, {MatmulPath::kGemv, layout}, w.gate.type, true, true);
+  ExpertLaunch launch = expert_launch(ctx, w.gate, rows, w.gate_bias.has_value(), mp);
+  const BoundPool up_pool = bind_pool(ctx, w.up.pool);
+  launch.push.n_slots = std::min(launch.push.n_slots, slot_count(w.up));
+  launch.push.up_w_offset = up_pool.skip;
+  launch.push.glu_alpha = act.clamped ? act.alpha : 0.0f;
+  launch.push.glu_limit = act.clamped ? act.limit : 0.0f;
+  require(!act.clamped || act.limit > 0.0f, "clamped SwiGLU needs a positive limit");
+  cmd.dispatch(*mp.pipeline,
+               {bind_pool(ctx, w.gate.pool).range, rows.x_gathered, rows.y_gathered,
+                w.gate_bias ? *w.gate_bias : rows.x_gathered, rows.expert_offsets, rows.slot_table, up_pool.range,
+                w.up_bias ? *w.up_bias : rows.x_gathered},
+               launch.push, launch.grid.x, launch.grid.y);
 }
 
 }  // namespace vkmoe::kernels

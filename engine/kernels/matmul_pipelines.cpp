@@ -10,10 +10,11 @@
 namespace vkmoe::kernels {
 namespace {
 
-std::string shader_name(MatmulChoice choice, TensorType type, bool expert) {
+std::string shader_name(MatmulChoice choice, TensorType type, bool expert, bool glu) {
   std::string name = choice.path == MatmulPath::kGemm                     ? "matmul_gemm_"
                      : choice.layout == GemvLayout::kRowsPerSubgroup ? "matmul_gemv_rows_"
                                                                      : "matmul_gemv_";
+  if (glu) name += "glu_";
   if (expert) name += "id_";
   for (char c : tensor_type_info(type).name) name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return name;
@@ -32,9 +33,12 @@ uint32_t decode_unit_elements(TensorType type) {
 
 }  // namespace
 
-MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType type, bool expert) {
+MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType type, bool expert, bool glu) {
   const auto& caps = ctx.caps();
-  uint32_t buffers = expert ? 6 : 4;
+  if (glu && (!expert || choice.path != MatmulPath::kGemv)) {
+    throw Error(ErrorCode::kInternal, "matmul: the gated variant is an expert GEMV");
+  }
+  uint32_t buffers = glu ? 8 : expert ? 6 : 4;
   MatmulPipeline out;
   if (choice.path == MatmulPath::kGemv) {
     uint32_t subgroup = caps.subgroup_size != 0 ? caps.subgroup_size : 32;
@@ -42,14 +46,15 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType
       const bool cpu = caps.type == VK_PHYSICAL_DEVICE_TYPE_CPU;
       choice.layout = cpu && caps.int64 ? GemvLayout::kRowsPerSubgroup : GemvLayout::kSubgroupPerRow;
     }
-    const std::string name = shader_name(choice, type, expert);
+    const std::string name = shader_name(choice, type, expert, glu);
     out.tile_rows = kGemvMaxTokens;
     if (choice.layout == GemvLayout::kRowsPerSubgroup) {
-      // One subgroup per workgroup taking 8 rows (ROWS in matmul_gemv.comp) at once.
+      // One subgroup per workgroup taking 8 rows (ROWS in matmul_gemv.comp) at once: 8 output
+      // columns, or 4 gate and the same 4 up rows.
       if (!caps.int64) throw Error(ErrorCode::kUnsupported, "matmul: the rows-per-subgroup GEMV needs shaderInt64");
       const uint32_t spec[] = {subgroup};
       out.pipeline = &ctx.pipelines().get({name, buffers, sizeof(MatmulPush), spec});
-      out.tile_cols = 8;
+      out.tile_cols = glu ? 4 : 8;
       return out;
     }
     // Four subgroups per workgroup, each taking one row at a time.
@@ -60,7 +65,7 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType
     out.tile_cols = rows;
     return out;
   }
-  const std::string name = shader_name(choice, type, expert);
+  const std::string name = shader_name(choice, type, expert, false);
   // 4x4 outputs per invocation (TM, TN in matmul_gemm.comp): a 64x64 tile takes 256
   // invocations and 2 * 64 * BK floats of shared memory. Small devices and CPU drivers
   // (lavapipe runs a workgroup's invocations as a loop) get 32x32. BK covers whole decode

@@ -16,8 +16,9 @@ struct MatmulPipeline {
   uint32_t tile_cols = 0;  // rows of W per workgroup
 };
 
-// Bindings: dense 4 (W, x, y, bias); expert 6 (+ expert_offsets, slot_table). `choice.path`
-// is kGemv or kGemm; a kAuto layout is resolved from the device type.
-MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType type, bool expert);
+// Bindings: dense 4 (W, x, y, bias); expert 6 (+ expert_offsets, slot_table); gated expert
+// GEMV (`glu`) 8 (+ up W, up bias). `choice.path` is kGemv or kGemm (kGemv with `glu`); a
+// kAuto layout is resolved from the device type.
+MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType type, bool expert, bool glu = false);
 
 }  // namespace vkmoe::kernels

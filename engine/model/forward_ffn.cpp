@@ -83,7 +83,8 @@ void ForwardPass::record_router(vk::CommandBuffer& cmd, uint32_t layer, const vk
 // gate/up over the grouped rows → SwiGLU in place → down into y_grouped, each matmul once per
 // dispatch. Dispatches hold disjoint experts but write the same tensors, hence the barriers
 // between them. A later wave's SwiGLU also rewrites the rows of earlier waves, harmlessly:
-// their down projections have already been taken.
+// their down projections have already been taken. Where the GEMV serves the rows (decode,
+// short prompts), gate, up and SwiGLU are one gated GEMV per dispatch instead.
 void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std::span<const ExpertDispatch> dispatches,
                                     uint32_t n_tokens) {
   const auto& c = config_;
@@ -105,17 +106,34 @@ void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std:
   };
   const auto x_grouped = floats(b.x_grouped, 0, uint64_t(rows) * c.n_embd);
   const auto gate = floats(b.gate, 0, uint64_t(rows) * ff), up = floats(b.up, 0, uint64_t(rows) * ff);
-  for (size_t i = 0; i < dispatches.size(); ++i) {
-    if (i > 0) cmd.barrier();
-    matmul(dispatches[i], ExpertMatrix::kGate, x_grouped, gate);
-    matmul(dispatches[i], ExpertMatrix::kUp, x_grouped, up);
-  }
-  cmd.barrier();
-  profile_as(cmd, KernelFamily::kActivation);
-  if (c.swiglu_limit > 0.0f) {
-    kernels::record_clamped_swiglu(ctx_, cmd, gate, up, gate, uint64_t(rows) * ff, {c.swiglu_alpha, c.swiglu_limit});
+  auto glu_weights = [&](const ExpertDispatch& d) {
+    return kernels::ExpertGluWeights{d.matrices[static_cast<uint32_t>(ExpertMatrix::kGate)],
+                                     d.matrices[static_cast<uint32_t>(ExpertMatrix::kUp)], bias(ExpertMatrix::kGate),
+                                     bias(ExpertMatrix::kUp)};
+  };
+  const bool fused = std::all_of(dispatches.begin(), dispatches.end(),
+                                 [&](const ExpertDispatch& d) { return kernels::expert_glu_fusable(glu_weights(d), rows); });
+  if (fused) {
+    const kernels::GluActivation act{c.swiglu_limit > 0.0f, c.swiglu_alpha, c.swiglu_limit};
+    for (size_t i = 0; i < dispatches.size(); ++i) {
+      if (i > 0) cmd.barrier();
+      const kernels::ExpertGluWeights w = glu_weights(dispatches[i]);
+      profile_as(cmd, KernelFamily::kExpertGateUp, routed_experts(w.gate, rows), routed_experts(w.up, rows));
+      kernels::record_expert_glu_matmul(ctx_, cmd, w, {x_grouped, offsets, dispatches[i].slot_table, gate, rows}, act);
+    }
   } else {
-    kernels::record_swiglu(ctx_, cmd, gate, up, gate, uint64_t(rows) * ff);
+    for (size_t i = 0; i < dispatches.size(); ++i) {
+      if (i > 0) cmd.barrier();
+      matmul(dispatches[i], ExpertMatrix::kGate, x_grouped, gate);
+      matmul(dispatches[i], ExpertMatrix::kUp, x_grouped, up);
+    }
+    cmd.barrier();
+    profile_as(cmd, KernelFamily::kActivation);
+    if (c.swiglu_limit > 0.0f) {
+      kernels::record_clamped_swiglu(ctx_, cmd, gate, up, gate, uint64_t(rows) * ff, {c.swiglu_alpha, c.swiglu_limit});
+    } else {
+      kernels::record_swiglu(ctx_, cmd, gate, up, gate, uint64_t(rows) * ff);
+    }
   }
   cmd.barrier();
   for (size_t i = 0; i < dispatches.size(); ++i) {

@@ -9,6 +9,10 @@
 // An expert whose slot_table entry is kAbsentSlot is not in this pool: its rows are left
 // untouched (another dispatch, over another pool, computes them).
 // Bias: dense (n) floats; expert (n_expert, n) floats.
+//
+// GLU (expert GEMV only): y = act(x · gate^T + gate bias, x · up^T + up bias), act SwiGLU or
+// gpt-oss's clamped SwiGLU (glu.glsl); gate is the pool at binding 0 as above, up a pool of the
+// same format and slots at binding 6 (its bias at 7).
 
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer X4 { vec4 x4[]; };
@@ -17,6 +21,12 @@ layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
 #if defined(EXPERT)
 layout(std430, binding = 4) readonly buffer ExpertOffsets { uint expert_offsets[]; };
 layout(std430, binding = 5) readonly buffer SlotTable { uint slot_table[]; };
+#endif
+#if defined(GLU)
+#if !defined(EXPERT)
+#error "GLU is an expert GEMV variant"
+#endif
+layout(std430, binding = 7) readonly buffer UpBias { float up_bias[]; };
 #endif
 
 // Mirrors vkmoe::kernels::MatmulPush (engine/kernels/matmul.h).
@@ -36,6 +46,10 @@ layout(push_constant) uniform Push {
   uint n_slots;      // slots in the bound pool; a larger slot_table entry is clamped
   uint n_tiles;      // workgroups along n; the flat workgroup index is m_tile * n_tiles + n_tile
   uint m_tiles;
+  uint up_w_offset;     // GLU: byte of slot 0 of the up pool in its binding
+  uint up_bias_offset;  // GLU: element of up_bias[0]
+  float glu_alpha;      // GLU: clamped SwiGLU's alpha
+  float glu_limit;      // GLU: clamped SwiGLU's limit; 0 selects plain SwiGLU
 } p;
 
 // Up to `height` consecutive rows of x that share one weight matrix.
@@ -43,6 +57,7 @@ struct RowTile {
   uint row_begin;
   uint row_count;
   uint w_base;   // byte of that matrix's row 0 in binding 0
+  uint up_base;  // GLU: byte of the up matrix's row 0 in its binding
   uint expert;   // 0 for dense
 };
 
@@ -65,6 +80,7 @@ bool find_row_tile(uint m_tile, uint height, out RowTile tile) {
       tile.row_begin = begin + (m_tile - seen) * height;
       tile.row_count = min(height, end - tile.row_begin);
       tile.w_base = p.w_offset + min(slot, p.n_slots - 1u) * p.slot_stride;
+      tile.up_base = p.up_w_offset + min(slot, p.n_slots - 1u) * p.slot_stride;
       tile.expert = e;
       return true;
     }
@@ -75,6 +91,7 @@ bool find_row_tile(uint m_tile, uint height, out RowTile tile) {
   tile.row_begin = m_tile * height;
   tile.row_count = p.tokens > tile.row_begin ? min(height, p.tokens - tile.row_begin) : 0u;
   tile.w_base = p.w_offset;
+  tile.up_base = 0u;
   tile.expert = 0u;
   return tile.row_count > 0u;
 #endif
@@ -83,6 +100,20 @@ bool find_row_tile(uint m_tile, uint height, out RowTile tile) {
 float bias_at(uint expert, uint col) {
   return p.has_bias != 0u ? bias[p.bias_offset + expert * p.n + col] : 0.0;
 }
+
+#if defined(GLU)
+#include "glu.glsl"
+
+// Row `col` of matrix `m` (0 gate, 1 up) of the tile's expert.
+uint matrix_row_byte(RowTile tile, uint m, uint col) { return (m == 0u ? tile.w_base : tile.up_base) + col * p.row_bytes; }
+
+float matrix_bias_at(uint m, uint expert, uint col) {
+  if (p.has_bias == 0u) return 0.0;
+  return m == 0u ? bias[p.bias_offset + expert * p.n + col] : up_bias[p.up_bias_offset + expert * p.n + col];
+}
+
+float glu(float gate, float up) { return p.glu_limit > 0.0 ? clamped_swiglu(gate, up, p.glu_alpha, p.glu_limit) : swiglu(gate, up); }
+#endif
 
 // Whether every x row starts at a multiple of 4 elements, so unit_dot may read x as vec4s.
 bool x_is_vec4_aligned() { return (p.x_offset & 3u) == 0u && (p.k & 3u) == 0u; }

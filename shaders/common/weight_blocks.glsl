@@ -16,6 +16,10 @@
 
 layout(std430, binding = 0) readonly buffer WeightWords { uint w_u32[]; };
 layout(std430, binding = 0) readonly buffer WeightQuads { uvec4 w_u32x4[]; };
+#if defined(GLU)
+layout(std430, binding = UP_WEIGHT_BINDING) readonly buffer UpWeightWords { uint up_u32[]; };
+layout(std430, binding = UP_WEIGHT_BINDING) readonly buffer UpWeightQuads { uvec4 up_u32x4[]; };
+#endif
 
 // Loads past the binding's last whole word (a funnel shift reads the word after a unit's last
 // byte) are clamped to it; a binding whose size is not a whole number of words (rows of 34-,
@@ -25,22 +29,29 @@ layout(std430, binding = 0) readonly buffer WeightQuads { uvec4 w_u32x4[]; };
 // WIDE_LOADS (the CPU-driver GEMV) reads 64-bit words, half the loads of 32-bit ones.
 #if defined(WIDE_LOADS)
 layout(std430, binding = 0) readonly buffer WeightWide { uint64_t w_u64[]; };
-uint g_last_word;
-uint64_t g_tail_word;
+#if defined(GLU)
+layout(std430, binding = UP_WEIGHT_BINDING) readonly buffer UpWeightWide { uint64_t up_u64[]; };
+#endif
+uint g_last_word[WEIGHT_MATRICES];
+uint64_t g_tail_word[WEIGHT_MATRICES];
 
 void init_weight_loads() {
-  uint words = uint(w_u64.length());
-  g_last_word = max(words, 1u) - 1u;
-  g_tail_word = 0ul;
-  uint halves = uint(w_u16.length());
-  [[unroll]] for (uint h = 0u; h < 3u; ++h) {
-    if (4u * words + h < halves) g_tail_word |= uint64_t(w_u16[4u * words + h]) << (16u * h);
+  [[unroll]] for (uint m = 0u; m < WEIGHT_MATRICES; ++m) {
+    USE_MATRIX(m);
+    uint words = uint(WEIGHT_LENGTH(w_u64, up_u64));
+    g_last_word[m] = max(words, 1u) - 1u;
+    g_tail_word[m] = 0ul;
+    uint halves = uint(WEIGHT_LENGTH(w_u16, up_u16));
+    [[unroll]] for (uint h = 0u; h < 3u; ++h) {
+      if (4u * words + h < halves) g_tail_word[m] |= uint64_t(w_half_bits(8u * words + 2u * h)) << (16u * h);
+    }
   }
 }
 
 uint64_t word_at(uint i) {
-  uint64_t w = w_u64[min(i, g_last_word)];
-  return i > g_last_word ? g_tail_word : w;
+  uint last = g_last_word[g_matrix];
+  uint64_t w = WEIGHT_READ(w_u64, up_u64, min(i, last));
+  return i > last ? g_tail_word[g_matrix] : w;
 }
 
 // Word a:b shifted right by `shift` bits (< 64).
@@ -73,18 +84,22 @@ void load_32_bytes(uint byte_offset, out uint v[8]) {
 }
 
 #else
-uint g_last_word;
-uint g_tail_word;
+uint g_last_word[WEIGHT_MATRICES];
+uint g_tail_word[WEIGHT_MATRICES];
 
 void init_weight_loads() {
-  uint words = uint(w_u32.length());
-  g_last_word = max(words, 1u) - 1u;
-  g_tail_word = uint(w_u16.length()) > 2u * words ? uint(w_u16[2u * words]) : 0u;
+  [[unroll]] for (uint m = 0u; m < WEIGHT_MATRICES; ++m) {
+    USE_MATRIX(m);
+    uint words = uint(WEIGHT_LENGTH(w_u32, up_u32));
+    g_last_word[m] = max(words, 1u) - 1u;
+    g_tail_word[m] = uint(WEIGHT_LENGTH(w_u16, up_u16)) > 2u * words ? w_half_bits(4u * words) : 0u;
+  }
 }
 
 uint word_at(uint i) {
-  uint w = w_u32[min(i, g_last_word)];
-  return i > g_last_word ? g_tail_word : w;
+  uint last = g_last_word[g_matrix];
+  uint w = WEIGHT_READ(w_u32, up_u32, min(i, last));
+  return i > last ? g_tail_word[g_matrix] : w;
 }
 
 // The 4 bytes at any byte offset, little-endian.
@@ -142,7 +157,7 @@ void decode_unit(uint row_byte, uint u, bool aligned16, out float w[UNIT]) {
   uint first = row_byte + u * 32u;
   uint v[8];
   if (quad_load) {
-    uvec4 a = w_u32x4[first >> 4], b = w_u32x4[(first >> 4) + 1u];
+    uvec4 a = WEIGHT_READ(w_u32x4, up_u32x4, first >> 4), b = WEIGHT_READ(w_u32x4, up_u32x4, (first >> 4) + 1u);
     v = uint[8](a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w);
   } else {
     load_32_bytes(first, v);
@@ -150,7 +165,7 @@ void decode_unit(uint row_byte, uint u, bool aligned16, out float w[UNIT]) {
   [[unroll]] for (uint j = 0u; j < 8u; ++j) w[j] = uintBitsToFloat(v[j]);
 #else
   uint first = row_byte + u * 16u;
-  uvec4 q = quad_load ? w_u32x4[first >> 4] : load_16_bytes(first);
+  uvec4 q = quad_load ? WEIGHT_READ(w_u32x4, up_u32x4, first >> 4) : load_16_bytes(first);
   [[unroll]] for (uint j = 0u; j < 4u; ++j) {
 #if defined(WEIGHT_F16)
     vec2 pair = unpackHalf2x16(q[j]);

@@ -15,8 +15,31 @@ layout(std430, binding = 0) readonly buffer WeightBytes { uint8_t w_u8[]; };
 layout(std430, binding = 0) readonly buffer WeightHalves { uint16_t w_u16[]; };
 layout(std430, binding = 0) readonly buffer WeightFloats { float w_f32[]; };
 
-uint w_byte(uint byte_offset) { return uint(w_u8[byte_offset]); }
-float w_half(uint byte_offset) { return unpackHalf2x16(uint(w_u16[byte_offset >> 1])).x; }
+// The gated GEMV (GLU in matmul_gemv.comp) decodes two matrices of one format: gate at binding
+// 0 and up at binding UP_WEIGHT_BINDING. Every read of weight bytes goes through
+// WEIGHT_READ(binding-0 array, up array, index), which reads the matrix g_matrix names. The
+// shader sets it with USE_MATRIX(constant) before each decode, so compilers fold the choice
+// away; without GLU it is binding 0 alone.
+#if defined(GLU)
+layout(std430, binding = UP_WEIGHT_BINDING) readonly buffer UpWeightBytes { uint8_t up_u8[]; };
+layout(std430, binding = UP_WEIGHT_BINDING) readonly buffer UpWeightHalves { uint16_t up_u16[]; };
+layout(std430, binding = UP_WEIGHT_BINDING) readonly buffer UpWeightFloats { float up_f32[]; };
+const uint WEIGHT_MATRICES = 2u;
+uint g_matrix = 0u;  // 0: gate, 1: up
+#define USE_MATRIX(m) g_matrix = (m)
+#define WEIGHT_READ(gate_array, up_array, i) (g_matrix == 0u ? gate_array[i] : up_array[i])
+#define WEIGHT_LENGTH(gate_array, up_array) (g_matrix == 0u ? gate_array.length() : up_array.length())
+#else
+const uint WEIGHT_MATRICES = 1u;
+const uint g_matrix = 0u;
+#define USE_MATRIX(m)
+#define WEIGHT_READ(gate_array, up_array, i) gate_array[i]
+#define WEIGHT_LENGTH(gate_array, up_array) gate_array.length()
+#endif
+
+uint w_byte(uint byte_offset) { return uint(WEIGHT_READ(w_u8, up_u8, byte_offset)); }
+uint w_half_bits(uint byte_offset) { return uint(WEIGHT_READ(w_u16, up_u16, byte_offset >> 1)); }
+float w_half(uint byte_offset) { return unpackHalf2x16(w_half_bits(byte_offset)).x; }
 
 // Nibble j (< 32) of a 16-byte run: the low nibble of byte j is element j, the high nibble
 // of byte j - 16 is element j (Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, MXFP4).
@@ -38,15 +61,15 @@ void scale_min_k4(uint s, uint j, out float sc, out float m) {
 
 float weight_at(uint row_byte, uint k) {
 #if defined(WEIGHT_F32)
-  return w_f32[(row_byte >> 2) + k];
+  return WEIGHT_READ(w_f32, up_f32, (row_byte >> 2) + k);
 #elif defined(WEIGHT_F16)
-  return unpackHalf2x16(uint(w_u16[(row_byte >> 1) + k])).x;
+  return w_half(row_byte + 2u * k);
 #elif defined(WEIGHT_BF16)
-  return uintBitsToFloat(uint(w_u16[(row_byte >> 1) + k]) << 16);
+  return uintBitsToFloat(w_half_bits(row_byte + 2u * k) << 16);
 #elif defined(WEIGHT_Q8_0)
   // 34 bytes: half d; int8 qs[32].
   uint b = row_byte + (k >> 5) * 34u;
-  return float(int(int8_t(w_u8[b + 2u + (k & 31u)]))) * w_half(b);
+  return float(int(int8_t(WEIGHT_READ(w_u8, up_u8, b + 2u + (k & 31u))))) * w_half(b);
 #elif defined(WEIGHT_Q4_0)
   // 18 bytes: half d; u8 qs[16].
   uint b = row_byte + (k >> 5) * 18u;
@@ -145,7 +168,7 @@ float weight_at(uint row_byte, uint k) {
   uint low = (w_byte(b + 64u * n + 32u * (c & 1u) + l) >> (4u * (c >> 1))) & 15u;
   uint high = (w_byte(b + 128u + 32u * n + l) >> (2u * c)) & 3u;
   int q = int(low | (high << 4)) - 32;
-  float sc = float(int(int8_t(w_u8[b + 192u + 8u * n + 2u * c + (l >> 4)])));
+  float sc = float(int(int8_t(WEIGHT_READ(w_u8, up_u8, b + 192u + 8u * n + 2u * c + (l >> 4)))));
   return w_half(b + 208u) * sc * float(q);
 #else
 #error "weight_formats.glsl needs one WEIGHT_<format> define"
