@@ -16,7 +16,7 @@
 // WEIGHT_MATRICES) against the same x and writes the gated activation (matmul_common.glsl).
 // Weight format: weight_blocks.glsl; dense or expert ("matmul by id"): matmul_common.glsl.
 #if defined(GLU)
-#define UP_WEIGHT_BINDING 6
+#define UP_WEIGHT_BINDING 7
 #endif
 #include "compute_common.glsl"
 #include "weight_blocks.glsl"

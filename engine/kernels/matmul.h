@@ -4,6 +4,7 @@
 // bias are float32, row-major. Few tokens take the GEMV path (memory bound), more take the
 // tiled GEMM path. The expert form ("matmul by id") reads each expert's W through a slot
 // table, so experts can move between slots without re-recording.
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 
@@ -34,11 +35,18 @@ struct MatmulPush {
   uint32_t up_bias_offset;  // gated GEMV: element of the up bias in its bound range
   float glu_alpha;          // gated GEMV: clamped SwiGLU's alpha
   float glu_limit;          // gated GEMV: clamped SwiGLU's limit; 0 selects plain SwiGLU
+  uint32_t has_tile_list;   // expert GEMV: 1 when the bound gemv_tiles lists the row tiles
 };
-static_assert(sizeof(MatmulPush) == 76);
+static_assert(sizeof(MatmulPush) == 80);
 
-// Tokens up to which record_matmul takes the GEMV path.
+// Tokens up to which record_matmul takes the GEMV path; rows per GEMV tile.
 inline constexpr uint32_t kGemvMaxTokens = 8;
+
+// Row tiles an expert GEMV over `rows` grouped rows may have: every non-empty expert can
+// leave one partial tile. The grid is this tall; record_moe_dispatch lists the real ones.
+inline uint32_t expert_gemv_tiles(uint32_t rows, uint32_t n_expert) {
+  return std::min(rows, (rows + kGemvMaxTokens - 1) / kGemvMaxTokens + std::min(n_expert, rows));
+}
 
 struct MatmulWeight {
   vk::BufferRange range;  // n rows of row_bytes(type, k), offset a multiple of 4
@@ -89,6 +97,9 @@ struct ExpertRows {
   vk::BufferRange slot_table;      // (n_expert) uint32 slot of each expert, or kAbsentSlot
   vk::BufferRange y_gathered;      // (rows, n) floats
   uint32_t rows = 0;               // R: total rows; per-expert counts are known only on the GPU
+  // The GEMV's row tiles as record_moe_dispatch lists them. Without them each GEMV workgroup
+  // finds its tile by walking expert_offsets (the GEMM always does).
+  std::optional<vk::BufferRange> gemv_tiles;
 };
 
 // bias, when given, is (n_expert, n). kAuto takes the GEMV path while the rows average at

@@ -26,6 +26,8 @@ void check_expert_matmul(const ExpertWeights& w, const ExpertRows& rows, const s
   require(rows.x_gathered.size >= r * k * 4, "x_gathered range too small for (" + std::to_string(r) + ", " + std::to_string(k) + ")");
   require(rows.y_gathered.size >= r * n * 4, "y_gathered range too small for (" + std::to_string(r) + ", " + std::to_string(n) + ")");
   require(!bias || bias->size >= experts * n * 4, "bias range too small for (" + std::to_string(experts) + ", " + std::to_string(n) + ")");
+  require(!rows.gemv_tiles || rows.gemv_tiles->size >= expert_gemv_tiles(rows.rows, w.n_expert) * 8ull,
+          "gemv_tiles range too small for " + std::to_string(expert_gemv_tiles(rows.rows, w.n_expert)) + " tiles");
 }
 
 // Slots a pool holds: the last one needs only its rows, not a whole stride.
@@ -50,14 +52,19 @@ BoundPool bind_pool(const vk::Context& ctx, const vk::BufferRange& pool) {
 struct ExpertLaunch {
   MatmulPush push{};
   Grid grid;
+  vk::BufferRange tiles;  // binding 6: the tile list, or any range when there is none
 };
 
 ExpertLaunch expert_launch(const vk::Context& ctx, const ExpertWeights& w, const ExpertRows& rows, bool has_bias,
-                           const MatmulPipeline& mp) {
+                           MatmulPath path, const MatmulPipeline& mp) {
   const uint64_t r = rows.rows, experts = w.n_expert;
   // Rows per expert are known only on the GPU: size the grid for the worst case, where every
-  // non-empty expert leaves one partial tile, and let surplus workgroups exit.
-  const uint64_t m_tiles = std::min(r, ceil_div(r, mp.tile_rows) + std::min(experts, r));
+  // non-empty expert leaves one partial tile, and let surplus workgroups exit. Only the GEMV's
+  // tiles are listed.
+  const bool gemv = path == MatmulPath::kGemv;
+  const uint64_t m_tiles = gemv ? expert_gemv_tiles(rows.rows, w.n_expert)
+                                : std::min(r, ceil_div(r, mp.tile_rows) + std::min(experts, r));
+  const bool listed = gemv && rows.gemv_tiles.has_value();
   ExpertLaunch launch;
   MatmulPush& push = launch.push;
   push.k = w.k;
@@ -72,6 +79,8 @@ ExpertLaunch expert_launch(const vk::Context& ctx, const ExpertWeights& w, const
   push.w_offset = bind_pool(ctx, w.pool).skip;
   push.n_tiles = static_cast<uint32_t>(ceil_div(w.n, mp.tile_cols));
   push.m_tiles = static_cast<uint32_t>(m_tiles);
+  push.has_tile_list = listed ? 1 : 0;
+  launch.tiles = listed ? *rows.gemv_tiles : rows.x_gathered;
   launch.grid = grid_for_groups(uint64_t(push.n_tiles) * push.m_tiles, ctx.caps());
   return launch;
 }
@@ -88,10 +97,10 @@ void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Expert
   if (rows.rows == 0) return;
   if (choice.path == MatmulPath::kAuto) choice.path = gemv_suits(rows.rows, w.n_expert) ? MatmulPath::kGemv : MatmulPath::kGemm;
   const MatmulPipeline mp = matmul_pipeline(ctx, choice, w.type, true);
-  const ExpertLaunch launch = expert_launch(ctx, w, rows, bias.has_value(), mp);
+  const ExpertLaunch launch = expert_launch(ctx, w, rows, bias.has_value(), choice.path, mp);
   cmd.dispatch(*mp.pipeline,
                {bind_pool(ctx, w.pool).range, rows.x_gathered, rows.y_gathered, bias ? *bias : rows.x_gathered,
-                rows.expert_offsets, rows.slot_table},
+                rows.expert_offsets, rows.slot_table, launch.tiles},
                launch.push, launch.grid.x, launch.grid.y);
 }
 
@@ -108,7 +117,7 @@ void record_expert_glu_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Ex
   check_expert_matmul(w.up, rows, w.up_bias);
   if (rows.rows == 0) return;
   const MatmulPipeline mp = matmul_pipeline(ctx, {MatmulPath::kGemv, layout}, w.gate.type, true, true);
-  ExpertLaunch launch = expert_launch(ctx, w.gate, rows, w.gate_bias.has_value(), mp);
+  ExpertLaunch launch = expert_launch(ctx, w.gate, rows, w.gate_bias.has_value(), MatmulPath::kGemv, mp);
   const BoundPool up_pool = bind_pool(ctx, w.up.pool);
   launch.push.n_slots = std::min(launch.push.n_slots, slot_count(w.up));
   launch.push.up_w_offset = up_pool.skip;
@@ -117,8 +126,8 @@ void record_expert_glu_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Ex
   require(!act.clamped || act.limit > 0.0f, "clamped SwiGLU needs a positive limit");
   cmd.dispatch(*mp.pipeline,
                {bind_pool(ctx, w.gate.pool).range, rows.x_gathered, rows.y_gathered,
-                w.gate_bias ? *w.gate_bias : rows.x_gathered, rows.expert_offsets, rows.slot_table, up_pool.range,
-                w.up_bias ? *w.up_bias : rows.x_gathered},
+                w.gate_bias ? *w.gate_bias : rows.x_gathered, rows.expert_offsets, rows.slot_table, launch.tiles,
+                up_pool.range, w.up_bias ? *w.up_bias : rows.x_gathered},
                launch.push, launch.grid.x, launch.grid.y);
 }
 

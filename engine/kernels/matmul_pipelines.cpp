@@ -38,7 +38,7 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType
   if (glu && (!expert || choice.path != MatmulPath::kGemv)) {
     throw Error(ErrorCode::kInternal, "matmul: the gated variant is an expert GEMV");
   }
-  uint32_t buffers = glu ? 8 : expert ? 6 : 4;
+  uint32_t buffers = glu ? 9 : expert ? 7 : 4;
   MatmulPipeline out;
   if (choice.path == MatmulPath::kGemv) {
     uint32_t subgroup = caps.subgroup_size != 0 ? caps.subgroup_size : 32;

@@ -16,8 +16,8 @@ struct MatmulPipeline {
   uint32_t tile_cols = 0;  // rows of W per workgroup
 };
 
-// Bindings: dense 4 (W, x, y, bias); expert 6 (+ expert_offsets, slot_table); gated expert
-// GEMV (`glu`) 8 (+ up W, up bias). `choice.path` is kGemv or kGemm (kGemv with `glu`); a
+// Bindings: dense 4 (W, x, y, bias); expert 7 (+ expert_offsets, slot_table, gemv_tiles);
+// gated expert GEMV (`glu`) 9 (+ up W, up bias). `choice.path` is kGemv or kGemm (kGemv with `glu`); a
 // kAuto layout is resolved from the device type.
 MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType type, bool expert, bool glu = false);
 

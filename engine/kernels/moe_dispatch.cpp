@@ -3,6 +3,7 @@
 #include <string>
 
 #include "engine/kernels/dispatch_grid.h"
+#include "engine/kernels/matmul.h"
 #include "loader/base/error.h"
 
 namespace vkmoe::kernels {
@@ -18,17 +19,20 @@ void check_fits(const vk::Context& ctx, const vk::BufferRange& r, const char* wh
 }  // namespace
 
 void record_moe_dispatch(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& ids,
-                         const vk::BufferRange& offsets, const vk::BufferRange& rows, const vk::BufferRange& sources,
-                         uint32_t n_tokens, uint32_t k, uint32_t n_expert) {
+                         const MoeDispatchOutputs& out, uint32_t n_tokens, uint32_t k, uint32_t n_expert) {
   uint64_t entries = uint64_t(n_tokens) * k;
   if (n_expert == 0 || n_expert > kDispatchMaxExperts) throw Error(ErrorCode::kInternal, "moe_dispatch: n_expert outside 1..256");
   if (k == 0 || entries > kDispatchMaxEntries) throw Error(ErrorCode::kInternal, "moe_dispatch: T * k = " + std::to_string(entries) + " outside 1..2^20");
-  if (ids.size < entries * 4 || rows.size < entries * 4 || sources.size < entries * 4 || offsets.size < (n_expert + 1) * 4ull) {
+  const uint32_t tiles = expert_gemv_tiles(static_cast<uint32_t>(entries), n_expert);
+  if (ids.size < entries * 4 || out.rows.size < entries * 4 || out.sources.size < entries * 4 ||
+      out.offsets.size < (n_expert + 1) * 4ull || out.gemv_tiles.size < tiles * 8ull) {
     throw Error(ErrorCode::kInternal, "moe_dispatch: range too small");
   }
   const uint32_t spec[] = {kDispatchMaxExperts};
-  const auto& pipeline = ctx.pipelines().get({"moe_dispatch", 4, sizeof(MoeDispatchPush), spec});
-  cmd.dispatch(pipeline, {ids, offsets, rows, sources}, MoeDispatchPush{static_cast<uint32_t>(entries), n_expert}, 1);
+  const auto& pipeline = ctx.pipelines().get({"moe_dispatch", 5, sizeof(MoeDispatchPush), spec});
+  const vk::BufferRange tile_range{out.gemv_tiles.buffer, out.gemv_tiles.offset, tiles * 8ull};
+  cmd.dispatch(pipeline, {ids, out.offsets, out.rows, out.sources, tile_range},
+               MoeDispatchPush{static_cast<uint32_t>(entries), n_expert, kGemvMaxTokens, tiles}, 1);
 }
 
 void record_moe_gather(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& x,

@@ -9,6 +9,9 @@
 //   offsets (n_expert + 1): expert e owns grouped rows [offsets[e], offsets[e + 1])
 //   rows    (T * k): grouped row of entry i (kNoRow for an id >= n_expert)
 //   sources (T * k): entry feeding grouped row r (kNoRow past the last valid row)
+//   gemv_tiles (expert_gemv_tiles(T * k, n_expert) uint32 pairs): the expert GEMV's row tiles,
+//           (expert, first grouped row) each, kGemvMaxTokens rows or an expert's last rows,
+//           in expert order; (kNoTile, 0) after the last (ExpertRows::gemv_tiles reads them)
 // Then record_moe_gather copies x (T, H) into x_grouped (T * k, H), row r = x[sources[r] / k],
 // zeros for rows without a source. Put a barrier between the two.
 #include <cstdint>
@@ -23,12 +26,16 @@ constexpr uint32_t kDispatchMaxExperts = 256;
 // One workgroup walks every entry, which stays cheap up to a large prefill batch.
 constexpr uint32_t kDispatchMaxEntries = 1u << 20;
 
+constexpr uint32_t kNoTile = 0xffffffffu;
+
 // Mirrors the push block of shaders/moe_dispatch.comp.
 struct MoeDispatchPush {
   uint32_t n_entries;
   uint32_t n_expert;
+  uint32_t tile_height;
+  uint32_t tile_capacity;
 };
-static_assert(sizeof(MoeDispatchPush) == 8);
+static_assert(sizeof(MoeDispatchPush) == 16);
 
 // Mirrors the push block of shaders/moe_dispatch_gather.comp.
 struct MoeGatherPush {
@@ -38,9 +45,12 @@ struct MoeGatherPush {
 };
 static_assert(sizeof(MoeGatherPush) == 12);
 
+struct MoeDispatchOutputs {
+  vk::BufferRange offsets, rows, sources, gemv_tiles;
+};
+
 void record_moe_dispatch(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& ids,
-                         const vk::BufferRange& offsets, const vk::BufferRange& rows, const vk::BufferRange& sources,
-                         uint32_t n_tokens, uint32_t k, uint32_t n_expert);
+                         const MoeDispatchOutputs& out, uint32_t n_tokens, uint32_t k, uint32_t n_expert);
 
 void record_moe_gather(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& x,
                        const vk::BufferRange& sources, const vk::BufferRange& x_grouped, uint32_t n_tokens, uint32_t k,

@@ -29,6 +29,7 @@ struct ForwardPass::Buffers {
   vk::Buffer expert_ids, expert_weights;  // (T, k)
   vk::Buffer expert_offsets;            // (E + 1) uint32
   vk::Buffer expert_rows, expert_sources;  // (T * k) uint32
+  vk::Buffer expert_gemv_tiles;          // (expert_gemv_tiles(T * k, E)) uint32 pairs
   vk::Buffer expert_usage_readback;     // (L, E + 1) uint32, host read: each MoE layer's expert offsets of the last step
   // Every expert resident: per layer, windows of experts that fit one binding, each with a
   // slot table (expert e → e - first inside the window, kAbsentSlot outside). Usually one.

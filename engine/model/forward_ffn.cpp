@@ -91,6 +91,7 @@ void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std:
   Buffers& b = *buffers_;
   const uint32_t rows = n_tokens * c.n_expert_used, ff = c.n_ff_expert;
   const auto offsets = b.expert_offsets.range();
+  const auto gemv_tiles = b.expert_gemv_tiles.range(0, 8ull * kernels::expert_gemv_tiles(rows, c.n_expert));
   auto bias = [&](ExpertMatrix m) -> std::optional<vk::BufferRange> {
     std::string name = expert_tensor_name(layer, m);
     name.replace(name.size() - 6, 6, "bias");  // "...weight" → "...bias"
@@ -101,7 +102,7 @@ void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std:
     const kernels::ExpertWeights& weights = d.matrices[static_cast<uint32_t>(m)];
     profile_as(cmd, m == ExpertMatrix::kDown ? KernelFamily::kExpertDown : KernelFamily::kExpertGateUp,
                routed_experts(weights, rows));
-    kernels::ExpertRows r{x, offsets, d.slot_table, y, rows};
+    kernels::ExpertRows r{x, offsets, d.slot_table, y, rows, gemv_tiles};
     kernels::record_expert_matmul(ctx_, cmd, weights, r, bias(m));
   };
   const auto x_grouped = floats(b.x_grouped, 0, uint64_t(rows) * c.n_embd);
@@ -119,7 +120,8 @@ void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std:
       if (i > 0) cmd.barrier();
       const kernels::ExpertGluWeights w = glu_weights(dispatches[i]);
       profile_as(cmd, KernelFamily::kExpertGateUp, routed_experts(w.gate, rows), routed_experts(w.up, rows));
-      kernels::record_expert_glu_matmul(ctx_, cmd, w, {x_grouped, offsets, dispatches[i].slot_table, gate, rows}, act);
+      kernels::record_expert_glu_matmul(ctx_, cmd, w, {x_grouped, offsets, dispatches[i].slot_table, gate, rows, gemv_tiles},
+                                        act);
     }
   } else {
     for (size_t i = 0; i < dispatches.size(); ++i) {
@@ -159,7 +161,8 @@ void ForwardPass::record_moe_ffn(StepSubmitter& steps, uint32_t layer, uint32_t 
   const auto row_of = b.expert_rows.range(0, uint64_t(rows) * 4);
   const auto sources = b.expert_sources.range(0, uint64_t(rows) * 4);
   profile_as(cmd, KernelFamily::kMoeDispatch);
-  kernels::record_moe_dispatch(ctx_, cmd, ids, offsets, row_of, sources, T, k, E);
+  const auto gemv_tiles = b.expert_gemv_tiles.range(0, 8ull * kernels::expert_gemv_tiles(rows, E));
+  kernels::record_moe_dispatch(ctx_, cmd, ids, {offsets, row_of, sources, gemv_tiles}, T, k, E);
   cmd.barrier();
   cmd.copy(offsets, b.expert_usage_readback.range(uint64_t(layer) * (E + 1) * 4, (uint64_t(E) + 1) * 4));
   kernels::record_moe_gather(ctx_, cmd, xn, sources, floats(b.x_grouped, 0, uint64_t(rows) * H), T, k, H);

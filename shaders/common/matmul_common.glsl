@@ -10,9 +10,12 @@
 // untouched (another dispatch, over another pool, computes them).
 // Bias: dense (n) floats; expert (n_expert, n) floats.
 //
+// An expert GEMV may get its row tiles listed at binding 6 (has_tile_list; record_moe_dispatch
+// writes them) instead of walking expert_offsets.
+//
 // GLU (expert GEMV only): y = act(x · gate^T + gate bias, x · up^T + up bias), act SwiGLU or
 // gpt-oss's clamped SwiGLU (glu.glsl); gate is the pool at binding 0 as above, up a pool of the
-// same format and slots at binding 6 (its bias at 7).
+// same format and slots at binding 7 (its bias at 8).
 
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer X4 { vec4 x4[]; };
@@ -21,12 +24,13 @@ layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
 #if defined(EXPERT)
 layout(std430, binding = 4) readonly buffer ExpertOffsets { uint expert_offsets[]; };
 layout(std430, binding = 5) readonly buffer SlotTable { uint slot_table[]; };
+layout(std430, binding = 6) readonly buffer GemvTiles { uvec2 gemv_tiles[]; };  // (expert, first row)
 #endif
 #if defined(GLU)
 #if !defined(EXPERT)
 #error "GLU is an expert GEMV variant"
 #endif
-layout(std430, binding = 7) readonly buffer UpBias { float up_bias[]; };
+layout(std430, binding = 8) readonly buffer UpBias { float up_bias[]; };
 #endif
 
 // Mirrors vkmoe::kernels::MatmulPush (engine/kernels/matmul.h).
@@ -50,6 +54,7 @@ layout(push_constant) uniform Push {
   uint up_bias_offset;  // GLU: element of up_bias[0]
   float glu_alpha;      // GLU: clamped SwiGLU's alpha
   float glu_limit;      // GLU: clamped SwiGLU's limit; 0 selects plain SwiGLU
+  uint has_tile_list;   // expert GEMV: gemv_tiles lists tiles of `height` rows
 } p;
 
 // Up to `height` consecutive rows of x that share one weight matrix.
@@ -63,30 +68,43 @@ struct RowTile {
 
 // Finds row tile `m_tile`; false when there is none (a workgroup beyond the real work, which
 // the expert path has because the grid is sized for the worst case on the host).
-// Expert tiles are numbered over every expert's rows, present in this pool or not, so the
-// walk reads one offset per expert; a tile of an absent expert is then no work here.
+// Expert tiles are numbered over every expert's rows, present in this pool or not; a tile of
+// an absent expert is then no work here. Listed tiles take one read; otherwise the walk reads
+// one offset per expert.
 bool find_row_tile(uint m_tile, uint height, out RowTile tile) {
 #if defined(EXPERT)
   const uint kAbsentSlot = 0xFFFFFFFFu;
-  uint seen = 0u;
-  uint end = min(expert_offsets[0], p.tokens);
-  for (uint e = 0u; e < p.n_expert; ++e) {
-    uint begin = end;
-    end = clamp(expert_offsets[e + 1u], begin, p.tokens);
-    uint tiles = (end - begin + height - 1u) / height;
-    if (m_tile < seen + tiles) {
-      uint slot = slot_table[e];
-      if (slot == kAbsentSlot) return false;
-      tile.row_begin = begin + (m_tile - seen) * height;
-      tile.row_count = min(height, end - tile.row_begin);
-      tile.w_base = p.w_offset + min(slot, p.n_slots - 1u) * p.slot_stride;
-      tile.up_base = p.up_w_offset + min(slot, p.n_slots - 1u) * p.slot_stride;
-      tile.expert = e;
-      return true;
+  uint expert = p.n_expert, begin = 0u, end = 0u;
+  if (p.has_tile_list != 0u) {
+    uvec2 listed = gemv_tiles[m_tile];
+    expert = listed.x;
+    if (expert >= p.n_expert) return false;
+    begin = min(listed.y, p.tokens);
+    end = clamp(expert_offsets[expert + 1u], begin, p.tokens);
+  } else {
+    uint seen = 0u;
+    end = min(expert_offsets[0], p.tokens);
+    for (uint e = 0u; e < p.n_expert; ++e) {
+      uint first = end;
+      end = clamp(expert_offsets[e + 1u], first, p.tokens);
+      uint tiles = (end - first + height - 1u) / height;
+      if (m_tile < seen + tiles) {
+        expert = e;
+        begin = first + (m_tile - seen) * height;
+        break;
+      }
+      seen += tiles;
     }
-    seen += tiles;
+    if (expert == p.n_expert) return false;
   }
-  return false;
+  uint slot = slot_table[expert];
+  if (slot == kAbsentSlot || begin >= end) return false;
+  tile.row_begin = begin;
+  tile.row_count = min(height, end - begin);
+  tile.w_base = p.w_offset + min(slot, p.n_slots - 1u) * p.slot_stride;
+  tile.up_base = p.up_w_offset + min(slot, p.n_slots - 1u) * p.slot_stride;
+  tile.expert = expert;
+  return true;
 #else
   tile.row_begin = m_tile * height;
   tile.row_count = p.tokens > tile.row_begin ? min(height, p.tokens - tile.row_begin) : 0u;

@@ -28,17 +28,22 @@ const uint WEIGHT_MATRICES = 2u;
 uint g_matrix = 0u;  // 0: gate, 1: up
 #define USE_MATRIX(m) g_matrix = (m)
 #define WEIGHT_READ(gate_array, up_array, i) (g_matrix == 0u ? gate_array[i] : up_array[i])
+// 8- and 16-bit elements widen before the choice: a choice between narrow values would need
+// the Int8/Int16 shader capabilities, which vkmoe does not require.
+#define WEIGHT_READ_NARROW(gate_array, up_array, i) (g_matrix == 0u ? uint(gate_array[i]) : uint(up_array[i]))
 #define WEIGHT_LENGTH(gate_array, up_array) (g_matrix == 0u ? gate_array.length() : up_array.length())
 #else
 const uint WEIGHT_MATRICES = 1u;
 const uint g_matrix = 0u;
 #define USE_MATRIX(m)
 #define WEIGHT_READ(gate_array, up_array, i) gate_array[i]
+#define WEIGHT_READ_NARROW(gate_array, up_array, i) uint(gate_array[i])
 #define WEIGHT_LENGTH(gate_array, up_array) gate_array.length()
 #endif
 
-uint w_byte(uint byte_offset) { return uint(WEIGHT_READ(w_u8, up_u8, byte_offset)); }
-uint w_half_bits(uint byte_offset) { return uint(WEIGHT_READ(w_u16, up_u16, byte_offset >> 1)); }
+uint w_byte(uint byte_offset) { return WEIGHT_READ_NARROW(w_u8, up_u8, byte_offset); }
+int w_signed_byte(uint byte_offset) { return bitfieldExtract(int(w_byte(byte_offset)), 0, 8); }
+uint w_half_bits(uint byte_offset) { return WEIGHT_READ_NARROW(w_u16, up_u16, byte_offset >> 1); }
 float w_half(uint byte_offset) { return unpackHalf2x16(w_half_bits(byte_offset)).x; }
 
 // Nibble j (< 32) of a 16-byte run: the low nibble of byte j is element j, the high nibble
@@ -69,7 +74,7 @@ float weight_at(uint row_byte, uint k) {
 #elif defined(WEIGHT_Q8_0)
   // 34 bytes: half d; int8 qs[32].
   uint b = row_byte + (k >> 5) * 34u;
-  return float(int(int8_t(WEIGHT_READ(w_u8, up_u8, b + 2u + (k & 31u))))) * w_half(b);
+  return float(w_signed_byte(b + 2u + (k & 31u))) * w_half(b);
 #elif defined(WEIGHT_Q4_0)
   // 18 bytes: half d; u8 qs[16].
   uint b = row_byte + (k >> 5) * 18u;
@@ -168,7 +173,7 @@ float weight_at(uint row_byte, uint k) {
   uint low = (w_byte(b + 64u * n + 32u * (c & 1u) + l) >> (4u * (c >> 1))) & 15u;
   uint high = (w_byte(b + 128u + 32u * n + l) >> (2u * c)) & 3u;
   int q = int(low | (high << 4)) - 32;
-  float sc = float(int(int8_t(WEIGHT_READ(w_u8, up_u8, b + 192u + 8u * n + 2u * c + (l >> 4)))));
+  float sc = float(w_signed_byte(b + 192u + 8u * n + 2u * c + (l >> 4)));
   return w_half(b + 208u) * sc * float(q);
 #else
 #error "weight_formats.glsl needs one WEIGHT_<format> define"

@@ -116,7 +116,8 @@ TEST_F(BenchProfile, DecodeCallsPerTokenFollowTheLayers) {
   EXPECT_EQ(calls(p, "embedding"), 1);
   EXPECT_EQ(calls(p, "lm_head"), 1);
   EXPECT_EQ(calls(p, "sampling"), 1) << "a greedy decode step takes its argmax on the GPU";
-  EXPECT_EQ(calls(p, "expert_gate_up"), 2 * e.n_layer) << "gate and up, once per MoE layer, all experts resident";
+  EXPECT_EQ(calls(p, "expert_gate_up"), e.n_layer) << "gate, up and SwiGLU as one gated GEMV per MoE layer, all experts resident";
+  EXPECT_EQ(calls(p, "activation"), 0) << "the gated GEMV applies the SwiGLU";
   EXPECT_EQ(calls(p, "expert_down"), e.n_layer);
   EXPECT_EQ(calls(p, "scatter"), e.n_layer);
   EXPECT_EQ(calls(p, "out_proj"), e.n_layer);

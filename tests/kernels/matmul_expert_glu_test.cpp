@@ -113,7 +113,8 @@ class ExpertGluTest : public GpuTest, public ::testing::WithParamInterface<Case>
     std::vector<float> fused, separate;
   };
 
-  // The fused kernel's output and, over the same buffers, gate and up matmuls followed by the
+  // The fused kernel's output, reading its row tiles from a list as in the forward pass, and,
+  // over the same buffers, gate and up matmuls (walking the offsets) followed by the
   // activation kernel.
   Outputs run(const std::vector<uint32_t>& absent) {
     const Case& c = GetParam();
@@ -125,6 +126,7 @@ class ExpertGluTest : public GpuTest, public ::testing::WithParamInterface<Case>
     vk::Buffer dgate = upload_bytes(gate_.bytes), dup = upload_bytes(up_.bytes), dx = upload_floats(x_);
     vk::Buffer dgate_bias = upload_floats(gate_bias_), dup_bias = upload_floats(up_bias_);
     vk::Buffer doffsets = upload_bytes(as_bytes(offsets_)), dslots = upload_bytes(as_bytes(table));
+    vk::Buffer dtiles = upload_bytes(as_bytes(reference_gemv_tiles(offsets_, kernels::expert_gemv_tiles(rows_, experts_))));
     const size_t count = size_t(rows_) * kN;
     vk::Buffer fused = poisoned_floats(count), gate_out = poisoned_floats(count), up_out = poisoned_floats(count);
     kernels::ExpertGluWeights w{{dgate.range(4, dgate.size() - 4), c.type, c.k, kN, experts_, gate_.stride},
@@ -139,8 +141,10 @@ class ExpertGluTest : public GpuTest, public ::testing::WithParamInterface<Case>
     auto rows_into = [&](const vk::Buffer& y) {
       return kernels::ExpertRows{dx.range(), doffsets.range(), dslots.range(), y.range(), rows_};
     };
+    kernels::ExpertRows listed = rows_into(fused);
+    listed.gemv_tiles = dtiles.range();
     ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
-      kernels::record_expert_glu_matmul(ctx(), cmd, w, rows_into(fused), act, c.layout);
+      kernels::record_expert_glu_matmul(ctx(), cmd, w, listed, act, c.layout);
       kernels::record_expert_matmul(ctx(), cmd, w.gate, rows_into(gate_out), w.gate_bias, gemv);
       kernels::record_expert_matmul(ctx(), cmd, w.up, rows_into(up_out), w.up_bias, gemv);
       cmd.barrier();

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <numeric>
 #include <random>
@@ -34,8 +35,9 @@ class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Ca
   // Runs case `c` with the experts in `absent` marked kAbsentSlot in the slot table. Returns
   // the output rows and the reference, in which absent experts' rows are NaN (untouched).
   // `pool_offset` bytes precede the pool in its buffer (a window of a larger tensor).
+  // With `listed`, the GEMV reads its row tiles from a list instead of walking the offsets.
   std::pair<std::vector<float>, std::vector<float>> run(const Case& c, const std::vector<uint32_t>& absent,
-                                                        uint32_t pool_offset = 0) {
+                                                        uint32_t pool_offset = 0, bool listed = false) {
     const uint32_t experts = static_cast<uint32_t>(c.rows_per_expert.size());
     std::vector<uint32_t> offsets(experts + 1, 0);
     std::partial_sum(c.rows_per_expert.begin(), c.rows_per_expert.end(), offsets.begin() + 1);
@@ -77,7 +79,9 @@ class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Ca
     vk::Buffer doffsets = upload_bytes(as_bytes(offsets)), dslots = upload_bytes(as_bytes(slots));
     vk::Buffer dy = poisoned_floats(size_t(rows) * kN);
     kernels::ExpertWeights weights{dpool.range(pool_offset, dpool.size() - pool_offset), c.type, kK, kN, experts, stride};
+    vk::Buffer dtiles = upload_bytes(as_bytes(reference_gemv_tiles(offsets, kernels::expert_gemv_tiles(rows, experts))));
     kernels::ExpertRows args{dx.range(), doffsets.range(), dslots.range(), dy.range(), rows};
+    if (listed) args.gemv_tiles = dtiles.range();
     ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
       kernels::record_expert_matmul(ctx(), cmd, weights, args, dbias.range(), c.choice);
     });
@@ -93,6 +97,15 @@ TEST_P(ExpertMatmulTest, MatchesReference) {
 TEST_P(ExpertMatmulTest, PoolAtAnUnalignedOffset) {
   auto [got, want] = run(GetParam(), {}, 4);
   EXPECT_TRUE(all_close(got, want, {1e-5}));
+}
+
+// The forward pass hands the GEMV the tiles record_moe_dispatch lists; the GEMM ignores them.
+TEST_P(ExpertMatmulTest, ListedTilesGiveTheSameBits) {
+  auto [walked, want] = run(GetParam(), {2, 5});
+  auto [listed, unused] = run(GetParam(), {2, 5}, 0, true);
+  ASSERT_EQ(listed.size(), walked.size());
+  // Bits, not values: the absent experts' rows must stay the same NaN poison.
+  EXPECT_EQ(0, std::memcmp(listed.data(), walked.data(), listed.size() * sizeof(float)));
 }
 
 // Expert streaming splits a layer's experts over several dispatches (VRAM banks, host memory,

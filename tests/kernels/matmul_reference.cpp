@@ -6,6 +6,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "engine/kernels/matmul.h"
+#include "engine/kernels/moe_dispatch.h"
 #include "loader/base/half.h"
 
 namespace vkmoe::test {
@@ -244,6 +246,15 @@ std::vector<float> matmul_reference(std::span<const float> w, std::span<const fl
       y[i * n + j] = static_cast<float>(acc);
     }
   return y;
+}
+
+std::vector<uint32_t> reference_gemv_tiles(std::span<const uint32_t> offsets, uint32_t capacity) {
+  std::vector<uint32_t> tiles;
+  for (uint32_t e = 0; e + 1 < offsets.size(); ++e) {
+    for (uint32_t r = offsets[e]; r < offsets[e + 1]; r += kernels::kGemvMaxTokens) tiles.insert(tiles.end(), {e, r});
+  }
+  while (tiles.size() < 2 * size_t(capacity)) tiles.insert(tiles.end(), {kernels::kNoTile, 0u});
+  return tiles;
 }
 
 }  // namespace vkmoe::test

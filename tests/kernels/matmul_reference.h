@@ -21,4 +21,9 @@ std::vector<uint8_t> random_weight_bytes(TensorType type, uint32_t k, uint32_t n
 std::vector<float> matmul_reference(std::span<const float> w, std::span<const float> x, uint32_t t, uint32_t k,
                                     uint32_t n, std::span<const float> bias = {});
 
+// The expert GEMV's row tiles for these expert offsets, as record_moe_dispatch must list them:
+// kGemvMaxTokens rows of one expert each (its last ones fewer), as (expert, first row) pairs
+// in expert order, then (kNoTile, 0) up to `capacity` tiles.
+std::vector<uint32_t> reference_gemv_tiles(std::span<const uint32_t> offsets, uint32_t capacity);
+
 }  // namespace vkmoe::test

@@ -5,10 +5,12 @@
 #include <random>
 #include <string>
 
+#include "engine/kernels/matmul.h"
 #include "engine/kernels/moe_dispatch.h"
 #include "engine/kernels/moe_scatter.h"
 #include "engine/kernels/rms_norm.h"
 #include "tests/gpu_support/gpu_test.h"
+#include "tests/kernels/matmul_reference.h"
 #include "tests/support/compare.h"
 #include "tests/support/random.h"
 
@@ -100,17 +102,20 @@ TEST_P(MoeDispatchTest, RoundTripMatchesReference) {
   Plan want = reference_plan(ids, n_expert);
 
   vk::Buffer d_ids = upload_uints(ids), d_x = upload_floats(x), d_w = upload_floats(w);
+  const uint32_t tiles = kernels::expert_gemv_tiles(entries, n_expert);
   vk::Buffer d_offsets = poisoned_floats(n_expert + 1), d_rows = poisoned_floats(entries),
-             d_sources = poisoned_floats(entries), d_grouped = poisoned_floats(size_t(entries) * hidden);
+             d_sources = poisoned_floats(entries), d_grouped = poisoned_floats(size_t(entries) * hidden),
+             d_tiles = poisoned_floats(2 * size_t(tiles));
   ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
-    kernels::record_moe_dispatch(ctx(), cmd, d_ids.range(), d_offsets.range(), d_rows.range(), d_sources.range(), tokens,
-                                 k, n_expert);
+    kernels::record_moe_dispatch(ctx(), cmd, d_ids.range(), {d_offsets.range(), d_rows.range(), d_sources.range(), d_tiles.range()},
+                                 tokens, k, n_expert);
     cmd.barrier();
     kernels::record_moe_gather(ctx(), cmd, d_x.range(), d_sources.range(), d_grouped.range(), tokens, k, hidden);
   });
   EXPECT_EQ(download_uints(d_offsets, n_expert + 1), want.offsets);
   EXPECT_EQ(download_uints(d_rows, entries), want.rows);
   EXPECT_EQ(download_uints(d_sources, entries), want.sources);
+  EXPECT_EQ(download_uints(d_tiles, 2 * size_t(tiles)), reference_gemv_tiles(want.offsets, tiles));
 
   std::vector<float> grouped_want(size_t(entries) * hidden, 0.0f);
   for (uint32_t r = 0; r < entries; ++r) {
@@ -170,11 +175,12 @@ TEST_P(MoeDispatchTest, RepeatedRunsAreBitwiseIdentical) {
   auto w = random_floats(entries, 12);
   vk::Buffer d_ids = upload_uints(ids), d_y = upload_floats(y), d_w = upload_floats(w);
   vk::Buffer d_offsets = poisoned_floats(n_expert + 1), d_rows = poisoned_floats(entries), d_sources = poisoned_floats(entries);
+  vk::Buffer d_tiles = poisoned_floats(2 * size_t(kernels::expert_gemv_tiles(entries, n_expert)));
   std::vector<std::vector<float>> outs;
   for (int run = 0; run < 2; ++run) {
     vk::Buffer d_out = poisoned_floats(size_t(tokens) * hidden);
     ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
-      kernels::record_moe_dispatch(ctx(), cmd, d_ids.range(), d_offsets.range(), d_rows.range(), d_sources.range(),
+      kernels::record_moe_dispatch(ctx(), cmd, d_ids.range(), {d_offsets.range(), d_rows.range(), d_sources.range(), d_tiles.range()},
                                    tokens, k, n_expert);
       cmd.barrier();
       kernels::record_moe_scatter(ctx(), cmd, d_y.range(), d_rows.range(), d_w.range(), d_out.range(), tokens, k, hidden, false);
