@@ -44,6 +44,11 @@ vk::PartialUse routed_experts(const kernels::ExpertWeights& w, uint32_t rows) {
   return {w.pool, std::min<uint64_t>(rows, slots) * expert_bytes};
 }
 
+// The expert GEMV's row tiles that moe_dispatch lists for `rows` routed rows.
+vk::BufferRange gemv_tile_list(const ForwardPass::Buffers& b, uint32_t rows, uint32_t n_expert) {
+  return b.expert_gemv_tiles.range(0, 8ull * kernels::expert_gemv_tiles(rows, n_expert));
+}
+
 }  // namespace
 
 // out = down(silu(gate(xn)) * up(xn)) → buffers_->tmp
@@ -91,7 +96,7 @@ void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std:
   Buffers& b = *buffers_;
   const uint32_t rows = n_tokens * c.n_expert_used, ff = c.n_ff_expert;
   const auto offsets = b.expert_offsets.range();
-  const auto gemv_tiles = b.expert_gemv_tiles.range(0, 8ull * kernels::expert_gemv_tiles(rows, c.n_expert));
+  const auto gemv_tiles = gemv_tile_list(b, rows, c.n_expert);
   auto bias = [&](ExpertMatrix m) -> std::optional<vk::BufferRange> {
     std::string name = expert_tensor_name(layer, m);
     name.replace(name.size() - 6, 6, "bias");  // "...weight" → "...bias"
@@ -161,8 +166,7 @@ void ForwardPass::record_moe_ffn(StepSubmitter& steps, uint32_t layer, uint32_t 
   const auto row_of = b.expert_rows.range(0, uint64_t(rows) * 4);
   const auto sources = b.expert_sources.range(0, uint64_t(rows) * 4);
   profile_as(cmd, KernelFamily::kMoeDispatch);
-  const auto gemv_tiles = b.expert_gemv_tiles.range(0, 8ull * kernels::expert_gemv_tiles(rows, E));
-  kernels::record_moe_dispatch(ctx_, cmd, ids, {offsets, row_of, sources, gemv_tiles}, T, k, E);
+  kernels::record_moe_dispatch(ctx_, cmd, ids, {offsets, row_of, sources, gemv_tile_list(b, rows, E)}, T, k, E);
   cmd.barrier();
   cmd.copy(offsets, b.expert_usage_readback.range(uint64_t(layer) * (E + 1) * 4, (uint64_t(E) + 1) * 4));
   kernels::record_moe_gather(ctx_, cmd, xn, sources, floats(b.x_grouped, 0, uint64_t(rows) * H), T, k, H);

@@ -24,7 +24,8 @@ layout(std430, binding = UP_WEIGHT_BINDING) readonly buffer UpWeightQuads { uvec
 // Loads past the binding's last whole word (a funnel shift reads the word after a unit's last
 // byte) are clamped to it; a binding whose size is not a whole number of words (rows of 34-,
 // 18- or 110-byte blocks) ends in part of one, which such a load returns instead, read as
-// halves. init_weight_loads() sets both once per invocation; call it first in main().
+// halves. init_weight_loads() sets both, per matrix, once per invocation; call it first in
+// main().
 //
 // WIDE_LOADS (the CPU-driver GEMV) reads 64-bit words, half the loads of 32-bit ones.
 #if defined(WIDE_LOADS)
