@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "engine/kernels/matmul.h"
+#include "engine/kernels/moe_dispatch.h"
 #include "engine/vk/timestamp_pool.h"
 #include "loader/base/error.h"
 
@@ -30,7 +31,7 @@ uint64_t round_up4(uint64_t bytes) { return (bytes + 3) / 4 * 4; }
 // One set of operands: `copies` weight buffers (dense matrices or expert pools) and x, y.
 struct Operands {
   std::vector<vk::Buffer> weights;
-  vk::Buffer x, y, expert_offsets, slot_table;
+  vk::Buffer x, y, expert_offsets, slot_table, gemv_tiles;
   uint64_t weight_bytes = 0;  // read by one dispatch
   uint32_t rows = 0;          // rows of x (expert: tokens * used)
 };
@@ -58,20 +59,24 @@ Operands make_operands(vk::Context& ctx, TensorType type, const MatmulShape& s, 
   } else {
     // Token t routes to experts (t * used + j) mod experts: distinct within a token. Only the
     // experts some token chose get a slot; the others are absent from the slot table, as in
-    // a pool that does not hold them, so the kernel still walks all of them.
+    // a pool that does not hold them. The routing kernel groups the rows and lists the GEMV's
+    // row tiles, as in the forward pass.
     o.rows = tokens * s.used;
-    std::vector<uint32_t> counts(s.experts, 0);
-    for (uint32_t t = 0; t < tokens; ++t) {
-      for (uint32_t j = 0; j < s.used; ++j) ++counts[(t * s.used + j) % s.experts];
-    }
-    std::vector<uint32_t> offsets(s.experts + 1, 0), slots(s.experts, kernels::kAbsentSlot);
+    std::vector<uint32_t> ids(o.rows), counts(s.experts, 0);
+    for (uint32_t i = 0; i < o.rows; ++i) ++counts[ids[i] = i % s.experts];
+    std::vector<uint32_t> slots(s.experts, kernels::kAbsentSlot);
     uint32_t chosen = 0;
     for (uint32_t e = 0; e < s.experts; ++e) {
-      offsets[e + 1] = offsets[e] + counts[e];
       if (counts[e] > 0) slots[e] = chosen++;
     }
-    o.expert_offsets = uploaded(ctx, offsets);
     o.slot_table = uploaded(ctx, slots);
+    vk::Buffer d_ids = uploaded(ctx, ids), row_of = ctx.create_buffer(o.rows * 4ull), sources = ctx.create_buffer(o.rows * 4ull);
+    o.expert_offsets = ctx.create_buffer((s.experts + 1) * 4ull);
+    o.gemv_tiles = ctx.create_buffer(kernels::expert_gemv_tiles(o.rows, s.experts) * 8ull);
+    ctx.run_and_wait([&](vk::CommandBuffer& cmd) {
+      kernels::record_moe_dispatch(ctx, cmd, d_ids.range(), {o.expert_offsets.range(), row_of.range(), sources.range(), o.gemv_tiles.range()},
+                                   tokens, s.used, s.experts);
+    });
     o.weight_bytes = uint64_t(chosen) * s.n * row_bytes;
     buffer_bytes = uint64_t(chosen) * matrix_bytes;
   }
@@ -91,7 +96,8 @@ void record_one(vk::Context& ctx, vk::CommandBuffer& cmd, TensorType type, const
   }
   const uint64_t row_bytes = kernels::matmul_row_bytes(type, s.k);
   kernels::ExpertWeights w{weights.range(), type, s.k, s.n, s.experts, static_cast<uint32_t>(round_up4(s.n * row_bytes))};
-  kernels::ExpertRows rows{o.x.range(), o.expert_offsets.range(), o.slot_table.range(), o.y.range(), o.rows};
+  kernels::ExpertRows rows{o.x.range(), o.expert_offsets.range(), o.slot_table.range(), o.y.range(), o.rows,
+                           o.gemv_tiles.range()};
   kernels::record_expert_matmul(ctx, cmd, w, rows);
 }
 
