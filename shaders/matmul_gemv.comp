@@ -16,6 +16,8 @@
 // WEIGHT_MATRICES) against the same x and writes the gated activation (matmul_common.glsl).
 // Weight format: weight_blocks.glsl; dense or expert ("matmul by id"): matmul_common.glsl.
 #if defined(GLU)
+// The up matrix's binding, needed before weight_formats.glsl declares its views; the other
+// bindings are in matmul_common.glsl.
 #define UP_WEIGHT_BINDING 7
 #endif
 #include "compute_common.glsl"
