@@ -49,12 +49,7 @@ void load_x_unit(uint xi, out float xs[UNIT]) {
 
 // Row r of the tile: matrix r / COLS, output column r % COLS (clamped to the last row).
 uint tile_row_byte(RowTile tile, uint n_tile, uint r) {
-  uint col = min(n_tile * COLS + r % COLS, p.n - 1u);
-#if defined(GLU)
-  return matrix_row_byte(tile, r / COLS, col);
-#else
-  return tile.w_base + col * p.row_bytes;
-#endif
+  return matrix_row_byte(tile, r / COLS, min(n_tile * COLS + r % COLS, p.n - 1u));
 }
 
 void main() {
@@ -129,11 +124,7 @@ void main() {
       [[unroll]] for (uint m = 0; m < WEIGHT_MATRICES; ++m) {
         USE_MATRIX(m);
         float w[UNIT];
-#if defined(GLU)
         decode_unit(matrix_row_byte(tile, m, col), u, aligned16, w);
-#else
-        decode_unit(tile.w_base + col * p.row_bytes, u, aligned16, w);
-#endif
         [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
           if (t < tile.row_count) acc[m][t] += unit_dot(w, x_row + t * p.k + u * UNIT, x_aligned);
         }
@@ -142,11 +133,7 @@ void main() {
     float sums[WEIGHT_MATRICES][MAX_TOKENS];
     [[unroll]] for (uint m = 0; m < WEIGHT_MATRICES; ++m) {
       USE_MATRIX(m);
-#if defined(GLU)
       uint row_byte = matrix_row_byte(tile, m, col);
-#else
-      uint row_byte = tile.w_base + col * p.row_bytes;
-#endif
       // Float formats: the K % UNIT elements after the last whole unit.
       for (uint kk = units * UNIT + lane; kk < p.k; kk += lanes) {
         float w = weight_at(row_byte, kk);

@@ -52,6 +52,7 @@ BoundPool bind_pool(const vk::Context& ctx, const vk::BufferRange& pool) {
 struct ExpertLaunch {
   MatmulPush push{};
   Grid grid;
+  vk::BufferRange pool;   // binding 0: the weight pool from its aligned start
   vk::BufferRange tiles;  // binding 6: the tile list, or any range when there is none
 };
 
@@ -76,7 +77,9 @@ ExpertLaunch expert_launch(const vk::Context& ctx, const ExpertWeights& w, const
   push.n_expert = w.n_expert;
   push.slot_stride = w.slot_stride;
   push.n_slots = slot_count(w);
-  push.w_offset = bind_pool(ctx, w.pool).skip;
+  const BoundPool pool = bind_pool(ctx, w.pool);
+  launch.pool = pool.range;
+  push.w_offset = pool.skip;
   push.n_tiles = static_cast<uint32_t>(ceil_div(w.n, mp.tile_cols));
   push.m_tiles = static_cast<uint32_t>(m_tiles);
   push.has_tile_list = listed ? 1 : 0;
@@ -99,7 +102,7 @@ void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Expert
   const MatmulPipeline mp = matmul_pipeline(ctx, choice, w.type, true);
   const ExpertLaunch launch = expert_launch(ctx, w, rows, bias.has_value(), choice.path, mp);
   cmd.dispatch(*mp.pipeline,
-               {bind_pool(ctx, w.pool).range, rows.x_gathered, rows.y_gathered, bias ? *bias : rows.x_gathered,
+               {launch.pool, rows.x_gathered, rows.y_gathered, bias ? *bias : rows.x_gathered,
                 rows.expert_offsets, rows.slot_table, launch.tiles},
                launch.push, launch.grid.x, launch.grid.y);
 }
@@ -113,6 +116,7 @@ bool expert_glu_fusable(const ExpertGluWeights& w, uint32_t rows) {
 void record_expert_glu_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const ExpertGluWeights& w, const ExpertRows& rows,
                               GluActivation act, GemvLayout layout) {
   require(expert_glu_fusable(w, rows.rows), "gate and up differ in format, shape, slots or bias, or rows exceed the GEMV's");
+  require(!act.clamped || act.limit > 0.0f, "clamped SwiGLU needs a positive limit");
   check_expert_matmul(w.gate, rows, w.gate_bias);
   check_expert_matmul(w.up, rows, w.up_bias);
   if (rows.rows == 0) return;
@@ -123,9 +127,8 @@ void record_expert_glu_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Ex
   launch.push.up_w_offset = up_pool.skip;
   launch.push.glu_alpha = act.clamped ? act.alpha : 0.0f;
   launch.push.glu_limit = act.clamped ? act.limit : 0.0f;
-  require(!act.clamped || act.limit > 0.0f, "clamped SwiGLU needs a positive limit");
   cmd.dispatch(*mp.pipeline,
-               {bind_pool(ctx, w.gate.pool).range, rows.x_gathered, rows.y_gathered,
+               {launch.pool, rows.x_gathered, rows.y_gathered,
                 w.gate_bias ? *w.gate_bias : rows.x_gathered, rows.expert_offsets, rows.slot_table, launch.tiles,
                 up_pool.range, w.up_bias ? *w.up_bias : rows.x_gathered},
                launch.push, launch.grid.x, launch.grid.y);

@@ -1,6 +1,7 @@
 // Feed-forward blocks of the forward pass: the dense SwiGLU FFN (DeepSeek's leading layers,
 // dense models) and the mixture of experts with its shared expert.
 #include <algorithm>
+#include <array>
 #include <string>
 #include <vector>
 
@@ -97,12 +98,14 @@ void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std:
   const uint32_t rows = n_tokens * c.n_expert_used, ff = c.n_ff_expert;
   const auto offsets = b.expert_offsets.range();
   const auto gemv_tiles = gemv_tile_list(b, rows, c.n_expert);
-  auto bias = [&](ExpertMatrix m) -> std::optional<vk::BufferRange> {
-    std::string name = expert_tensor_name(layer, m);
+  // Each matrix's bias, looked up once per layer rather than per dispatch.
+  std::array<std::optional<vk::BufferRange>, kExpertMatrices> biases;
+  for (uint32_t m = 0; m < kExpertMatrices; ++m) {
+    std::string name = expert_tensor_name(layer, ExpertMatrix(m));
     name.replace(name.size() - 6, 6, "bias");  // "...weight" → "...bias"
-    const DeviceTensor* t = weights_.find(name);
-    return t != nullptr ? std::optional(t->range()) : std::nullopt;
-  };
+    if (const DeviceTensor* t = weights_.find(name)) biases[m] = t->range();
+  }
+  auto bias = [&](ExpertMatrix m) { return biases[static_cast<uint32_t>(m)]; };
   auto matmul = [&](const ExpertDispatch& d, ExpertMatrix m, const vk::BufferRange& x, const vk::BufferRange& y) {
     const kernels::ExpertWeights& weights = d.matrices[static_cast<uint32_t>(m)];
     profile_as(cmd, m == ExpertMatrix::kDown ? KernelFamily::kExpertDown : KernelFamily::kExpertGateUp,

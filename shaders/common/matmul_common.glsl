@@ -119,15 +119,15 @@ float bias_at(uint expert, uint col) {
   return p.has_bias != 0u ? bias[p.bias_offset + expert * p.n + col] : 0.0;
 }
 
+// Row `col` of matrix `m` of the tile: 0 the W at binding 0, 1 GLU's up matrix.
+uint matrix_row_byte(RowTile tile, uint m, uint col) { return (m == 0u ? tile.w_base : tile.up_base) + col * p.row_bytes; }
+
 #if defined(GLU)
 #include "glu.glsl"
 
-// Row `col` of matrix `m` (0 gate, 1 up) of the tile's expert.
-uint matrix_row_byte(RowTile tile, uint m, uint col) { return (m == 0u ? tile.w_base : tile.up_base) + col * p.row_bytes; }
-
 float matrix_bias_at(uint m, uint expert, uint col) {
-  if (p.has_bias == 0u) return 0.0;
-  return m == 0u ? bias[p.bias_offset + expert * p.n + col] : up_bias[p.up_bias_offset + expert * p.n + col];
+  if (m == 0u) return bias_at(expert, col);
+  return p.has_bias != 0u ? up_bias[p.up_bias_offset + expert * p.n + col] : 0.0;
 }
 
 float glu(float gate, float up) { return p.glu_limit > 0.0 ? clamped_swiglu(gate, up, p.glu_alpha, p.glu_limit) : swiglu(gate, up); }
