@@ -34,16 +34,33 @@ const uint ROWS = 8;
 const uint COLS = ROWS / WEIGHT_MATRICES;  // output columns per workgroup
 layout(std430, binding = 1) readonly buffer XWords { uint64_t x_u64[]; };
 
-// x[xi .. xi + UNIT) into xs, as 64-bit pairs when xi is even.
+// x as 64-bit words, as word_at reads weights: past the last whole word, the binding's odd
+// last float (or 0).
+uint g_last_x_word;
+uint64_t g_x_tail_word;
+
+void init_x_loads() {
+  uint words = uint(x_u64.length());
+  g_last_x_word = max(words, 1u) - 1u;
+  g_x_tail_word = uint(x.length()) > 2u * words ? uint64_t(floatBitsToUint(x[2u * words])) : 0ul;
+}
+
+uint64_t x_word(uint i) {
+  uint64_t w = x_u64[min(i, g_last_x_word)];
+  return i > g_last_x_word ? g_x_tail_word : w;
+}
+
+// x[xi .. xi + UNIT) into xs from UNIT / 2 + 1 64-bit words, shifted by half a word when xi
+// is odd: one path whatever xi, because a CPU driver runs both sides of a branch.
 void load_x_unit(uint xi, out float xs[UNIT]) {
-  if ((xi & 1u) == 0u) {
-    [[unroll]] for (uint j = 0; j < UNIT; j += 2u) {
-      uvec2 pair = unpack32(x_u64[(xi + j) >> 1]);
-      xs[j] = uintBitsToFloat(pair.x);
-      xs[j + 1u] = uintBitsToFloat(pair.y);
-    }
-  } else {
-    [[unroll]] for (uint j = 0; j < UNIT; ++j) xs[j] = x[xi + j];
+  const uint first = xi >> 1, shift = (xi & 1u) * 32u;
+  uint64_t prev = x_word(first);
+  [[unroll]] for (uint j = 0; j < UNIT; j += 2u) {
+    uint64_t next = x_word(first + j / 2u + 1u);
+    uvec2 pair = unpack32(funnel(prev, next, shift));
+    xs[j] = uintBitsToFloat(pair.x);
+    xs[j + 1u] = uintBitsToFloat(pair.y);
+    prev = next;
   }
 }
 
@@ -52,8 +69,13 @@ uint tile_row_byte(RowTile tile, uint n_tile, uint r) {
   return matrix_row_byte(tile, r / COLS, min(n_tile * COLS + r % COLS, p.n - 1u));
 }
 
+// The loops below test their condition at the bottom (a tile has at least one row of x, and
+// a lane enters the unit loop only with a unit): a CPU driver runs a loop's body once more,
+// every lane masked off, after the last lane leaves through a test at the top, and that pass
+// costs as much as a real one.
 void main() {
   init_weight_loads();
+  init_x_loads();
   uint group = flat_group_index();
   uint n_tile = group % p.n_tiles;
   RowTile tile;
@@ -62,11 +84,13 @@ void main() {
   const bool aligned16 = (p.row_bytes & 15u) == 0u && (tile.w_base & 15u) == 0u && (tile.up_base & 15u) == 0u;
   const uint lane = gl_SubgroupInvocationID, lanes = gl_SubgroupSize;
   // Token by token: decoding again per token costs less here than holding MAX_TOKENS x units.
-  for (uint t = 0; t < tile.row_count; ++t) {
+  uint t = 0;
+  do {
     const uint xt = p.x_offset + (tile.row_begin + t) * p.k;
     float acc[ROWS];
     [[unroll]] for (uint r = 0; r < ROWS; ++r) acc[r] = 0.0;
-    for (uint u = lane; u < units; u += lanes) {
+    uint u = lane;
+    if (u < units) do {
       float xs[UNIT];
       load_x_unit(xt + u * UNIT, xs);
       [[unroll]] for (uint r = 0; r < ROWS; ++r) {
@@ -77,13 +101,16 @@ void main() {
         [[unroll]] for (uint j = 0; j < UNIT; ++j) s += w[j] * xs[j];
         acc[r] += s;
       }
-    }
+      u += lanes;
+    } while (u < units);
     float sums[ROWS];
     [[unroll]] for (uint r = 0; r < ROWS; ++r) {
+#if defined(WEIGHT_F32) || defined(WEIGHT_F16) || defined(WEIGHT_BF16)
+      // The K % UNIT elements after the last whole unit (quantized rows are whole units).
       USE_MATRIX(r / COLS);
       uint row_byte = tile_row_byte(tile, n_tile, r);
-      // Float formats: the K % UNIT elements after the last whole unit.
       for (uint kk = units * UNIT + lane; kk < p.k; kk += lanes) acc[r] += weight_at(row_byte, kk) * x[xt + kk];
+#endif
       sums[r] = subgroupAdd(acc[r]);
     }
     [[unroll]] for (uint c = 0; c < COLS; ++c) {
@@ -96,7 +123,8 @@ void main() {
 #endif
       y[p.y_offset + (tile.row_begin + t) * p.y_stride + col] = value;
     }
-  }
+    ++t;
+  } while (t < tile.row_count);
 }
 
 #else
