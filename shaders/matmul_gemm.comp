@@ -33,40 +33,57 @@ void main() {
   float acc[TM * TN];
   [[unroll]] for (uint i = 0; i < TM * TN; ++i) acc[i] = 0.0;
 
-  for (uint k0 = 0; k0 < p.k; k0 += BK) {
-    for (uint i = tid; i < BM * BK; i += gl_WorkGroupSize.x) {
+  // Loops test at the bottom, where their first pass is known to have work (K > 0, BM * BK
+  // is at least the workgroup size, BK > 0), and quantized rows take one path: a CPU driver
+  // runs a top-tested loop's body once more with every lane masked off, and both sides of a
+  // branch, each at full cost.
+  uint k0 = 0u;
+  do {
+    uint i = tid;
+    do {
       uint m = i / BK, kk = i % BK;
       bool inside = m < tile.row_count && k0 + kk < p.k;
-      x_tile[kk * BM + m] = inside ? x[p.x_offset + (tile.row_begin + m) * p.k + k0 + kk] : 0.0;
-    }
+      float v = x[inside ? p.x_offset + (tile.row_begin + m) * p.k + k0 + kk : p.x_offset];
+      x_tile[kk * BM + m] = inside ? v : 0.0;
+      i += gl_WorkGroupSize.x;
+    } while (i < BM * BK);
     const uint units_per_slice = BK / UNIT;
-    for (uint i = tid; i < BN * units_per_slice; i += gl_WorkGroupSize.x) {
+    i = tid;
+    if (i < BN * units_per_slice) do {
       uint c = i / units_per_slice, kk = (i % units_per_slice) * UNIT;
       uint u = (k0 + kk) / UNIT;
-      uint row_byte = tile.w_base + (col0 + c) * p.row_bytes;
-      if (col0 + c < p.n && u < units) {
+      // Columns past the last row decode the last row instead; their outputs are not stored.
+      uint row_byte = tile.w_base + min(col0 + c, p.n - 1u) * p.row_bytes;
+#if defined(WEIGHT_F32) || defined(WEIGHT_F16) || defined(WEIGHT_BF16)
+      if (u < units) {
         float w[UNIT];
         decode_unit(row_byte, u, aligned16, w);
         [[unroll]] for (uint j = 0u; j < UNIT; ++j) w_tile[(kk + j) * BN + c] = w[j];
       } else {
-        // Past the last row, or the float formats' K % UNIT tail.
-        for (uint j = 0u; j < UNIT; ++j) {
-          bool inside = col0 + c < p.n && k0 + kk + j < p.k;
-          w_tile[(kk + j) * BN + c] = inside ? weight_at(row_byte, k0 + kk + j) : 0.0;
-        }
+        // The K % UNIT tail: quantized rows are whole units.
+        for (uint j = 0u; j < UNIT; ++j) w_tile[(kk + j) * BN + c] = k0 + kk + j < p.k ? weight_at(row_byte, k0 + kk + j) : 0.0;
       }
-    }
+#else
+      float w[UNIT];
+      decode_unit(row_byte, u, aligned16, w);
+      [[unroll]] for (uint j = 0u; j < UNIT; ++j) w_tile[(kk + j) * BN + c] = w[j];
+#endif
+      i += gl_WorkGroupSize.x;
+    } while (i < BN * units_per_slice);
     barrier();
-    for (uint kk = 0; kk < BK; ++kk) {
+    uint kk = 0u;
+    do {
       float a[TM], b[TN];
       [[unroll]] for (uint i = 0; i < TM; ++i) a[i] = x_tile[kk * BM + ty + i * (BM / TM)];
       [[unroll]] for (uint j = 0; j < TN; ++j) b[j] = w_tile[kk * BN + tx + j * (BN / TN)];
       [[unroll]] for (uint i = 0; i < TM; ++i) {
         [[unroll]] for (uint j = 0; j < TN; ++j) acc[i * TN + j] += a[i] * b[j];
       }
-    }
+      ++kk;
+    } while (kk < BK);
     barrier();
-  }
+    k0 += BK;
+  } while (k0 < p.k);
 
   [[unroll]] for (uint i = 0; i < TM; ++i) {
     uint m = ty + i * (BM / TM);
