@@ -9,9 +9,11 @@
 //   lanes take units and apply each to up to MAX_TOKENS rows of x (which comes from cache),
 //   then reduce across the subgroup.
 // - ROWS_PER_SUBGROUP, for CPU drivers such as lavapipe, which pay every load lane by lane and
-//   per component whatever its width: a workgroup is one subgroup taking ROWS rows at once,
-//   token by token; a lane loads its x unit once for all ROWS rows and reads weights and x
-//   as 64-bit words (WIDE_LOADS in weight_blocks.glsl), half the loads of 32-bit ones.
+//   per component whatever its width, and run every branch and a masked extra pass of every
+//   loop: a workgroup is one subgroup taking ROWS rows at once; a lane loads its x unit once
+//   for all ROWS rows and reads weights and x as 64-bit words (WIDE_LOADS in
+//   weight_blocks.glsl), half the loads of 32-bit ones. It decodes a unit once per token, or
+//   (DECODE_ONCE_PER_TILE) once for all the tile's tokens.
 // GLU (expert only): each output column decodes its gate row and its up row (two matrices,
 // WEIGHT_MATRICES) against the same x and writes the gated activation (matmul_common.glsl).
 // Weight format: weight_blocks.glsl; dense or expert ("matmul by id"): matmul_common.glsl.
@@ -69,10 +71,52 @@ uint tile_row_byte(RowTile tile, uint n_tile, uint r) {
   return matrix_row_byte(tile, r / COLS, min(n_tile * COLS + r % COLS, p.n - 1u));
 }
 
-// The loops below test their condition at the bottom (a tile has at least one row of x, and
-// a lane enters the unit loop only with a unit): a CPU driver runs a loop's body once more,
-// every lane masked off, after the last lane leaves through a test at the top, and that pass
-// costs as much as a real one.
+// Whether a lane decodes its unit of the ROWS rows once for all the tile's tokens (tiles of
+// several tokens: prompts) or again for each token (one-token tiles, where holding the decoded
+// unit would only cost stores and reloads). The same sums in the same order either way.
+layout(constant_id = 1) const bool DECODE_ONCE_PER_TILE = false;
+
+// Loops test their condition at the bottom (a tile has at least one token, and a lane enters
+// the unit loop only with a unit): a CPU driver runs a loop's body once more, every lane
+// masked off, after the last lane leaves through a test at the top, and that pass costs as
+// much as a real one. For the same reason the two strategies are chosen by a specialization
+// constant, not a branch: a CPU driver would run both.
+
+// Token t's outputs: adds the float formats' K % UNIT tail to this lane's partial sums,
+// reduces them over the subgroup and writes the COLS columns.
+void finish_token(RowTile tile, uint n_tile, uint t, float partial[ROWS]) {
+  const uint xt = p.x_offset + (tile.row_begin + t) * p.k;
+  float sums[ROWS];
+  [[unroll]] for (uint r = 0; r < ROWS; ++r) {
+#if defined(WEIGHT_F32) || defined(WEIGHT_F16) || defined(WEIGHT_BF16)
+    // Quantized rows are whole units.
+    USE_MATRIX(r / COLS);
+    uint row_byte = tile_row_byte(tile, n_tile, r);
+    for (uint kk = (p.k / UNIT) * UNIT + gl_SubgroupInvocationID; kk < p.k; kk += gl_SubgroupSize) {
+      partial[r] += weight_at(row_byte, kk) * x[xt + kk];
+    }
+#endif
+    sums[r] = subgroupAdd(partial[r]);
+  }
+  [[unroll]] for (uint c = 0; c < COLS; ++c) {
+    uint col = n_tile * COLS + c;
+    if (!subgroupElect() || col >= p.n) continue;
+#if defined(GLU)
+    float value = glu(sums[c] + matrix_bias_at(0u, tile.expert, col), sums[COLS + c] + matrix_bias_at(1u, tile.expert, col));
+#else
+    float value = sums[c] + bias_at(tile.expert, col);
+#endif
+    y[p.y_offset + (tile.row_begin + t) * p.y_stride + col] = value;
+  }
+}
+
+// sum_j w[j] * x[j] over one unit.
+float unit_sum(float w[UNIT], float xs[UNIT]) {
+  float s = 0.0;
+  [[unroll]] for (uint j = 0; j < UNIT; ++j) s += w[j] * xs[j];
+  return s;
+}
+
 void main() {
   init_weight_loads();
   init_x_loads();
@@ -83,48 +127,64 @@ void main() {
   const uint units = p.k / UNIT;
   const bool aligned16 = (p.row_bytes & 15u) == 0u && (tile.w_base & 15u) == 0u && (tile.up_base & 15u) == 0u;
   const uint lane = gl_SubgroupInvocationID, lanes = gl_SubgroupSize;
-  // Token by token: decoding again per token costs less here than holding MAX_TOKENS x units.
-  uint t = 0;
-  do {
-    const uint xt = p.x_offset + (tile.row_begin + t) * p.k;
-    float acc[ROWS];
-    [[unroll]] for (uint r = 0; r < ROWS; ++r) acc[r] = 0.0;
+  const uint x_tile = p.x_offset + tile.row_begin * p.k;
+  if (DECODE_ONCE_PER_TILE) {
+    // acc[r][t] is updated through selects over t, not indexed by it (that would put it in
+    // memory).
+    float acc[ROWS][MAX_TOKENS];
+    [[unroll]] for (uint r = 0; r < ROWS; ++r) {
+      [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) acc[r][t] = 0.0;
+    }
     uint u = lane;
     if (u < units) do {
-      float xs[UNIT];
-      load_x_unit(xt + u * UNIT, xs);
+      float w[ROWS][UNIT];
       [[unroll]] for (uint r = 0; r < ROWS; ++r) {
         USE_MATRIX(r / COLS);
-        float w[UNIT];
-        decode_unit(tile_row_byte(tile, n_tile, r), u, aligned16, w);
-        float s = 0.0;
-        [[unroll]] for (uint j = 0; j < UNIT; ++j) s += w[j] * xs[j];
-        acc[r] += s;
+        decode_unit(tile_row_byte(tile, n_tile, r), u, aligned16, w[r]);
       }
+      uint t = 0;
+      do {
+        float xs[UNIT];
+        load_x_unit(x_tile + t * p.k + u * UNIT, xs);
+        [[unroll]] for (uint r = 0; r < ROWS; ++r) {
+          float s = unit_sum(w[r], xs);
+          [[unroll]] for (uint i = 0; i < MAX_TOKENS; ++i) acc[r][i] = i == t ? acc[r][i] + s : acc[r][i];
+        }
+        ++t;
+      } while (t < tile.row_count);
       u += lanes;
     } while (u < units);
-    float sums[ROWS];
-    [[unroll]] for (uint r = 0; r < ROWS; ++r) {
-#if defined(WEIGHT_F32) || defined(WEIGHT_F16) || defined(WEIGHT_BF16)
-      // The K % UNIT elements after the last whole unit (quantized rows are whole units).
-      USE_MATRIX(r / COLS);
-      uint row_byte = tile_row_byte(tile, n_tile, r);
-      for (uint kk = units * UNIT + lane; kk < p.k; kk += lanes) acc[r] += weight_at(row_byte, kk) * x[xt + kk];
-#endif
-      sums[r] = subgroupAdd(acc[r]);
-    }
-    [[unroll]] for (uint c = 0; c < COLS; ++c) {
-      uint col = n_tile * COLS + c;
-      if (!subgroupElect() || col >= p.n) continue;
-#if defined(GLU)
-      float value = glu(sums[c] + matrix_bias_at(0u, tile.expert, col), sums[COLS + c] + matrix_bias_at(1u, tile.expert, col));
-#else
-      float value = sums[c] + bias_at(tile.expert, col);
-#endif
-      y[p.y_offset + (tile.row_begin + t) * p.y_stride + col] = value;
-    }
-    ++t;
-  } while (t < tile.row_count);
+    uint t = 0;
+    do {
+      float partial[ROWS];
+      [[unroll]] for (uint r = 0; r < ROWS; ++r) {
+        partial[r] = 0.0;
+        [[unroll]] for (uint i = 0; i < MAX_TOKENS; ++i) partial[r] = i == t ? acc[r][i] : partial[r];
+      }
+      finish_token(tile, n_tile, t, partial);
+      ++t;
+    } while (t < tile.row_count);
+  } else {
+    uint t = 0;
+    do {
+      float acc[ROWS];
+      [[unroll]] for (uint r = 0; r < ROWS; ++r) acc[r] = 0.0;
+      uint u = lane;
+      if (u < units) do {
+        float xs[UNIT];
+        load_x_unit(x_tile + t * p.k + u * UNIT, xs);
+        [[unroll]] for (uint r = 0; r < ROWS; ++r) {
+          USE_MATRIX(r / COLS);
+          float w[UNIT];
+          decode_unit(tile_row_byte(tile, n_tile, r), u, aligned16, w);
+          acc[r] += unit_sum(w, xs);
+        }
+        u += lanes;
+      } while (u < units);
+      finish_token(tile, n_tile, t, acc);
+      ++t;
+    } while (t < tile.row_count);
+  }
 }
 
 #else

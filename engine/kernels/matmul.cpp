@@ -69,7 +69,7 @@ void record_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const MatmulWeight&
 
   const auto& caps = ctx.caps();
   if (choice.path == MatmulPath::kAuto) choice.path = tokens <= kGemvMaxTokens ? MatmulPath::kGemv : MatmulPath::kGemm;
-  MatmulPipeline mp = matmul_pipeline(ctx, choice, w.type, false);
+  MatmulPipeline mp = matmul_pipeline(ctx, choice, w.type, false, tokens > 1);
 
   // Each binding stays within maxStorageBufferRange: W splits into row ranges, x and y into
   // token ranges; every binding may start up to one alignment unit before its data.

@@ -92,6 +92,10 @@ ExpertLaunch expert_launch(const vk::Context& ctx, const ExpertWeights& w, const
 // tile rows: a 64-token prompt routed top-8 over 128 experts gives each about 4.
 bool gemv_suits(uint64_t rows, uint64_t experts) { return rows <= kGemvMaxTokens * std::min(experts, rows); }
 
+// Whether the GEMV's tiles will mostly hold several rows: more rows than experts (a prompt).
+// A decode step's top-k rows go to k different experts, one row each.
+bool multi_row_tiles(uint64_t rows, uint64_t experts) { return rows > experts; }
+
 }  // namespace
 
 void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const ExpertWeights& w, const ExpertRows& rows,
@@ -99,7 +103,7 @@ void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Expert
   check_expert_matmul(w, rows, bias);
   if (rows.rows == 0) return;
   if (choice.path == MatmulPath::kAuto) choice.path = gemv_suits(rows.rows, w.n_expert) ? MatmulPath::kGemv : MatmulPath::kGemm;
-  const MatmulPipeline mp = matmul_pipeline(ctx, choice, w.type, true);
+  const MatmulPipeline mp = matmul_pipeline(ctx, choice, w.type, true, multi_row_tiles(rows.rows, w.n_expert));
   const ExpertLaunch launch = expert_launch(ctx, w, rows, bias.has_value(), choice.path, mp);
   cmd.dispatch(*mp.pipeline,
                {launch.pool, rows.x_gathered, rows.y_gathered, bias ? *bias : rows.x_gathered,
@@ -120,7 +124,8 @@ void record_expert_glu_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Ex
   check_expert_matmul(w.gate, rows, w.gate_bias);
   check_expert_matmul(w.up, rows, w.up_bias);
   if (rows.rows == 0) return;
-  const MatmulPipeline mp = matmul_pipeline(ctx, {MatmulPath::kGemv, layout}, w.gate.type, true, true);
+  const MatmulPipeline mp =
+      matmul_pipeline(ctx, {MatmulPath::kGemv, layout}, w.gate.type, true, multi_row_tiles(rows.rows, w.gate.n_expert), true);
   ExpertLaunch launch = expert_launch(ctx, w.gate, rows, w.gate_bias.has_value(), MatmulPath::kGemv, mp);
   const BoundPool up_pool = bind_pool(ctx, w.up.pool);
   launch.push.n_slots = std::min(launch.push.n_slots, slot_count(w.up));

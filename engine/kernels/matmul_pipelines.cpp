@@ -33,7 +33,8 @@ uint32_t decode_unit_elements(TensorType type) {
 
 }  // namespace
 
-MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType type, bool expert, bool glu) {
+MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType type, bool expert, bool multi_token_tiles,
+                               bool glu) {
   const auto& caps = ctx.caps();
   if (glu && (!expert || choice.path != MatmulPath::kGemv)) {
     throw Error(ErrorCode::kInternal, "matmul: the gated variant is an expert GEMV");
@@ -52,7 +53,7 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType
       // One subgroup per workgroup taking 8 rows (ROWS in matmul_gemv.comp) at once: 8 output
       // columns, or 4 gate and the same 4 up rows.
       if (!caps.int64) throw Error(ErrorCode::kUnsupported, "matmul: the rows-per-subgroup GEMV needs shaderInt64");
-      const uint32_t spec[] = {subgroup};
+      const uint32_t spec[] = {subgroup, multi_token_tiles ? 1u : 0u};
       out.pipeline = &ctx.pipelines().get({name, buffers, sizeof(MatmulPush), spec});
       out.tile_cols = glu ? 4 : 8;
       return out;

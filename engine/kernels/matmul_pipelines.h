@@ -18,7 +18,10 @@ struct MatmulPipeline {
 
 // Bindings: dense 4 (W, x, y, bias); expert 7 (+ expert_offsets, slot_table, gemv_tiles);
 // gated expert GEMV (`glu`) 9 (+ up W, up bias). `choice.path` is kGemv or kGemm (kGemv with `glu`); a
-// kAuto layout is resolved from the device type.
-MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType type, bool expert, bool glu = false);
+// kAuto layout is resolved from the device type. `multi_token_tiles`: the GEMV's row tiles
+// will mostly hold several tokens (a prompt), so the CPU-driver layout decodes each unit once
+// per tile instead of once per token; the results are the same bits either way.
+MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType type, bool expert, bool multi_token_tiles,
+                               bool glu = false);
 
 }  // namespace vkmoe::kernels
