@@ -68,7 +68,9 @@ void record_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const MatmulWeight&
   require(!bias || bias->size >= n * 4, "bias range too small for " + std::to_string(n) + " floats");
 
   const auto& caps = ctx.caps();
-  if (choice.path == MatmulPath::kAuto) choice.path = tokens <= kGemvMaxTokens ? MatmulPath::kGemv : MatmulPath::kGemm;
+  if (choice.path == MatmulPath::kAuto) {
+    choice.path = gemv_suits(resolve_gemv_layout(caps, choice.layout), tokens) ? MatmulPath::kGemv : MatmulPath::kGemm;
+  }
   MatmulPipeline mp = matmul_pipeline(ctx, choice, w.type, false, tokens > 1);
 
   // Each binding stays within maxStorageBufferRange: W splits into row ranges, x and y into

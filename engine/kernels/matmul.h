@@ -59,10 +59,19 @@ enum class MatmulPath { kAuto, kGemv, kGemm };
 
 // How the GEMV spreads W rows over invocations (matmul_gemv.comp). kSubgroupPerRow: a subgroup
 // takes one row at a time and reduces it, for GPUs. kRowsPerSubgroup: each subgroup takes 8
-// rows at once, token by token, with its x unit in registers and 64-bit loads, for CPU
-// drivers, where every load is paid lane by lane; it needs shaderInt64. kAuto picks by
-// device type.
+// rows at once, with its x unit in registers and 64-bit loads, for CPU drivers, where every
+// load is paid lane by lane; it needs shaderInt64. kAuto picks by device type.
 enum class GemvLayout { kAuto, kSubgroupPerRow, kRowsPerSubgroup };
+
+// The layout kAuto stands for on this device (other requests are returned as they are).
+GemvLayout resolve_gemv_layout(const vk::DeviceCaps& caps, GemvLayout requested);
+
+// Whether kAuto takes the GEMV for matrices whose rows of x average `rows_per_matrix`. The
+// rows-per-subgroup layout takes every size: on a CPU driver its tiles of 8 tokens, each
+// weight decoded once per tile, beat the GEMM, whose inner loop pays a lane-by-lane load of
+// shared memory per multiply (4096 x 4096 Q4_K over 64 tokens on lavapipe: 225 against 859
+// ms). Otherwise up to kGemvMaxTokens: beyond that the GEMM reuses each decoded weight more.
+bool gemv_suits(GemvLayout resolved, double rows_per_matrix);
 
 // Which kernel runs; tests pin each choice, everything else leaves both on kAuto.
 struct MatmulChoice {
@@ -71,8 +80,7 @@ struct MatmulChoice {
 };
 
 // x is (tokens, k), y is (tokens, n), bias is (n). W may exceed maxStorageBufferRange: it is
-// then split into row ranges, one dispatch each. kAuto takes the GEMV path for up to
-// kGemvMaxTokens tokens.
+// then split into row ranges, one dispatch each. kAuto takes the GEMV path where gemv_suits.
 void record_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const MatmulWeight& w, const vk::BufferRange& x,
                    const vk::BufferRange& y, uint32_t tokens, const std::optional<vk::BufferRange>& bias = std::nullopt,
                    MatmulChoice choice = {});
@@ -102,8 +110,8 @@ struct ExpertRows {
   std::optional<vk::BufferRange> gemv_tiles;
 };
 
-// bias, when given, is (n_expert, n). kAuto takes the GEMV path while the rows average at
-// most kGemvMaxTokens per expert (rows <= kGemvMaxTokens * min(n_expert, rows)).
+// bias, when given, is (n_expert, n). kAuto takes the GEMV path where gemv_suits the rows per
+// expert, taken as rows / min(n_expert, rows).
 void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const ExpertWeights& w, const ExpertRows& rows,
                           const std::optional<vk::BufferRange>& bias = std::nullopt, MatmulChoice choice = {});
 
@@ -126,9 +134,9 @@ struct ExpertGluWeights {
   std::optional<vk::BufferRange> up_bias;
 };
 
-// Whether record_expert_glu_matmul can take these rows: gate and up alike, and few enough
-// rows per expert for the GEMV path (the rule of record_expert_matmul's kAuto).
-bool expert_glu_fusable(const ExpertGluWeights& w, uint32_t rows);
+// Whether record_expert_glu_matmul can take these rows in this (resolved) layout: gate and up
+// alike, and rows the GEMV suits (the rule of record_expert_matmul's kAuto).
+bool expert_glu_fusable(const ExpertGluWeights& w, uint32_t rows, GemvLayout resolved);
 
 void record_expert_glu_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const ExpertGluWeights& w, const ExpertRows& rows,
                               GluActivation act, GemvLayout layout = GemvLayout::kAuto);

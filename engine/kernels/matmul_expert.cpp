@@ -88,9 +88,11 @@ ExpertLaunch expert_launch(const vk::Context& ctx, const ExpertWeights& w, const
   return launch;
 }
 
-// The GEMV serves rows averaging at most kGemvMaxTokens per expert without the GEMM's idle
-// tile rows: a 64-token prompt routed top-8 over 128 experts gives each about 4.
-bool gemv_suits(uint64_t rows, uint64_t experts) { return rows <= kGemvMaxTokens * std::min(experts, rows); }
+// Rows per expert matrix for gemv_suits: at most `experts` matrices share the rows (a 64-token
+// prompt routed top-8 over 128 experts gives each about 4).
+double rows_per_expert(uint64_t rows, uint64_t experts) {
+  return rows == 0 ? 0.0 : double(rows) / double(std::min(experts, rows));
+}
 
 // Whether the GEMV's tiles will mostly hold several rows: more rows than experts (a prompt).
 // A decode step's top-k rows go to k different experts, one row each.
@@ -102,7 +104,10 @@ void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Expert
                           const std::optional<vk::BufferRange>& bias, MatmulChoice choice) {
   check_expert_matmul(w, rows, bias);
   if (rows.rows == 0) return;
-  if (choice.path == MatmulPath::kAuto) choice.path = gemv_suits(rows.rows, w.n_expert) ? MatmulPath::kGemv : MatmulPath::kGemm;
+  if (choice.path == MatmulPath::kAuto) {
+    const bool gemv = gemv_suits(resolve_gemv_layout(ctx.caps(), choice.layout), rows_per_expert(rows.rows, w.n_expert));
+    choice.path = gemv ? MatmulPath::kGemv : MatmulPath::kGemm;
+  }
   const MatmulPipeline mp = matmul_pipeline(ctx, choice, w.type, true, multi_row_tiles(rows.rows, w.n_expert));
   const ExpertLaunch launch = expert_launch(ctx, w, rows, bias.has_value(), choice.path, mp);
   cmd.dispatch(*mp.pipeline,
@@ -111,15 +116,16 @@ void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Expert
                launch.push, launch.grid.x, launch.grid.y);
 }
 
-bool expert_glu_fusable(const ExpertGluWeights& w, uint32_t rows) {
+bool expert_glu_fusable(const ExpertGluWeights& w, uint32_t rows, GemvLayout resolved) {
   const ExpertWeights &g = w.gate, &u = w.up;
   return g.type == u.type && g.k == u.k && g.n == u.n && g.n_expert == u.n_expert && g.slot_stride == u.slot_stride &&
-         w.gate_bias.has_value() == w.up_bias.has_value() && gemv_suits(rows, g.n_expert);
+         w.gate_bias.has_value() == w.up_bias.has_value() && gemv_suits(resolved, rows_per_expert(rows, g.n_expert));
 }
 
 void record_expert_glu_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const ExpertGluWeights& w, const ExpertRows& rows,
                               GluActivation act, GemvLayout layout) {
-  require(expert_glu_fusable(w, rows.rows), "gate and up differ in format, shape, slots or bias, or rows exceed the GEMV's");
+  layout = resolve_gemv_layout(ctx.caps(), layout);
+  require(expert_glu_fusable(w, rows.rows, layout), "gate and up differ in format, shape, slots or bias, or rows exceed the GEMV's");
   require(!act.clamped || act.limit > 0.0f, "clamped SwiGLU needs a positive limit");
   check_expert_matmul(w.gate, rows, w.gate_bias);
   check_expert_matmul(w.up, rows, w.up_bias);

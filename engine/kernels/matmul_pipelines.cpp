@@ -33,6 +33,16 @@ uint32_t decode_unit_elements(TensorType type) {
 
 }  // namespace
 
+GemvLayout resolve_gemv_layout(const vk::DeviceCaps& caps, GemvLayout requested) {
+  if (requested != GemvLayout::kAuto) return requested;
+  const bool cpu = caps.type == VK_PHYSICAL_DEVICE_TYPE_CPU;
+  return cpu && caps.int64 ? GemvLayout::kRowsPerSubgroup : GemvLayout::kSubgroupPerRow;
+}
+
+bool gemv_suits(GemvLayout resolved, double rows_per_matrix) {
+  return resolved == GemvLayout::kRowsPerSubgroup || rows_per_matrix <= kGemvMaxTokens;
+}
+
 MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType type, bool expert, bool multi_token_tiles,
                                bool glu) {
   const auto& caps = ctx.caps();
@@ -43,10 +53,7 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType
   MatmulPipeline out;
   if (choice.path == MatmulPath::kGemv) {
     uint32_t subgroup = caps.subgroup_size != 0 ? caps.subgroup_size : 32;
-    if (choice.layout == GemvLayout::kAuto) {
-      const bool cpu = caps.type == VK_PHYSICAL_DEVICE_TYPE_CPU;
-      choice.layout = cpu && caps.int64 ? GemvLayout::kRowsPerSubgroup : GemvLayout::kSubgroupPerRow;
-    }
+    choice.layout = resolve_gemv_layout(caps, choice.layout);
     const std::string name = shader_name(choice, type, expert, glu);
     out.tile_rows = kGemvMaxTokens;
     if (choice.layout == GemvLayout::kRowsPerSubgroup) {

@@ -120,8 +120,10 @@ void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std:
                                      d.matrices[static_cast<uint32_t>(ExpertMatrix::kUp)], bias(ExpertMatrix::kGate),
                                      bias(ExpertMatrix::kUp)};
   };
-  const bool fused = std::all_of(dispatches.begin(), dispatches.end(),
-                                 [&](const ExpertDispatch& d) { return kernels::expert_glu_fusable(glu_weights(d), rows); });
+  const kernels::GemvLayout layout = kernels::resolve_gemv_layout(ctx_.caps(), kernels::GemvLayout::kAuto);
+  const bool fused = std::all_of(dispatches.begin(), dispatches.end(), [&](const ExpertDispatch& d) {
+    return kernels::expert_glu_fusable(glu_weights(d), rows, layout);
+  });
   if (fused) {
     const kernels::GluActivation act{c.swiglu_limit > 0.0f, c.swiglu_alpha, c.swiglu_limit};
     for (size_t i = 0; i < dispatches.size(); ++i) {

@@ -218,13 +218,18 @@ INSTANTIATE_TEST_SUITE_P(Routings, ExpertGluTest, ::testing::ValuesIn(cases()),
 // Gate and up of different formats cannot share one gated GEMV: the forward pass falls back to
 // separate matmuls, and the kernel refuses them.
 TEST(ExpertGluFusable, NeedsMatchingGateAndUp) {
+  using kernels::GemvLayout;
   kernels::ExpertWeights q4{{}, TensorType::kQ4_K, 256, 64, 8, 64 * 144};
   kernels::ExpertWeights q6{{}, TensorType::kQ6_K, 256, 64, 8, 64 * 210};
-  EXPECT_TRUE(kernels::expert_glu_fusable({q4, q4, std::nullopt, std::nullopt}, 8));
-  EXPECT_FALSE(kernels::expert_glu_fusable({q4, q6, std::nullopt, std::nullopt}, 8));
-  EXPECT_FALSE(kernels::expert_glu_fusable({q4, q4, vk::BufferRange{}, std::nullopt}, 8));
-  // 8 experts with 9 rows each on average: the GEMM's rows.
-  EXPECT_FALSE(kernels::expert_glu_fusable({q4, q4, std::nullopt, std::nullopt}, 72));
+  for (GemvLayout layout : {GemvLayout::kSubgroupPerRow, GemvLayout::kRowsPerSubgroup}) {
+    EXPECT_TRUE(kernels::expert_glu_fusable({q4, q4, std::nullopt, std::nullopt}, 8, layout));
+    EXPECT_FALSE(kernels::expert_glu_fusable({q4, q6, std::nullopt, std::nullopt}, 8, layout));
+    EXPECT_FALSE(kernels::expert_glu_fusable({q4, q4, vk::BufferRange{}, std::nullopt}, 8, layout));
+  }
+  // 8 experts with 9 rows each on average: the GEMM's rows on a GPU; the CPU-driver layout
+  // takes any number.
+  EXPECT_FALSE(kernels::expert_glu_fusable({q4, q4, std::nullopt, std::nullopt}, 72, GemvLayout::kSubgroupPerRow));
+  EXPECT_TRUE(kernels::expert_glu_fusable({q4, q4, std::nullopt, std::nullopt}, 72, GemvLayout::kRowsPerSubgroup));
 }
 
 }  // namespace

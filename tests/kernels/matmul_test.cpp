@@ -20,15 +20,16 @@ struct Case {
   TensorType type;
   uint32_t tokens, k, n;
   bool bias;
-  kernels::GemvLayout layout = kernels::GemvLayout::kAuto;  // both GEMV layouts run on every device
+  kernels::MatmulChoice choice = {};  // every path and GEMV layout runs on every device
 };
 
 std::string case_name(const Case& c) {
-  std::string layout = c.layout == kernels::GemvLayout::kSubgroupPerRow    ? "_subgroup_per_row"
-                       : c.layout == kernels::GemvLayout::kRowsPerSubgroup ? "_rows_per_subgroup"
-                                                                          : "";
+  std::string path = c.choice.path == kernels::MatmulPath::kGemm                  ? "_gemm"
+                     : c.choice.layout == kernels::GemvLayout::kSubgroupPerRow    ? "_subgroup_per_row"
+                     : c.choice.layout == kernels::GemvLayout::kRowsPerSubgroup ? "_rows_per_subgroup"
+                                                                                : "";
   return std::string(tensor_type_info(c.type).name) + "_T" + std::to_string(c.tokens) + "_K" + std::to_string(c.k) + "_N" +
-         std::to_string(c.n) + (c.bias ? "_bias" : "") + layout;
+         std::to_string(c.n) + (c.bias ? "_bias" : "") + path;
 }
 
 class MatmulTest : public GpuTest, public ::testing::WithParamInterface<Case> {};
@@ -45,7 +46,7 @@ TEST_P(MatmulTest, MatchesReference) {
   std::optional<vk::BufferRange> bias_range;
   if (c.bias) bias_range = db.range();
   ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
-    kernels::record_matmul(ctx(), cmd, weight, dx.range(), dy.range(), c.tokens, bias_range, {kernels::MatmulPath::kAuto, c.layout});
+    kernels::record_matmul(ctx(), cmd, weight, dx.range(), dy.range(), c.tokens, bias_range, c.choice);
   });
   // float32 accumulation of exactly the decoded weights.
   EXPECT_TRUE(all_close(download_floats(dy, size_t(c.tokens) * c.n), matmul_reference(w, x, c.tokens, c.k, c.n, bias),
@@ -77,20 +78,25 @@ std::vector<Case> cases() {
     out.push_back({t, 33, 256, 129, true});
     out.push_back({t, 130, 256, 40, false});
   }
-  // The GEMV cases (T <= 8) once in each layout, whatever the device would pick.
-  std::vector<Case> both;
+  // Each case in each GEMV layout, whatever the device would pick; more than 8 tokens (the
+  // subgroup-per-row layout's limit) also in the GEMM, which CPU drivers leave for the GEMV.
+  std::vector<Case> all;
   for (const Case& c : out) {
     if (c.tokens > kernels::kGemvMaxTokens) {
-      both.push_back(c);
+      Case gemm = c, rows = c;
+      gemm.choice = {kernels::MatmulPath::kGemm, kernels::GemvLayout::kAuto};
+      rows.choice = {kernels::MatmulPath::kGemv, kernels::GemvLayout::kRowsPerSubgroup};
+      all.push_back(gemm);
+      all.push_back(rows);
       continue;
     }
     for (auto layout : {kernels::GemvLayout::kSubgroupPerRow, kernels::GemvLayout::kRowsPerSubgroup}) {
       Case l = c;
-      l.layout = layout;
-      both.push_back(l);
+      l.choice = {kernels::MatmulPath::kGemv, layout};
+      all.push_back(l);
     }
   }
-  return both;
+  return all;
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, MatmulTest, ::testing::ValuesIn(cases()),
