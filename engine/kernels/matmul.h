@@ -2,7 +2,7 @@
 // y (T, N) = x (T, K) · W^T (+ bias), with W as GGUF stores it: N rows of K elements
 // (GGUF ne = {K, N}), in any format of weight_formats.glsl, decoded in registers. x, y and
 // bias are float32, row-major. Few tokens take the GEMV path (memory bound), more take the
-// tiled GEMM path. The expert form ("matmul by id") reads each expert's W through a slot
+// tiled GEMM path on GPUs (CPU drivers keep the GEMV: gemv_suits). The expert form ("matmul by id") reads each expert's W through a slot
 // table, so experts can move between slots without re-recording.
 #include <algorithm>
 #include <cstdint>
@@ -39,7 +39,7 @@ struct MatmulPush {
 };
 static_assert(sizeof(MatmulPush) == 80);
 
-// Tokens up to which record_matmul takes the GEMV path; rows per GEMV tile.
+// Tokens up to which a GPU takes the GEMV path; rows per GEMV tile.
 inline constexpr uint32_t kGemvMaxTokens = 8;
 
 // Row tiles an expert GEMV over `rows` grouped rows may have: every non-empty expert can

@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -78,8 +79,14 @@ std::vector<Rendered> render_with_jinja2(const std::vector<TemplateCase>& cases)
   const std::string jobs_text = jobs.dump();
   const std::string script = source_dir() + "/tests/chat_template/oracle/render.py";
   // ctest runs every test in its own process; the oracle's answers are cached in the
-  // working folder, keyed by the jobs and the script, so python runs once per suite.
-  const size_t key = std::hash<std::string>{}(jobs_text + read_text_file(script));
+  // working folder, keyed by the jobs, the script and today's date (templates print it through
+  // strftime_now, so yesterday's answers are stale), so python runs once per suite and day.
+  const std::time_t now = std::time(nullptr);
+  std::tm local{};
+  localtime_r(&now, &local);
+  char today[16];
+  std::strftime(today, sizeof(today), "%Y-%m-%d", &local);
+  const size_t key = std::hash<std::string>{}(jobs_text + read_text_file(script) + today);
   const std::string cache = "chat_oracle_" + std::to_string(key) + ".json";
   std::string output;
   if (std::filesystem::exists(cache)) {
