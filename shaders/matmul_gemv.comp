@@ -76,12 +76,6 @@ uint tile_row_byte(RowTile tile, uint n_tile, uint r) {
 // unit would only cost stores and reloads). The same sums in the same order either way.
 layout(constant_id = 1) const bool DECODE_ONCE_PER_TILE = false;
 
-// Loops test their condition at the bottom (a tile has at least one token, and a lane enters
-// the unit loop only with a unit): a CPU driver runs a loop's body once more, every lane
-// masked off, after the last lane leaves through a test at the top, and that pass costs as
-// much as a real one. For the same reason the two strategies are chosen by a specialization
-// constant, not a branch: a CPU driver would run both.
-
 // Token t's outputs: adds the float formats' K % UNIT tail to this lane's partial sums,
 // reduces them over the subgroup and writes the COLS columns.
 void finish_token(RowTile tile, uint n_tile, uint t, float partial[ROWS]) {
@@ -117,6 +111,11 @@ float unit_sum(float w[UNIT], float xs[UNIT]) {
   return s;
 }
 
+// Loops test their condition at the bottom (a tile has at least one token, and a lane enters
+// the unit loop only with a unit): a CPU driver runs a loop's body once more, every lane
+// masked off, after the last lane leaves through a test at the top, and that pass costs as
+// much as a real one. For the same reason the two strategies are chosen by a specialization
+// constant, not a branch: a CPU driver would run both.
 void main() {
   init_weight_loads();
   init_x_loads();
