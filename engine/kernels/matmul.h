@@ -2,8 +2,9 @@
 // y (T, N) = x (T, K) · W^T (+ bias), with W as GGUF stores it: N rows of K elements
 // (GGUF ne = {K, N}), in any format of weight_formats.glsl, decoded in registers. x, y and
 // bias are float32, row-major. Few tokens take the GEMV path (memory bound), more take the
-// tiled GEMM path on GPUs (CPU drivers keep the GEMV: gemv_suits). The expert form ("matmul by id") reads each expert's W through a slot
-// table, so experts can move between slots without re-recording.
+// tiled GEMM path on GPUs (CPU drivers keep the GEMV: gemv_suits). The expert form ("matmul
+// by id") reads each expert's W through a slot table, so experts can move between slots
+// without re-recording.
 #include <algorithm>
 #include <cstdint>
 #include <optional>
