@@ -55,19 +55,18 @@ void main() {
       // Columns past the last row decode the last row instead; their outputs are not stored.
       uint row_byte = tile.w_base + min(col0 + c, p.n - 1u) * p.row_bytes;
 #if defined(WEIGHT_F32) || defined(WEIGHT_F16) || defined(WEIGHT_BF16)
-      if (u < units) {
+      const bool whole_unit = u < units;
+#else
+      const bool whole_unit = true;  // quantized rows are whole units: the tail path folds away
+#endif
+      if (whole_unit) {
         float w[UNIT];
         decode_unit(row_byte, u, aligned16, w);
         [[unroll]] for (uint j = 0u; j < UNIT; ++j) w_tile[(kk + j) * BN + c] = w[j];
       } else {
-        // The K % UNIT tail: quantized rows are whole units.
+        // The float formats' K % UNIT tail.
         for (uint j = 0u; j < UNIT; ++j) w_tile[(kk + j) * BN + c] = k0 + kk + j < p.k ? weight_at(row_byte, k0 + kk + j) : 0.0;
       }
-#else
-      float w[UNIT];
-      decode_unit(row_byte, u, aligned16, w);
-      [[unroll]] for (uint j = 0u; j < UNIT; ++j) w_tile[(kk + j) * BN + c] = w[j];
-#endif
       i += gl_WorkGroupSize.x;
     } while (i < BN * units_per_slice);
     barrier();
