@@ -43,10 +43,15 @@ static_assert(sizeof(MatmulPush) == 80);
 // Tokens up to which a GPU takes the GEMV path; rows per GEMV tile.
 inline constexpr uint32_t kGemvMaxTokens = 8;
 
-// Row tiles an expert GEMV over `rows` grouped rows may have: every non-empty expert can
-// leave one partial tile. The grid is this tall; record_moe_dispatch lists the real ones.
+// Row tiles of `height` rows an expert matmul over `rows` grouped rows may have: every
+// non-empty expert can leave one partial tile. The grid is this tall; surplus workgroups exit.
+inline uint32_t expert_row_tiles(uint32_t rows, uint32_t n_expert, uint32_t height) {
+  return std::min(rows, (rows + height - 1) / height + std::min(n_expert, rows));
+}
+
+// The expert GEMV's: record_moe_dispatch lists the real ones.
 inline uint32_t expert_gemv_tiles(uint32_t rows, uint32_t n_expert) {
-  return std::min(rows, (rows + kGemvMaxTokens - 1) / kGemvMaxTokens + std::min(n_expert, rows));
+  return expert_row_tiles(rows, n_expert, kGemvMaxTokens);
 }
 
 struct MatmulWeight {

@@ -58,14 +58,10 @@ struct ExpertLaunch {
 
 ExpertLaunch expert_launch(const vk::Context& ctx, const ExpertWeights& w, const ExpertRows& rows, bool has_bias,
                            MatmulPath path, const MatmulPipeline& mp) {
-  const uint64_t r = rows.rows, experts = w.n_expert;
-  // Rows per expert are known only on the GPU: size the grid for the worst case, where every
-  // non-empty expert leaves one partial tile, and let surplus workgroups exit. Only the GEMV's
-  // tiles are listed.
-  const bool gemv = path == MatmulPath::kGemv;
-  const uint64_t m_tiles = gemv ? expert_gemv_tiles(rows.rows, w.n_expert)
-                                : std::min(r, ceil_div(r, mp.tile_rows) + std::min(experts, r));
-  const bool listed = gemv && rows.gemv_tiles.has_value();
+  // Rows per expert are known only on the GPU: size the grid for the worst case. Only the
+  // GEMV's tiles (kGemvMaxTokens rows, as record_moe_dispatch lists them) come as a list.
+  const uint32_t m_tiles = expert_row_tiles(rows.rows, w.n_expert, mp.tile_rows);
+  const bool listed = path == MatmulPath::kGemv && rows.gemv_tiles.has_value();
   ExpertLaunch launch;
   MatmulPush& push = launch.push;
   push.k = w.k;
@@ -81,7 +77,7 @@ ExpertLaunch expert_launch(const vk::Context& ctx, const ExpertWeights& w, const
   launch.pool = pool.range;
   push.w_offset = pool.skip;
   push.n_tiles = static_cast<uint32_t>(ceil_div(w.n, mp.tile_cols));
-  push.m_tiles = static_cast<uint32_t>(m_tiles);
+  push.m_tiles = m_tiles;
   push.has_tile_list = listed ? 1 : 0;
   launch.tiles = listed ? *rows.gemv_tiles : rows.x_gathered;
   launch.grid = grid_for_groups(uint64_t(push.n_tiles) * push.m_tiles, ctx.caps());
