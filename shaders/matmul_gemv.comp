@@ -11,8 +11,8 @@
 // - ROWS_PER_SUBGROUP, for CPU drivers such as lavapipe, which pay every load lane by lane and
 //   per component whatever its width, and run every branch and a masked extra pass of every
 //   loop: a workgroup is one subgroup taking ROWS rows at once; a lane loads its x unit once
-//   for all ROWS rows and reads weights and x as 64-bit words (WIDE_LOADS in
-//   weight_blocks.glsl), half the loads of 32-bit ones. It decodes a unit once per token, or
+//   for all ROWS rows and reads weights and x as 64-bit words fetched from texel views
+//   (WIDE_LOADS in weight_blocks.glsl), which such a driver fetches for all lanes at once. It decodes a unit once per token, or
 //   (DECODE_ONCE_PER_TILE) once for all the tile's tokens.
 // GLU (expert only): each output column decodes its gate row and its up row (two matrices,
 // WEIGHT_MATRICES) against the same x and writes the gated activation (matmul_common.glsl).
@@ -35,6 +35,7 @@ const uint MAX_TOKENS = 8;  // x rows per tile
 const uint ROWS = 8;
 const uint COLS = ROWS / WEIGHT_MATRICES;  // output columns per workgroup
 layout(std430, binding = 1) readonly buffer XWords { uint64_t x_u64[]; };
+layout(binding = 17) uniform usamplerBuffer x_texels;  // binding 1's words, as weight_blocks.glsl fetches W
 
 // x as 64-bit words, as word_at reads weights: past the last whole word, the binding's odd
 // last float (or 0).
@@ -48,7 +49,7 @@ void init_x_loads() {
 }
 
 uint64_t x_word(uint i) {
-  uint64_t w = x_u64[min(i, g_last_x_word)];
+  uint64_t w = pack64(texelFetch(x_texels, int(min(i, g_last_x_word))).xy);
   return i > g_last_x_word ? g_x_tail_word : w;
 }
 

@@ -75,7 +75,7 @@ void record_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const MatmulWeight&
 
   // Each binding stays within maxStorageBufferRange: W splits into row ranges, x and y into
   // token ranges; every binding may start up to one alignment unit before its data.
-  uint64_t align = std::max<uint64_t>(caps.min_storage_buffer_offset_alignment, 4);
+  uint64_t align = matmul_binding_alignment(caps);
   uint64_t budget = caps.max_storage_buffer_range - align;
   uint64_t chunk_rows = std::min<uint64_t>(n, budget / row_bytes);
   uint64_t chunk_tokens = std::min<uint64_t>(tokens, budget / (std::max(k, n) * 4));

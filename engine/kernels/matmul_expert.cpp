@@ -44,7 +44,7 @@ struct BoundPool {
 };
 
 BoundPool bind_pool(const vk::Context& ctx, const vk::BufferRange& pool) {
-  const uint64_t misalignment = pool.offset % ctx.caps().min_storage_buffer_offset_alignment;
+  const uint64_t misalignment = pool.offset % matmul_binding_alignment(ctx.caps());
   return {{pool.buffer, pool.offset - misalignment, pool.size + misalignment}, static_cast<uint32_t>(misalignment)};
 }
 

@@ -39,6 +39,10 @@ GemvLayout resolve_gemv_layout(const vk::DeviceCaps& caps, GemvLayout requested)
   return cpu && caps.int64 ? GemvLayout::kRowsPerSubgroup : GemvLayout::kSubgroupPerRow;
 }
 
+uint64_t matmul_binding_alignment(const vk::DeviceCaps& caps) {
+  return std::max<uint64_t>({caps.min_storage_buffer_offset_alignment, caps.min_texel_buffer_offset_alignment, 4});
+}
+
 bool gemv_suits(GemvLayout resolved, double rows_per_matrix) {
   return resolved == GemvLayout::kRowsPerSubgroup || rows_per_matrix <= kGemvMaxTokens;
 }
@@ -61,7 +65,10 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType
       // columns, or 4 gate and the same 4 up rows.
       if (!caps.int64) throw Error(ErrorCode::kUnsupported, "matmul: the rows-per-subgroup GEMV needs shaderInt64");
       const uint32_t spec[] = {subgroup, multi_token_tiles ? 1u : 0u};
-      out.pipeline = &ctx.pipelines().get({name, buffers, sizeof(MatmulPush), spec});
+      // Texel views of W, x and up W at bindings 16, 17 and 18 (matmul_gemv.comp).
+      static constexpr vk::TexelBinding kTexels[] = {{16, 0}, {17, 1}, {18, 7}};
+      const std::span<const vk::TexelBinding> texels(kTexels, glu ? 3 : 2);
+      out.pipeline = &ctx.pipelines().get({name, buffers, sizeof(MatmulPush), spec, 0, texels});
       out.tile_cols = glu ? 4 : 8;
       return out;
     }

@@ -16,7 +16,8 @@ Buffer Buffer::create(Device& device, MemoryAllocator& allocator, VkDeviceSize s
   b.size_ = size;
   VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
   info.size = size;
-  info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+  info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
+               VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
   // Expert weights are written by the transfer queue and read by the compute queue; sharing
   // every buffer between the two families spares ownership transfers (buffers lose nothing).
   const uint32_t families[] = {device.compute_queue().family,
@@ -37,6 +38,7 @@ Buffer Buffer::create(Device& device, MemoryAllocator& allocator, VkDeviceSize s
   vkGetBufferMemoryRequirements(device.handle(), b.buffer_, &req);
   b.allocation_ = allocator.allocate(req, usage);  // on throw, ~Buffer destroys the VkBuffer
   VKMOE_VK_CHECK(vkBindBufferMemory(device.handle(), b.buffer_, b.allocation_.memory, b.allocation_.offset));
+  device.texel_views().track(b.buffer_, size);
   return b;
 }
 
@@ -59,7 +61,10 @@ Buffer& Buffer::operator=(Buffer&& o) noexcept {
 }
 
 void Buffer::release() {
-  if (buffer_ != VK_NULL_HANDLE) vkDestroyBuffer(device_->handle(), buffer_, nullptr);
+  if (buffer_ != VK_NULL_HANDLE) {
+    device_->texel_views().forget(buffer_);
+    vkDestroyBuffer(device_->handle(), buffer_, nullptr);
+  }
   if (allocation_.memory != VK_NULL_HANDLE) allocator_->free(allocation_);
   buffer_ = VK_NULL_HANDLE;
   allocation_ = {};

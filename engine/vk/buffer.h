@@ -1,5 +1,6 @@
 #pragma once
-// A VkBuffer with its memory. Every buffer can be a storage buffer and a copy source/target.
+// A VkBuffer with its memory. Every buffer can be a storage buffer, a uniform texel buffer
+// (texel_views.h) and a copy source/target.
 // A descriptor may cover at most maxStorageBufferRange bytes (128 MiB on lavapipe), so kernels
 // bind BufferRanges and split work over ranges where a tensor is larger than that.
 #include <vulkan/vulkan.h>

@@ -64,16 +64,25 @@ void CommandBuffer::dispatch(const ComputePipeline& pipeline, std::span<const Bu
     throw Error(ErrorCode::kInternal, "dispatch of '" + pipeline.name() + "': workgroup count " + std::to_string(gx) + "x" +
                                           std::to_string(gy) + "x" + std::to_string(gz) + " is zero or over the device limit");
   }
+  const auto& texels = pipeline.texel_bindings();
   std::vector<VkDescriptorBufferInfo> infos(buffers.size());
-  std::vector<VkWriteDescriptorSet> writes(buffers.size());
+  std::vector<VkBufferView> views(texels.size());
+  std::vector<VkWriteDescriptorSet> writes(buffers.size() + texels.size(), {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET});
   for (uint32_t i = 0; i < buffers.size(); ++i) {
     check_range(pipeline, i, buffers[i]);
     infos[i] = {buffers[i].buffer, buffers[i].offset, buffers[i].size};
-    writes[i] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
     writes[i].dstBinding = i;
     writes[i].descriptorCount = 1;
     writes[i].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
     writes[i].pBufferInfo = &infos[i];
+  }
+  for (size_t j = 0; j < texels.size(); ++j) {
+    views[j] = device_.texel_views().view(buffers[texels[j].buffer]);
+    VkWriteDescriptorSet& w = writes[buffers.size() + j];
+    w.dstBinding = texels[j].binding;
+    w.descriptorCount = 1;
+    w.descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER;
+    w.pTexelBufferView = &views[j];
   }
   if (profiler_ != nullptr) profiler_->open(*this);
   vkCmdBindPipeline(cmd_, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline.handle());

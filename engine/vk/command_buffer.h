@@ -30,9 +30,10 @@ class CommandBuffer {
   void begin();  // resets what was recorded before, and the label
   void end();
 
-  // Binds `buffers` to bindings 0..n-1 and dispatches groups. `push` must be exactly the
-  // pipeline's push-constant size. Ranges must respect maxStorageBufferRange and the offset
-  // alignment; kernels split larger tensors before they get here.
+  // Binds `buffers` to bindings 0..n-1, and the pipeline's texel bindings to views of them,
+  // and dispatches groups. `push` must be exactly the pipeline's push-constant size. Ranges
+  // must respect maxStorageBufferRange and the offset alignment; kernels split larger tensors
+  // before they get here.
   void dispatch(const ComputePipeline& pipeline, std::span<const BufferRange> buffers, const void* push, uint32_t push_bytes,
                 uint32_t groups_x, uint32_t groups_y = 1, uint32_t groups_z = 1);
   template <class Push>

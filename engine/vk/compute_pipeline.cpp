@@ -26,9 +26,17 @@ std::unique_ptr<ComputePipeline> ComputePipeline::create(Device& device, VkPipel
   for (uint32_t i = 0; i < desc.buffer_count; ++i) {
     bindings[i] = {i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr};
   }
+  for (const TexelBinding& t : desc.texel_bindings) {
+    if (t.binding < desc.buffer_count || t.buffer >= desc.buffer_count) {
+      throw Error(ErrorCode::kInternal, "shader '" + desc.name + "': texel binding " + std::to_string(t.binding) +
+                                            " overlaps the storage buffers or views a binding it does not have");
+    }
+    bindings.push_back({t.binding, VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 1, VK_SHADER_STAGE_COMPUTE_BIT, nullptr});
+  }
+  self->texel_bindings_.assign(desc.texel_bindings.begin(), desc.texel_bindings.end());
   VkDescriptorSetLayoutCreateInfo set_info{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
   set_info.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
-  set_info.bindingCount = desc.buffer_count;
+  set_info.bindingCount = static_cast<uint32_t>(bindings.size());
   set_info.pBindings = bindings.data();
   VKMOE_VK_CHECK(vkCreateDescriptorSetLayout(dev, &set_info, nullptr, &self->set_layout_));
 

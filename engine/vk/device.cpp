@@ -48,6 +48,7 @@ std::unique_ptr<Device> Device::create(VkPhysicalDevice physical, const DeviceCa
     self->transfer_.family = caps.transfer_family;
   }
   self->load_functions(vkGetDeviceProcAddr);
+  self->texel_views_ = std::make_unique<TexelViews>(self->device_, self->caps_);
   return self;
 }
 
@@ -91,6 +92,7 @@ std::unique_ptr<Device> Device::adopt(const ExternalDevice& ext) {
     if (ext.transfer_queue == ext.compute_queue) self->transfer_.submit_mutex = self->compute_.submit_mutex;
   }
   self->load_functions(ext.get_device_proc_addr != nullptr ? ext.get_device_proc_addr : vkGetDeviceProcAddr);
+  self->texel_views_ = std::make_unique<TexelViews>(self->device_, self->caps_);
   return self;
 }
 
@@ -102,6 +104,7 @@ void Device::load_functions(PFN_vkGetDeviceProcAddr get_proc) {
 }
 
 Device::~Device() {
+  texel_views_.reset();
   if (owned_ && device_ != VK_NULL_HANDLE) {
     vkDeviceWaitIdle(device_);
     vkDestroyDevice(device_, nullptr);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/vk/device_caps.h"
+#include "engine/vk/texel_views.h"
 
 namespace vkmoe::vk {
 
@@ -61,6 +62,7 @@ class Device {
   // nullptr when the device has no separate transfer queue.
   Queue* transfer_queue() { return transfer_.handle != VK_NULL_HANDLE ? &transfer_ : nullptr; }
   PFN_vkCmdPushDescriptorSetKHR push_descriptor_fn() const { return push_descriptor_; }
+  TexelViews& texel_views() { return *texel_views_; }
 
   // False for a host's device: vkmoe then neither destroys it nor waits for it to go idle.
   bool owned() const { return owned_; }
@@ -76,6 +78,7 @@ class Device {
   Queue compute_;
   Queue transfer_;
   PFN_vkCmdPushDescriptorSetKHR push_descriptor_ = nullptr;
+  std::unique_ptr<TexelViews> texel_views_;  // destroyed before the device
 };
 
 }  // namespace vkmoe::vk

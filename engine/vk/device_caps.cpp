@@ -65,6 +65,8 @@ DeviceCaps query_device_caps(VkPhysicalDevice physical) {
   caps.max_push_constants = p.limits.maxPushConstantsSize;
   caps.max_storage_buffer_range = p.limits.maxStorageBufferRange;
   caps.min_storage_buffer_offset_alignment = p.limits.minStorageBufferOffsetAlignment;
+  caps.max_texel_buffer_elements = p.limits.maxTexelBufferElements;
+  caps.min_texel_buffer_offset_alignment = p.limits.minTexelBufferOffsetAlignment;
   caps.timestamp_period_ns = p.limits.timestampPeriod;
 
   VkPhysicalDeviceMaintenance3Properties m3{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES};

@@ -28,6 +28,8 @@ struct DeviceCaps {
   uint64_t max_storage_buffer_range = 0;
   uint64_t max_memory_allocation_size = 0;
   uint64_t min_storage_buffer_offset_alignment = 0;
+  uint32_t max_texel_buffer_elements = 0;
+  uint64_t min_texel_buffer_offset_alignment = 0;
 
   bool storage_16bit = false;    // 16-bit loads/stores from storage buffers (f16/bf16 weights)
   bool storage_8bit = false;     // 8-bit loads (quantized blocks)

@@ -27,11 +27,20 @@ layout(std430, binding = UP_WEIGHT_BINDING) readonly buffer UpWeightQuads { uvec
 // halves. init_weight_loads() sets both, per matrix, once per invocation; call it first in
 // main().
 //
-// WIDE_LOADS (the CPU-driver GEMV) reads 64-bit words, half the loads of 32-bit ones.
+// WIDE_LOADS (the CPU-driver GEMV) reads 64-bit words, half the loads of 32-bit ones, and
+// fetches them from texel views of the weight bindings (binding 16, and 18 for up; the host
+// binds them: matmul_pipelines.cpp): a CPU driver fetches a texel for all lanes at once, where
+// it loads a storage buffer's word lane by lane, each behind a branch. The storage views still
+// give the lengths and the tail.
 #if defined(WIDE_LOADS)
 layout(std430, binding = 0) readonly buffer WeightWide { uint64_t w_u64[]; };
+layout(binding = 16) uniform usamplerBuffer w_texels;
 #if defined(GLU)
 layout(std430, binding = UP_WEIGHT_BINDING) readonly buffer UpWeightWide { uint64_t up_u64[]; };
+layout(binding = 18) uniform usamplerBuffer up_texels;
+#define WEIGHT_TEXEL(i) (g_matrix == 0u ? texelFetch(w_texels, int(i)).xy : texelFetch(up_texels, int(i)).xy)
+#else
+#define WEIGHT_TEXEL(i) texelFetch(w_texels, int(i)).xy
 #endif
 uint g_last_word[WEIGHT_MATRICES];
 uint64_t g_tail_word[WEIGHT_MATRICES];
@@ -51,7 +60,7 @@ void init_weight_loads() {
 
 uint64_t word_at(uint i) {
   uint last = g_last_word[g_matrix];
-  uint64_t w = WEIGHT_READ(w_u64, up_u64, min(i, last));
+  uint64_t w = pack64(WEIGHT_TEXEL(min(i, last)));
   return i > last ? g_tail_word[g_matrix] : w;
 }
 
