@@ -36,6 +36,10 @@ const uint ROWS = 8;
 const uint COLS = ROWS / WEIGHT_MATRICES;  // output columns per workgroup
 layout(std430, binding = 1) readonly buffer XWords { uint64_t x_u64[]; };
 layout(binding = 17) uniform usamplerBuffer x_texels;  // binding 1's words, as weight_blocks.glsl fetches W
+layout(binding = 19) uniform usamplerBuffer x_quads;   // binding 1's 16-byte runs
+// Every x row starts at a multiple of 4 floats of binding 1 (the host knows): units are then
+// whole quads, fetched with no shifts.
+layout(constant_id = 2) const bool X_QUADS = false;
 
 // x as 64-bit words, as word_at reads weights: past the last whole word, the binding's odd
 // last float (or 0).
@@ -53,9 +57,17 @@ uint64_t x_word(uint i) {
   return i > g_last_x_word ? g_x_tail_word : w;
 }
 
-// x[xi .. xi + UNIT) into xs from UNIT / 2 + 1 64-bit words, shifted by half a word when xi
-// is odd: one path whatever xi, because a CPU driver runs both sides of a branch.
+// x[xi .. xi + UNIT) into xs: from UNIT / 4 quads with X_QUADS, else from UNIT / 2 + 1 64-bit
+// words, shifted by half a word when xi is odd (one path whatever xi, because a CPU driver
+// runs both sides of a branch).
 void load_x_unit(uint xi, out float xs[UNIT]) {
+  if (X_QUADS) {
+    [[unroll]] for (uint j = 0; j < UNIT; j += 4u) {
+      uvec4 q = texelFetch(x_quads, int((xi + j) >> 2));
+      [[unroll]] for (uint c = 0; c < 4u; ++c) xs[j + c] = uintBitsToFloat(q[c]);
+    }
+    return;
+  }
   const uint first = xi >> 1, shift = (xi & 1u) * 32u;
   uint64_t prev = x_word(first);
   [[unroll]] for (uint j = 0; j < UNIT; j += 2u) {

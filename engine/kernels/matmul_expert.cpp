@@ -104,7 +104,9 @@ void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Expert
     const bool gemv = gemv_suits(resolve_gemv_layout(ctx.caps(), choice.layout), rows_per_expert(rows.rows, w.n_expert));
     choice.path = gemv ? MatmulPath::kGemv : MatmulPath::kGemm;
   }
-  const MatmulPipeline mp = matmul_pipeline(ctx, choice, w.type, true, multi_row_tiles(rows.rows, w.n_expert));
+  const MatmulPipeline mp = matmul_pipeline(
+      ctx, choice,
+      {.type = w.type, .expert = true, .multi_token_tiles = multi_row_tiles(rows.rows, w.n_expert), .x_quads = w.k % 4 == 0});
   const ExpertLaunch launch = expert_launch(ctx, w, rows, bias.has_value(), choice.path, mp);
   cmd.dispatch(*mp.pipeline,
                {launch.pool, rows.x_gathered, rows.y_gathered, bias ? *bias : rows.x_gathered,
@@ -126,8 +128,12 @@ void record_expert_glu_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Ex
   check_expert_matmul(w.gate, rows, w.gate_bias);
   check_expert_matmul(w.up, rows, w.up_bias);
   if (rows.rows == 0) return;
-  const MatmulPipeline mp =
-      matmul_pipeline(ctx, {MatmulPath::kGemv, layout}, w.gate.type, true, multi_row_tiles(rows.rows, w.gate.n_expert), true);
+  const MatmulPipeline mp = matmul_pipeline(ctx, {MatmulPath::kGemv, layout},
+                                            {.type = w.gate.type,
+                                             .expert = true,
+                                             .glu = true,
+                                             .multi_token_tiles = multi_row_tiles(rows.rows, w.gate.n_expert),
+                                             .x_quads = w.gate.k % 4 == 0});
   ExpertLaunch launch = expert_launch(ctx, w.gate, rows, w.gate_bias.has_value(), MatmulPath::kGemv, mp);
   const BoundPool up_pool = bind_pool(ctx, w.up.pool);
   launch.push.n_slots = std::min(launch.push.n_slots, slot_count(w.up));

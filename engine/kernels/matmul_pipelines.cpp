@@ -47,9 +47,10 @@ bool gemv_suits(GemvLayout resolved, double rows_per_matrix) {
   return resolved == GemvLayout::kRowsPerSubgroup || rows_per_matrix <= kGemvMaxTokens;
 }
 
-MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType type, bool expert, bool multi_token_tiles,
-                               bool glu) {
+MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, const MatmulVariant& variant) {
   const auto& caps = ctx.caps();
+  const TensorType type = variant.type;
+  const bool expert = variant.expert, glu = variant.glu;
   if (glu && (!expert || choice.path != MatmulPath::kGemv)) {
     throw Error(ErrorCode::kInternal, "matmul: the gated variant is an expert GEMV");
   }
@@ -64,10 +65,12 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType
       // One subgroup per workgroup taking 8 rows (ROWS in matmul_gemv.comp) at once: 8 output
       // columns, or 4 gate and the same 4 up rows.
       if (!caps.int64) throw Error(ErrorCode::kUnsupported, "matmul: the rows-per-subgroup GEMV needs shaderInt64");
-      const uint32_t spec[] = {subgroup, multi_token_tiles ? 1u : 0u};
-      // Texel views of W, x and up W at bindings 16, 17 and 18 (matmul_gemv.comp).
-      static constexpr vk::TexelBinding kTexels[] = {{16, 0}, {17, 1}, {18, 7}};
-      const std::span<const vk::TexelBinding> texels(kTexels, glu ? 3 : 2);
+      const uint32_t spec[] = {subgroup, variant.multi_token_tiles ? 1u : 0u, variant.x_quads ? 1u : 0u};
+      // Texel views (matmul_gemv.comp): W, x and x as quads at bindings 16, 17 and 19, up W at 18.
+      using vk::TexelFormat;
+      static constexpr vk::TexelBinding kTexels[] = {
+          {16, 0, TexelFormat::kWords}, {17, 1, TexelFormat::kWords}, {19, 1, TexelFormat::kQuads}, {18, 7, TexelFormat::kWords}};
+      const std::span<const vk::TexelBinding> texels(kTexels, glu ? 4 : 3);
       out.pipeline = &ctx.pipelines().get({name, buffers, sizeof(MatmulPush), spec, 0, texels});
       out.tile_cols = glu ? 4 : 8;
       return out;

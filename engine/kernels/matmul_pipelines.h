@@ -16,16 +16,26 @@ struct MatmulPipeline {
   uint32_t tile_cols = 0;  // rows of W per workgroup
 };
 
-// Bindings: dense 4 (W, x, y, bias); expert 7 (+ expert_offsets, slot_table, gemv_tiles);
-// gated expert GEMV (`glu`) 9 (+ up W, up bias). The CPU-driver GEMV also reads W, x and up W
-// through texel views of those bindings (matmul_gemv.comp), which dispatch binds itself. `choice.path` is kGemv or kGemm (kGemv with `glu`); a
-// kAuto layout is resolved from the device type. `multi_token_tiles`: the GEMV's row tiles
-// will mostly hold several tokens (a prompt), so the CPU-driver layout decodes each unit once
-// per tile instead of once per token; the results are the same bits either way.
 // Where the matmuls' bindings may start: storage-buffer and texel-view offsets both allow it.
 uint64_t matmul_binding_alignment(const vk::DeviceCaps& caps);
 
-MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, TensorType type, bool expert, bool multi_token_tiles,
-                               bool glu = false);
+// Which matmul to run, besides the path and layout of MatmulChoice.
+struct MatmulVariant {
+  TensorType type = TensorType::kF32;
+  bool expert = false;
+  bool glu = false;  // the gated expert GEMV: gate and up with the activation
+  // The GEMV's row tiles will mostly hold several tokens (a prompt): the CPU-driver layout
+  // then decodes each unit once per tile instead of once per token (the same bits either way).
+  bool multi_token_tiles = false;
+  // Every x row starts at a multiple of 4 floats of its binding: the CPU-driver layout then
+  // fetches x as 16-byte texels, with no shifts.
+  bool x_quads = false;
+};
+
+// Bindings: dense 4 (W, x, y, bias); expert 7 (+ expert_offsets, slot_table, gemv_tiles);
+// gated expert GEMV 9 (+ up W, up bias). The CPU-driver GEMV also reads W, x and up W through
+// texel views of those bindings (matmul_gemv.comp), which dispatch binds itself. `choice.path`
+// is kGemv or kGemm (kGemv with `glu`); a kAuto layout is resolved from the device type.
+MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, const MatmulVariant& variant);
 
 }  // namespace vkmoe::kernels

@@ -14,8 +14,11 @@ Buffer Buffer::create(Device& device, MemoryAllocator& allocator, VkDeviceSize s
   b.device_ = &device;
   b.allocator_ = &allocator;
   b.size_ = size;
+  // Whole 16-byte texels, so that a texel view (texel_views.h) at any aligned offset of the
+  // buffer has at least one.
+  const VkDeviceSize vk_size = (size + 15) / 16 * 16;
   VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
-  info.size = size;
+  info.size = vk_size;
   info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
                VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
   // Expert weights are written by the transfer queue and read by the compute queue; sharing
@@ -38,7 +41,7 @@ Buffer Buffer::create(Device& device, MemoryAllocator& allocator, VkDeviceSize s
   vkGetBufferMemoryRequirements(device.handle(), b.buffer_, &req);
   b.allocation_ = allocator.allocate(req, usage);  // on throw, ~Buffer destroys the VkBuffer
   VKMOE_VK_CHECK(vkBindBufferMemory(device.handle(), b.buffer_, b.allocation_.memory, b.allocation_.offset));
-  device.texel_views().track(b.buffer_, size);
+  device.texel_views().track(b.buffer_, vk_size);
   return b;
 }
 

@@ -77,7 +77,7 @@ void CommandBuffer::dispatch(const ComputePipeline& pipeline, std::span<const Bu
     writes[i].pBufferInfo = &infos[i];
   }
   for (size_t j = 0; j < texels.size(); ++j) {
-    views[j] = device_.texel_views().view(buffers[texels[j].buffer]);
+    views[j] = device_.texel_views().view(buffers[texels[j].buffer], texels[j].format);
     VkWriteDescriptorSet& w = writes[buffers.size() + j];
     w.dstBinding = texels[j].binding;
     w.descriptorCount = 1;

@@ -11,16 +11,19 @@
 #include <vector>
 
 #include "engine/vk/spirv_access.h"
+#include "engine/vk/texel_views.h"
 
 namespace vkmoe::vk {
 
 class Device;
 
-// A uniform texel buffer at `binding` that views the range bound to storage binding `buffer`:
-// dispatch binds it from that range, so callers pass only the storage buffers.
+// A uniform texel buffer at `binding` that views the range bound to storage binding `buffer`
+// as `format` texels: dispatch binds it from that range, so callers pass only the storage
+// buffers.
 struct TexelBinding {
   uint32_t binding;
   uint32_t buffer;
+  TexelFormat format;
 };
 
 struct PipelineDesc {

@@ -8,6 +8,12 @@
 
 namespace vkmoe::vk {
 
+VkFormat texel_vk_format(TexelFormat format) {
+  return format == TexelFormat::kWords ? VK_FORMAT_R32G32_UINT : VK_FORMAT_R32G32B32A32_UINT;
+}
+
+VkDeviceSize texel_bytes(TexelFormat format) { return format == TexelFormat::kWords ? 8 : 16; }
+
 TexelViews::~TexelViews() {
   for (const auto& [buffer, tracked] : buffers_) {
     for (const auto& [offset, view] : tracked.views) vkDestroyBufferView(device_, view, nullptr);
@@ -27,31 +33,33 @@ void TexelViews::forget(VkBuffer buffer) {
   buffers_.erase(it);
 }
 
-VkBufferView TexelViews::view(const BufferRange& range) {
+VkBufferView TexelViews::view(const BufferRange& range, TexelFormat format) {
   std::lock_guard lock(mutex_);
   auto it = buffers_.find(range.buffer);
   if (it == buffers_.end() || range.offset > it->second.size || range.size > it->second.size - range.offset) {
     throw Error(ErrorCode::kInternal, "texel view of a range outside any buffer vkmoe made");
   }
   Tracked& tracked = it->second;
-  if (auto v = tracked.views.find(range.offset); v != tracked.views.end()) return v->second;
-  const VkDeviceSize needed = range.size / kTexelBytes;
-  const VkDeviceSize texels = std::min<VkDeviceSize>((tracked.size - range.offset) / kTexelBytes, caps_.max_texel_buffer_elements);
+  const auto key = std::make_pair(range.offset, format);
+  if (auto v = tracked.views.find(key); v != tracked.views.end()) return v->second;
+  const VkDeviceSize bytes = texel_bytes(format);
+  const VkDeviceSize needed = range.size / bytes;
+  const VkDeviceSize texels = std::min<VkDeviceSize>((tracked.size - range.offset) / bytes, caps_.max_texel_buffer_elements);
   const VkDeviceSize alignment = std::max<VkDeviceSize>(caps_.min_texel_buffer_offset_alignment, 1);
   if (texels == 0 || texels < needed || range.offset % alignment != 0) {
     throw Error(ErrorCode::kUnsupported, "a texel-buffer view of " + std::to_string(range.size) + " bytes at offset " +
                                              std::to_string(range.offset) + " is outside the device's limits (" +
-                                             std::to_string(caps_.max_texel_buffer_elements) +
-                                             " texels of 8 bytes, offsets aligned to " + std::to_string(alignment) + " bytes)");
+                                             std::to_string(caps_.max_texel_buffer_elements) + " texels of " +
+                                             std::to_string(bytes) + " bytes, offsets aligned to " + std::to_string(alignment) + " bytes)");
   }
   VkBufferViewCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO};
   info.buffer = range.buffer;
-  info.format = VK_FORMAT_R32G32_UINT;
+  info.format = texel_vk_format(format);
   info.offset = range.offset;
-  info.range = texels * kTexelBytes;
+  info.range = texels * bytes;
   VkBufferView view = VK_NULL_HANDLE;
   VKMOE_VK_CHECK(vkCreateBufferView(device_, &info, nullptr, &view));
-  tracked.views.emplace(range.offset, view);
+  tracked.views.emplace(key, view);
   return view;
 }
 

@@ -2,12 +2,13 @@
 // Texel-buffer views of buffers, for shaders that read a storage buffer's words through
 // texelFetch as well: a CPU driver such as lavapipe fetches a texel for all lanes at once,
 // where it loads from a storage buffer lane by lane, each behind a branch (matmul_gemv.comp's
-// CPU-driver layout). A view is made on first use for each offset a buffer is bound at, and
-// reaches to the buffer's end, so ranges of any size at that offset share it; it lives until
-// its buffer is destroyed.
+// CPU-driver layout). A view is made on first use for each offset and texel format a buffer is
+// bound at, and reaches to the buffer's end, so ranges of any size there share it; it lives
+// until its buffer is destroyed.
 #include <vulkan/vulkan.h>
 
 #include <map>
+#include <utility>
 #include <mutex>
 
 #include "engine/vk/buffer.h"
@@ -16,8 +17,11 @@ namespace vkmoe::vk {
 
 struct DeviceCaps;
 
-// Bytes per texel of the views (R32G32_UINT: one 64-bit word).
-inline constexpr VkDeviceSize kTexelBytes = 8;
+// The texels a view reads: 64-bit words (R32G32_UINT) or 16-byte quads (R32G32B32A32_UINT).
+enum class TexelFormat { kWords, kQuads };
+
+VkFormat texel_vk_format(TexelFormat format);
+VkDeviceSize texel_bytes(TexelFormat format);
 
 class TexelViews {
  public:
@@ -30,15 +34,16 @@ class TexelViews {
   void track(VkBuffer buffer, VkDeviceSize size);
   void forget(VkBuffer buffer);
 
-  // A view whose texel i is the word at byte range.offset + 8 i, covering every whole word of
-  // `range`. Throws Error(kUnsupported) where the device's texel-buffer limits rule it out.
-  VkBufferView view(const BufferRange& range);
+  // A view whose texel i is the word or quad at byte range.offset + i * texel_bytes(format),
+  // covering every whole texel of `range`. Throws Error(kUnsupported) where the device's
+  // texel-buffer limits rule it out.
+  VkBufferView view(const BufferRange& range, TexelFormat format);
   size_t view_count() const;
 
  private:
   struct Tracked {
     VkDeviceSize size = 0;
-    std::map<VkDeviceSize, VkBufferView> views;  // by offset
+    std::map<std::pair<VkDeviceSize, TexelFormat>, VkBufferView> views;  // by offset and format
   };
   VkDevice device_;
   const DeviceCaps& caps_;
