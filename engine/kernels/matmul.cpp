@@ -74,7 +74,11 @@ void record_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const MatmulWeight&
   // x rows start at multiples of 4 floats of every chunk's binding (which starts at an aligned
   // byte at or below them) when the first does and rows are multiples of 4 floats.
   const bool x_quads = x.offset % 16 == 0 && k % 4 == 0;
-  MatmulPipeline mp = matmul_pipeline(ctx, choice, {.type = w.type, .multi_token_tiles = tokens > 1, .x_quads = x_quads});
+  MatmulPipeline mp = matmul_pipeline(ctx, choice,
+                                      {.type = w.type,
+                                       .multi_token_tiles = tokens > 1,
+                                       .x_quads = x_quads,
+                                       .w_quads = weight_quads_fit(w.type, row_bytes | w.range.offset)});
 
   // Each binding stays within maxStorageBufferRange: W splits into row ranges, x and y into
   // token ranges; every binding may start up to one alignment unit before its data.

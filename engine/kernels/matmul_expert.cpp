@@ -48,6 +48,10 @@ BoundPool bind_pool(const vk::Context& ctx, const vk::BufferRange& pool) {
   return {{pool.buffer, pool.offset - misalignment, pool.size + misalignment}, static_cast<uint32_t>(misalignment)};
 }
 
+// Where a pool's rows start, for weight_quads_fit: the row size OR'd with the pool's offset
+// (the binding starts at an aligned byte at or below it) and the slot stride.
+uint64_t pool_row_starts(const ExpertWeights& w) { return matmul_row_bytes(w.type, w.k) | w.pool.offset | w.slot_stride; }
+
 // The push block and grid of an expert matmul over `rows` with weights like `w`.
 struct ExpertLaunch {
   MatmulPush push{};
@@ -104,9 +108,12 @@ void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Expert
     const bool gemv = gemv_suits(resolve_gemv_layout(ctx.caps(), choice.layout), rows_per_expert(rows.rows, w.n_expert));
     choice.path = gemv ? MatmulPath::kGemv : MatmulPath::kGemm;
   }
-  const MatmulPipeline mp = matmul_pipeline(
-      ctx, choice,
-      {.type = w.type, .expert = true, .multi_token_tiles = multi_row_tiles(rows.rows, w.n_expert), .x_quads = w.k % 4 == 0});
+  const MatmulPipeline mp = matmul_pipeline(ctx, choice,
+                                            {.type = w.type,
+                                             .expert = true,
+                                             .multi_token_tiles = multi_row_tiles(rows.rows, w.n_expert),
+                                             .x_quads = w.k % 4 == 0,
+                                             .w_quads = weight_quads_fit(w.type, pool_row_starts(w))});
   const ExpertLaunch launch = expert_launch(ctx, w, rows, bias.has_value(), choice.path, mp);
   cmd.dispatch(*mp.pipeline,
                {launch.pool, rows.x_gathered, rows.y_gathered, bias ? *bias : rows.x_gathered,
@@ -133,7 +140,8 @@ void record_expert_glu_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Ex
                                              .expert = true,
                                              .glu = true,
                                              .multi_token_tiles = multi_row_tiles(rows.rows, w.gate.n_expert),
-                                             .x_quads = w.gate.k % 4 == 0});
+                                             .x_quads = w.gate.k % 4 == 0,
+                                             .w_quads = weight_quads_fit(w.gate.type, pool_row_starts(w.gate) | pool_row_starts(w.up))});
   ExpertLaunch launch = expert_launch(ctx, w.gate, rows, w.gate_bias.has_value(), MatmulPath::kGemv, mp);
   const BoundPool up_pool = bind_pool(ctx, w.up.pool);
   launch.push.n_slots = std::min(launch.push.n_slots, slot_count(w.up));

@@ -43,6 +43,15 @@ uint64_t matmul_binding_alignment(const vk::DeviceCaps& caps) {
   return std::max<uint64_t>({caps.min_storage_buffer_offset_alignment, caps.min_texel_buffer_offset_alignment, 4});
 }
 
+bool weight_quads_fit(TensorType type, uint64_t row_starts) {
+  switch (type) {
+    case TensorType::kF32: case TensorType::kF16: case TensorType::kBF16: case TensorType::kQ4_K: case TensorType::kQ5_K:
+      return row_starts % 16 == 0;
+    default:
+      return false;
+  }
+}
+
 bool gemv_suits(GemvLayout resolved, double rows_per_matrix) {
   return resolved == GemvLayout::kRowsPerSubgroup || rows_per_matrix <= kGemvMaxTokens;
 }
@@ -65,12 +74,15 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, const Matm
       // One subgroup per workgroup taking 8 rows (ROWS in matmul_gemv.comp) at once: 8 output
       // columns, or 4 gate and the same 4 up rows.
       if (!caps.int64) throw Error(ErrorCode::kUnsupported, "matmul: the rows-per-subgroup GEMV needs shaderInt64");
-      const uint32_t spec[] = {subgroup, variant.multi_token_tiles ? 1u : 0u, variant.x_quads ? 1u : 0u};
-      // Texel views (matmul_gemv.comp): W, x and x as quads at bindings 16, 17 and 19, up W at 18.
+      const uint32_t spec[] = {subgroup, variant.multi_token_tiles ? 1u : 0u, variant.x_quads ? 1u : 0u,
+                               variant.w_quads ? 1u : 0u};
+      // Texel views (matmul_gemv.comp, weight_blocks.glsl): W as words and quads at bindings 16
+      // and 20, x as words and quads at 17 and 19; GLU's up W at 18 and 21.
       using vk::TexelFormat;
-      static constexpr vk::TexelBinding kTexels[] = {
-          {16, 0, TexelFormat::kWords}, {17, 1, TexelFormat::kWords}, {19, 1, TexelFormat::kQuads}, {18, 7, TexelFormat::kWords}};
-      const std::span<const vk::TexelBinding> texels(kTexels, glu ? 4 : 3);
+      static constexpr vk::TexelBinding kTexels[] = {{16, 0, TexelFormat::kWords}, {20, 0, TexelFormat::kQuads},
+                                                     {17, 1, TexelFormat::kWords}, {19, 1, TexelFormat::kQuads},
+                                                     {18, 7, TexelFormat::kWords}, {21, 7, TexelFormat::kQuads}};
+      const std::span<const vk::TexelBinding> texels(kTexels, glu ? 6 : 4);
       out.pipeline = &ctx.pipelines().get({name, buffers, sizeof(MatmulPush), spec, 0, texels});
       out.tile_cols = glu ? 4 : 8;
       return out;

@@ -30,7 +30,15 @@ struct MatmulVariant {
   // Every x row starts at a multiple of 4 floats of its binding: the CPU-driver layout then
   // fetches x as 16-byte texels, with no shifts.
   bool x_quads = false;
+  // The CPU-driver layout fetches weights as 16-byte texels (weight_quads_fit).
+  bool w_quads = false;
 };
+
+// Whether the CPU-driver GEMV may fetch `type` weights as 16-byte texels: the format reads
+// only whole 16-byte runs at 16-byte offsets of a row (F32, F16, BF16, Q4_K, Q5_K), and every
+// row starts on a 16-byte boundary of its binding. `row_starts`: the row size OR'd with every
+// byte offset rows are counted from (binding start, slot stride), so its low bits are theirs.
+bool weight_quads_fit(TensorType type, uint64_t row_starts);
 
 // Bindings: dense 4 (W, x, y, bias); expert 7 (+ expert_offsets, slot_table, gemv_tiles);
 // gated expert GEMV 9 (+ up W, up bias). The CPU-driver GEMV also reads W, x and up W through

@@ -42,6 +42,17 @@ layout(binding = 18) uniform usamplerBuffer up_texels;
 #else
 #define WEIGHT_TEXEL(i) texelFetch(w_texels, int(i)).xy
 #endif
+// With W_QUADS every row starts on a 16-byte boundary and the format reads only whole 16-byte
+// runs at 16-byte offsets of its rows (F32, F16, BF16, Q4_K, Q5_K; the host knows): each run
+// is then one 16-byte texel of binding 20 (21 for up), fetched with no shifts.
+layout(constant_id = 3) const bool W_QUADS = false;
+layout(binding = 20) uniform usamplerBuffer w_quads;
+#if defined(GLU)
+layout(binding = 21) uniform usamplerBuffer up_quads;
+#define WEIGHT_QUAD(i) (g_matrix == 0u ? texelFetch(w_quads, int(i)) : texelFetch(up_quads, int(i)))
+#else
+#define WEIGHT_QUAD(i) texelFetch(w_quads, int(i))
+#endif
 uint g_last_word[WEIGHT_MATRICES];
 uint64_t g_tail_word[WEIGHT_MATRICES];
 
@@ -73,15 +84,22 @@ uint load_u32(uint byte_offset) {
   return uint(funnel(word_at(i), word_at(i + 1u), shift));
 }
 
-// The 16 bytes at any byte offset, from three loads.
+// The 16 bytes at any byte offset, from three loads (one quad with W_QUADS).
 uvec4 load_16_bytes(uint byte_offset) {
+  if (W_QUADS) return WEIGHT_QUAD(byte_offset >> 4);
   uint i = byte_offset >> 3, shift = (byte_offset & 7u) * 8u;
   uint64_t a = word_at(i), b = word_at(i + 1u), c = word_at(i + 2u);
   return uvec4(unpack32(funnel(a, b, shift)), unpack32(funnel(b, c, shift)));
 }
 
-// The 32 bytes at any byte offset, as eight 32-bit words, from five loads.
+// The 32 bytes at any byte offset, as eight 32-bit words, from five loads (two quads with
+// W_QUADS).
 void load_32_bytes(uint byte_offset, out uint v[8]) {
+  if (W_QUADS) {
+    uvec4 a = WEIGHT_QUAD(byte_offset >> 4), b = WEIGHT_QUAD((byte_offset >> 4) + 1u);
+    v = uint[8](a.x, a.y, a.z, a.w, b.x, b.y, b.z, b.w);
+    return;
+  }
   uint i = byte_offset >> 3, shift = (byte_offset & 7u) * 8u;
   uint64_t prev = word_at(i);
   [[unroll]] for (uint j = 0u; j < 4u; ++j) {
@@ -159,7 +177,7 @@ const uint UNIT = 32u;
 
 void decode_unit(uint row_byte, uint u, bool aligned16, out float w[UNIT]) {
 #if defined(WIDE_LOADS)
-  const bool quad_load = false;  // three 64-bit loads cost less than one 16-byte load there
+  const bool quad_load = false;  // load_16_bytes and load_32_bytes fetch quads there (W_QUADS)
 #else
   const bool quad_load = aligned16;
 #endif

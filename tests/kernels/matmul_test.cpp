@@ -22,6 +22,7 @@ struct Case {
   uint32_t tokens, k, n;
   bool bias;
   uint32_t x_at = 0;  // x starts this many floats into its buffer (off the 16-byte grid: x loads shift)
+  uint32_t w_at = 0;  // W starts this many bytes into its buffer (off the 16-byte grid: W loads shift)
   kernels::MatmulChoice choice = {};  // every path and GEMV layout runs on every device
 };
 
@@ -31,7 +32,8 @@ std::string case_name(const Case& c) {
                      : c.choice.layout == kernels::GemvLayout::kRowsPerSubgroup ? "_rows_per_subgroup"
                                                                                 : "";
   return std::string(tensor_type_info(c.type).name) + "_T" + std::to_string(c.tokens) + "_K" + std::to_string(c.k) + "_N" +
-         std::to_string(c.n) + (c.bias ? "_bias" : "") + (c.x_at != 0 ? "_x_at" + std::to_string(c.x_at) : "") + path;
+         std::to_string(c.n) + (c.bias ? "_bias" : "") + (c.x_at != 0 ? "_x_at" + std::to_string(c.x_at) : "") +
+         (c.w_at != 0 ? "_w_at" + std::to_string(c.w_at) : "") + path;
 }
 
 class MatmulTest : public GpuTest, public ::testing::WithParamInterface<Case> {};
@@ -42,11 +44,12 @@ TEST_P(MatmulTest, MatchesReference) {
   std::vector<float> w = dequantize_rows(c.type, w_bytes, c.k, c.n);
   std::vector<float> x = random_floats(size_t(c.tokens) * c.k, 12 + c.tokens);
   std::vector<float> bias = c.bias ? random_floats(c.n, 13) : std::vector<float>{};
+  w_bytes.insert(w_bytes.begin(), c.w_at, uint8_t{0xFF});
   std::vector<float> x_buffer(c.x_at, std::numeric_limits<float>::quiet_NaN());
   x_buffer.insert(x_buffer.end(), x.begin(), x.end());
   vk::Buffer dw = upload_bytes(w_bytes), dx = upload_floats(x_buffer), dy = poisoned_floats(size_t(c.tokens) * c.n);
   vk::Buffer db = c.bias ? upload_floats(bias) : vk::Buffer{};
-  kernels::MatmulWeight weight{dw.range(0, w_bytes.size()), c.type, c.k, c.n};
+  kernels::MatmulWeight weight{dw.range(c.w_at, w_bytes.size() - c.w_at), c.type, c.k, c.n};
   std::optional<vk::BufferRange> bias_range;
   if (c.bias) bias_range = db.range();
   ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
@@ -70,7 +73,7 @@ std::vector<Case> cases() {
     out.push_back({t, 9, 100, 65, true});
     out.push_back({t, 33, 301, 129, false});
     out.push_back({t, 130, 257, 40, true});
-    out.push_back({t, 5, 64, 20, false, 1});
+    out.push_back({t, 5, 64, 20, false, 1, 4});
   }
   // Block formats: K a whole number of 256-element super-blocks (and of 32-element blocks).
   for (TensorType t : {TensorType::kQ8_0, TensorType::kQ4_0, TensorType::kQ4_1, TensorType::kQ5_0, TensorType::kQ5_1,
@@ -83,8 +86,9 @@ std::vector<Case> cases() {
     out.push_back({t, 9, 512, 65, false});
     out.push_back({t, 33, 256, 129, true});
     out.push_back({t, 130, 256, 40, false});
-    // x off the 16-byte grid: at an odd float (x words shift by half), and at an even one.
-    out.push_back({t, 3, 256, 9, false, 3});
+    // x and W off the 16-byte grid: x at an odd float (x words shift by half) and at an even
+    // one, W 4 bytes in.
+    out.push_back({t, 3, 256, 9, false, 3, 4});
     out.push_back({t, 9, 256, 20, true, 2});
   }
   // Each case in each GEMV layout, whatever the device would pick; more than 8 tokens (the
