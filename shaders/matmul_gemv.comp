@@ -8,12 +8,13 @@
 // - default, for GPUs: a workgroup owns ROWS rows; a subgroup takes one row at a time, its
 //   lanes take units and apply each to up to MAX_TOKENS rows of x (which comes from cache),
 //   then reduce across the subgroup.
-// - ROWS_PER_SUBGROUP, for CPU drivers such as lavapipe, which pay every load lane by lane and
-//   per component whatever its width, and run every branch and a masked extra pass of every
-//   loop: a workgroup is one subgroup taking ROWS rows at once; a lane loads its x unit once
-//   for all ROWS rows and reads weights and x as 64-bit words fetched from texel views
-//   (WIDE_LOADS in weight_blocks.glsl), which such a driver fetches for all lanes at once. It decodes a unit once per token, or
-//   (DECODE_ONCE_PER_TILE) once for all the tile's tokens.
+// - ROWS_PER_SUBGROUP, for CPU drivers such as lavapipe, which load from a storage buffer lane
+//   by lane behind a branch, and run every branch and a masked extra pass of every loop: a
+//   workgroup is one subgroup taking ROWS rows at once; a lane loads its x unit once for all
+//   ROWS rows; weights and x come from texel views of their bindings, which such a driver
+//   fetches for all lanes at once: 64-bit words, or 16-byte quads where rows start on 16-byte
+//   boundaries (X_QUADS here, W_QUADS and WIDE_LOADS in weight_blocks.glsl). It decodes a unit
+//   once per token, or (DECODE_ONCE_PER_TILE) once for all the tile's tokens.
 // GLU (expert only): each output column decodes its gate row and its up row (two matrices,
 // WEIGHT_MATRICES) against the same x and writes the gated activation (matmul_common.glsl).
 // Weight format: weight_blocks.glsl; dense or expert ("matmul by id"): matmul_common.glsl.

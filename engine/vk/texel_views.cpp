@@ -16,7 +16,7 @@ VkDeviceSize texel_bytes(TexelFormat format) { return format == TexelFormat::kWo
 
 TexelViews::~TexelViews() {
   for (const auto& [buffer, tracked] : buffers_) {
-    for (const auto& [offset, view] : tracked.views) vkDestroyBufferView(device_, view, nullptr);
+    for (const auto& [key, view] : tracked.views) vkDestroyBufferView(device_, view, nullptr);
   }
 }
 
@@ -29,7 +29,7 @@ void TexelViews::forget(VkBuffer buffer) {
   std::lock_guard lock(mutex_);
   auto it = buffers_.find(buffer);
   if (it == buffers_.end()) return;
-  for (const auto& [offset, view] : it->second.views) vkDestroyBufferView(device_, view, nullptr);
+  for (const auto& [key, view] : it->second.views) vkDestroyBufferView(device_, view, nullptr);
   buffers_.erase(it);
 }
 

@@ -8,8 +8,8 @@
 #include <vulkan/vulkan.h>
 
 #include <map>
-#include <utility>
 #include <mutex>
+#include <utility>
 
 #include "engine/vk/buffer.h"
 
