@@ -7,12 +7,15 @@
 #include "engine/vk/device_caps.h"
 
 namespace vkmoe::vk {
+namespace {
 
 VkFormat texel_vk_format(TexelFormat format) {
   return format == TexelFormat::kWords ? VK_FORMAT_R32G32_UINT : VK_FORMAT_R32G32B32A32_UINT;
 }
 
 VkDeviceSize texel_bytes(TexelFormat format) { return format == TexelFormat::kWords ? 8 : 16; }
+
+}  // namespace
 
 TexelViews::~TexelViews() {
   for (const auto& [buffer, tracked] : buffers_) {

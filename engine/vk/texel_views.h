@@ -20,9 +20,6 @@ struct DeviceCaps;
 // The texels a view reads: 64-bit words (R32G32_UINT) or 16-byte quads (R32G32B32A32_UINT).
 enum class TexelFormat { kWords, kQuads };
 
-VkFormat texel_vk_format(TexelFormat format);
-VkDeviceSize texel_bytes(TexelFormat format);
-
 class TexelViews {
  public:
   TexelViews(VkDevice device, const DeviceCaps& caps) : device_(device), caps_(caps) {}
@@ -34,8 +31,8 @@ class TexelViews {
   void track(VkBuffer buffer, VkDeviceSize size);
   void forget(VkBuffer buffer);
 
-  // A view whose texel i is the word or quad at byte range.offset + i * texel_bytes(format),
-  // covering every whole texel of `range`. Throws Error(kUnsupported) where the device's
+  // A view whose texel i is the word or quad at byte range.offset + 8 i or + 16 i, covering
+  // every whole texel of `range`. Throws Error(kUnsupported) where the device's
   // texel-buffer limits rule it out.
   VkBufferView view(const BufferRange& range, TexelFormat format);
   size_t view_count() const;
