@@ -35,40 +35,46 @@ YarnRange yarn_correction_range(const RopeConfig& c) {
   return {low, high};
 }
 
-RopePush make_rope_push(const RopeConfig& c, const RopeShape& s) {
-  if (c.n_rot == 0 || c.n_rot % 2 != 0 || c.n_rot > s.head_dim) {
+RopeFrequencies make_rope_frequencies(const RopeConfig& c, uint32_t head_dim) {
+  if (c.n_rot == 0 || c.n_rot % 2 != 0 || c.n_rot > head_dim) {
     throw Error(ErrorCode::kInternal, "rope: n_rot " + std::to_string(c.n_rot) + " must be even and in (0, head_dim " +
-                                          std::to_string(s.head_dim) + "]");
+                                          std::to_string(head_dim) + "]");
   }
   if (!(c.base > 1.0) || !(c.factor > 0.0)) throw Error(ErrorCode::kInternal, "rope: base must be > 1 and factor > 0");
+  RopeFrequencies f{};
+  f.n_rot = c.n_rot;
+  f.neox = c.style == RopeStyle::kNeox ? 1u : 0u;
+  f.log2_theta_step = static_cast<float>(2.0 * std::log2(c.base) / c.n_rot);
+  f.freq_scale = 1.0f;
+  f.ext_factor = 0.0f;
+  f.corr_low = 0.0f;
+  f.corr_high = 1.0f;
+  f.attn_factor = 1.0f;
+  if (c.scaling == RopeScaling::kLinear) {
+    f.freq_scale = static_cast<float>(1.0 / c.factor);
+  } else if (c.scaling == RopeScaling::kYarn) {
+    if (c.original_context == 0) throw Error(ErrorCode::kInternal, "rope: YaRN needs the original context length");
+    YarnRange r = yarn_correction_range(c);
+    f.freq_scale = static_cast<float>(1.0 / c.factor);
+    f.ext_factor = static_cast<float>(c.ext_factor);
+    f.corr_low = static_cast<float>(r.low);
+    f.corr_high = static_cast<float>(r.high);
+    double mscale = c.factor <= 1.0 ? 1.0 : 0.1 * std::log(c.factor) + 1.0;
+    f.attn_factor = static_cast<float>(c.attn_factor > 0.0 ? c.attn_factor : mscale);
+  }
+  return f;
+}
+
+RopePush make_rope_push(const RopeConfig& c, const RopeShape& s) {
   RopePush p{};
   p.tokens = s.tokens;
   p.heads = s.heads;
   p.head_dim = s.head_dim;
-  p.n_rot = c.n_rot;
   p.in_head_stride = s.in_head_stride ? s.in_head_stride : s.head_dim;
   p.in_token_stride = s.in_token_stride ? s.in_token_stride : s.heads * p.in_head_stride;
   p.out_head_stride = s.out_head_stride ? s.out_head_stride : s.head_dim;
   p.out_token_stride = s.out_token_stride ? s.out_token_stride : s.heads * p.out_head_stride;
-  p.neox = c.style == RopeStyle::kNeox ? 1u : 0u;
-  p.log2_theta_step = static_cast<float>(2.0 * std::log2(c.base) / c.n_rot);
-  p.freq_scale = 1.0f;
-  p.ext_factor = 0.0f;
-  p.corr_low = 0.0f;
-  p.corr_high = 1.0f;
-  p.attn_factor = 1.0f;
-  if (c.scaling == RopeScaling::kLinear) {
-    p.freq_scale = static_cast<float>(1.0 / c.factor);
-  } else if (c.scaling == RopeScaling::kYarn) {
-    if (c.original_context == 0) throw Error(ErrorCode::kInternal, "rope: YaRN needs the original context length");
-    YarnRange r = yarn_correction_range(c);
-    p.freq_scale = static_cast<float>(1.0 / c.factor);
-    p.ext_factor = static_cast<float>(c.ext_factor);
-    p.corr_low = static_cast<float>(r.low);
-    p.corr_high = static_cast<float>(r.high);
-    double mscale = c.factor <= 1.0 ? 1.0 : 0.1 * std::log(c.factor) + 1.0;
-    p.attn_factor = static_cast<float>(c.attn_factor > 0.0 ? c.attn_factor : mscale);
-  }
+  p.rope = make_rope_frequencies(c, s.head_dim);
   return p;
 }
 
@@ -84,7 +90,7 @@ void record_rope(vk::Context& ctx, vk::CommandBuffer& cmd, const RopeConfig& con
                                           std::to_string(p.heads) + " heads x " + std::to_string(p.head_dim));
   }
   // One invocation per rotated pair plus one per passed-through dim.
-  uint64_t items = uint64_t(p.tokens) * p.heads * (p.n_rot / 2 + (p.head_dim - p.n_rot));
+  uint64_t items = uint64_t(p.tokens) * p.heads * (p.rope.n_rot / 2 + (p.head_dim - p.rope.n_rot));
   const uint32_t spec[] = {64};
   const auto& pipeline = ctx.pipelines().get({"rope", 3, sizeof(RopePush), spec});
   Grid g = grid_for_groups(ceil_div(items, spec[0]), ctx.caps());

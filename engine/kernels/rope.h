@@ -35,17 +35,24 @@ struct RopeShape {
   uint32_t out_token_stride = 0, out_head_stride = 0;  // floats; 0: contiguous
 };
 
-// Mirrors the push block of shaders/rope.comp. Everything here depends only on the config,
-// never on positions: angles are formed on the GPU.
-struct RopePush {
-  uint32_t tokens, heads, head_dim, n_rot;
-  uint32_t in_token_stride, in_head_stride, out_token_stride, out_head_stride;
+// Mirrors RopeFrequencies in shaders/common/rope_rotation.glsl. Everything here depends only
+// on the config, never on positions: angles are formed on the GPU.
+struct RopeFrequencies {
+  uint32_t n_rot;
   uint32_t neox;
   float log2_theta_step;  // 2 * log2(base) / n_rot: inv_freq_i = 2^(-i * step)
   float freq_scale;       // 1 / factor for linear and YaRN, else 1
   float ext_factor;       // 0: every dim interpolated; YaRN: ramp weight
   float corr_low, corr_high;  // YaRN ramp over pair index i, corr_high > corr_low
   float attn_factor;
+};
+static_assert(sizeof(RopeFrequencies) == 32);
+
+// Mirrors the push block of shaders/rope.comp.
+struct RopePush {
+  uint32_t tokens, heads, head_dim;
+  uint32_t in_token_stride, in_head_stride, out_token_stride, out_head_stride;
+  RopeFrequencies rope;
 };
 static_assert(sizeof(RopePush) == 60);
 
@@ -55,6 +62,8 @@ struct YarnRange {
   double low = 0, high = 0;
 };
 YarnRange yarn_correction_range(const RopeConfig& config);
+// Throws kInternal unless n_rot is even and in (0, head_dim] and base > 1, factor > 0.
+RopeFrequencies make_rope_frequencies(const RopeConfig& config, uint32_t head_dim);
 RopePush make_rope_push(const RopeConfig& config, const RopeShape& shape);
 
 void record_rope(vk::Context& ctx, vk::CommandBuffer& cmd, const RopeConfig& config, const RopeShape& shape,

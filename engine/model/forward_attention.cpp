@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "engine/kernels/attention.h"
+#include "engine/kernels/attention_inputs.h"
 #include "engine/kernels/copy_strided.h"
 #include "engine/kernels/kv_cache_write.h"
 #include "engine/kernels/matmul.h"
@@ -105,31 +106,20 @@ void ForwardPass::record_attention(vk::CommandBuffer& cmd, KvCache& kv, uint32_t
   kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_v.weight")), xn, v, T, bias("attn_v.bias"));
   cmd.barrier();
 
-  profile_as(cmd, KernelFamily::kNorm);
-  if (c.qk_norm_per_head) {
-    kernels::record_rms_norm(ctx_, cmd, q, w(layer, "attn_q_norm.weight").range(), q, c.head_dim_k, T * c.n_head, c.rms_norm_eps);
-    kernels::record_rms_norm(ctx_, cmd, k, w(layer, "attn_k_norm.weight").range(), k, c.head_dim_k, T * c.n_head_kv, c.rms_norm_eps);
-    cmd.barrier();
-  } else if (c.qk_norm_full) {
-    kernels::record_rms_norm(ctx_, cmd, q, w(layer, "attn_q_norm.weight").range(), q, q_width, T, c.rms_norm_eps);
-    kernels::record_rms_norm(ctx_, cmd, k, w(layer, "attn_k_norm.weight").range(), k, k_width, T, c.rms_norm_eps);
-    cmd.barrier();
-  }
-
+  // q/k norms, rope and the cache write: one kernel, one barrier.
   const auto positions = b.positions.range(0, uint64_t(T) * 4);
-  const auto rope = rope_config(c, c.head_dim_k);
-  profile_as(cmd, KernelFamily::kRope);
-  kernels::record_rope(ctx_, cmd, rope, {T, c.n_head, c.head_dim_k}, q, positions, q);
-  kernels::record_rope(ctx_, cmd, rope, {T, c.n_head_kv, c.head_dim_k}, k, positions, k);
-  cmd.barrier();
-
   const auto cache_type = kv.layout().type;
   const uint32_t max_ctx = kv.layout().max_ctx;
-  profile_as(cmd, KernelFamily::kKvCacheWrite, cache_rows(kv.keys(layer), T, max_ctx), cache_rows(kv.values(layer), T, max_ctx));
-  kernels::record_kv_cache_write(ctx_, cmd, cache_type, {T, c.n_head_kv, c.head_dim_k, kv.layout().max_ctx}, k, positions,
-                                 kv.keys(layer).range());
-  kernels::record_kv_cache_write(ctx_, cmd, cache_type, {T, c.n_head_kv, c.head_dim_v, kv.layout().max_ctx}, v, positions,
-                                 kv.values(layer).range());
+  kernels::QkNormConfig qk_norm{kernels::QkNorm::kNone, c.rms_norm_eps};
+  kernels::AttentionInputs inputs{q, k, v, positions, kv.keys(layer).range(), kv.values(layer).range(), {}, {}};
+  if (c.qk_norm_per_head || c.qk_norm_full) {
+    qk_norm.kind = c.qk_norm_per_head ? kernels::QkNorm::kPerHead : kernels::QkNorm::kWholeToken;
+    inputs.q_norm = w(layer, "attn_q_norm.weight").range();
+    inputs.k_norm = w(layer, "attn_k_norm.weight").range();
+  }
+  profile_as(cmd, KernelFamily::kRope, cache_rows(kv.keys(layer), T, max_ctx), cache_rows(kv.values(layer), T, max_ctx));
+  kernels::record_attention_inputs(ctx_, cmd, {T, c.n_head, c.n_head_kv, c.head_dim_k, c.head_dim_v, max_ctx}, qk_norm,
+                                   rope_config(c, c.head_dim_k), cache_type, inputs);
   cmd.barrier();
 
   CachedAttention attention = cached_attention(c, kv, layer, T, n_kv, {c.n_head, c.n_head_kv, c.head_dim_k, c.head_dim_v}, q,
