@@ -9,11 +9,13 @@
 #include <cstring>
 #include <stdexcept>
 
-#include "apps/vkmoe-chat/window_device.h"
+#include "apps/host_device/host_device.h"
 
 namespace vkmoe_chat {
 
 namespace {
+
+using vkmoe_host::check_vk;
 
 constexpr uint32_t kFramesInFlight = 2;
 
@@ -30,7 +32,7 @@ uint32_t find_memory_type(VkPhysicalDevice physical, uint32_t type_bits, VkMemor
 
 }  // namespace
 
-FrameRenderer::FrameRenderer(WindowDevice& device, GLFWwindow* window) : device_(device), window_(window) {
+FrameRenderer::FrameRenderer(vkmoe_host::HostDevice& device, GLFWwindow* window) : device_(device), window_(window) {
   VkDevice d = device_.device();
   VkCommandPoolCreateInfo pool{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
   pool.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;

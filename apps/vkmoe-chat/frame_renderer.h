@@ -12,9 +12,12 @@
 struct ImDrawData;
 struct GLFWwindow;
 
+namespace vkmoe_host {
+class HostDevice;
+}
+
 namespace vkmoe_chat {
 
-class WindowDevice;
 
 struct Screenshot {
   uint32_t width = 0, height = 0;
@@ -23,7 +26,7 @@ struct Screenshot {
 
 class FrameRenderer {
  public:
-  FrameRenderer(WindowDevice& device, GLFWwindow* window);
+  FrameRenderer(vkmoe_host::HostDevice& device, GLFWwindow* window);
   ~FrameRenderer();
   FrameRenderer(const FrameRenderer&) = delete;
   FrameRenderer& operator=(const FrameRenderer&) = delete;
@@ -45,7 +48,7 @@ class FrameRenderer {
   void destroy_swapchain();
   void copy_to_capture(VkCommandBuffer cmd, VkImage image);
 
-  WindowDevice& device_;
+  vkmoe_host::HostDevice& device_;
   GLFWwindow* window_;
   VkFormat format_ = VK_FORMAT_UNDEFINED;
   VkExtent2D extent_{};

@@ -24,7 +24,7 @@
 #include "apps/vkmoe-chat/frame_renderer.h"
 #include "apps/vkmoe-chat/screenshot_png.h"
 #include "apps/vkmoe-chat/ui_script.h"
-#include "apps/vkmoe-chat/window_device.h"
+#include "apps/host_device/host_device.h"
 
 namespace vkmoe_chat {
 namespace {
@@ -108,7 +108,7 @@ int run(const Options& o) {
   std::optional<UiScript> script;
   if (!o.script.empty()) script.emplace(o.script);
   GlfwWindow glfw(o.width, o.height);
-  WindowDevice device(glfw.window, o.device);
+  vkmoe_host::HostDevice device({glfw.window, o.device, false, "vkmoe-chat"});
   // Destroyed in reverse order: the renderer, then vkmoe's objects, then the device they share.
   ChatEngine engine;
   const vkmoe_external_device shared = device.external_device();

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "apps/examples/game_loop/frame_times.h"
-#include "apps/examples/game_loop/host_device.h"
+#include "apps/host_device/host_device.h"
 #include "apps/examples/game_loop/scene_renderer.h"
 #include "vkmoe/vkmoe.h"
 
@@ -163,7 +163,7 @@ int run(const Options& o) {
   }
   int status = 0;
   {
-    HostDevice host(window, o.validation);
+    vkmoe_host::HostDevice host({window, "", o.validation, "vkmoe game_loop"});
     SceneRenderer scene(host, o.width, o.height, window != nullptr, o.scene_cost);
 
     Generator gen;

@@ -14,16 +14,14 @@ const uint32_t kSceneFrag[] = {
 #include "scene.frag.spv.inc"
 };
 
-void check(VkResult r, const char* what) {
-  if (r != VK_SUCCESS) throw std::runtime_error(std::string(what) + " failed with VkResult " + std::to_string(r));
-}
+using vkmoe_host::check_vk;
 
 VkShaderModule make_module(VkDevice device, const uint32_t* code, size_t bytes) {
   VkShaderModuleCreateInfo info{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
   info.codeSize = bytes;
   info.pCode = code;
   VkShaderModule module = VK_NULL_HANDLE;
-  check(vkCreateShaderModule(device, &info, nullptr, &module), "vkCreateShaderModule");
+  check_vk(vkCreateShaderModule(device, &info, nullptr, &module), "vkCreateShaderModule");
   return module;
 }
 
@@ -34,13 +32,13 @@ VkImageView make_view(VkDevice device, VkImage image, VkFormat format) {
   info.format = format;
   info.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
   VkImageView view = VK_NULL_HANDLE;
-  check(vkCreateImageView(device, &info, nullptr, &view), "vkCreateImageView");
+  check_vk(vkCreateImageView(device, &info, nullptr, &view), "vkCreateImageView");
   return view;
 }
 
 }  // namespace
 
-SceneRenderer::SceneRenderer(HostDevice& host, uint32_t width, uint32_t height, bool windowed, uint32_t iterations)
+SceneRenderer::SceneRenderer(vkmoe_host::HostDevice& host, uint32_t width, uint32_t height, bool windowed, uint32_t iterations)
     : host_(host), device_(host.device()), extent_{width, height}, windowed_(windowed), iterations_(iterations) {
   if (windowed_) {
     create_swapchain();
@@ -51,19 +49,19 @@ SceneRenderer::SceneRenderer(HostDevice& host, uint32_t width, uint32_t height, 
   VkCommandPoolCreateInfo pool_info{VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO};
   pool_info.flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT;
   pool_info.queueFamilyIndex = host.family();
-  check(vkCreateCommandPool(device_, &pool_info, nullptr, &pool_), "vkCreateCommandPool");
+  check_vk(vkCreateCommandPool(device_, &pool_info, nullptr, &pool_), "vkCreateCommandPool");
   VkCommandBufferAllocateInfo alloc{VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO};
   alloc.commandPool = pool_;
   alloc.level = VK_COMMAND_BUFFER_LEVEL_PRIMARY;
   alloc.commandBufferCount = 1;
-  check(vkAllocateCommandBuffers(device_, &alloc, &cmd_), "vkAllocateCommandBuffers");
+  check_vk(vkAllocateCommandBuffers(device_, &alloc, &cmd_), "vkAllocateCommandBuffers");
   VkFenceCreateInfo fence_info{VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
-  check(vkCreateFence(device_, &fence_info, nullptr, &fence_), "vkCreateFence");
+  check_vk(vkCreateFence(device_, &fence_info, nullptr, &fence_), "vkCreateFence");
   VkSemaphoreCreateInfo semaphore_info{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
   if (windowed_) {
-    check(vkCreateSemaphore(device_, &semaphore_info, nullptr, &acquired_), "vkCreateSemaphore");
+    check_vk(vkCreateSemaphore(device_, &semaphore_info, nullptr, &acquired_), "vkCreateSemaphore");
     rendered_.resize(views_.size());
-    for (auto& s : rendered_) check(vkCreateSemaphore(device_, &semaphore_info, nullptr, &s), "vkCreateSemaphore");
+    for (auto& s : rendered_) check_vk(vkCreateSemaphore(device_, &semaphore_info, nullptr, &s), "vkCreateSemaphore");
   }
 }
 
@@ -85,7 +83,7 @@ SceneRenderer::~SceneRenderer() {
 
 void SceneRenderer::create_swapchain() {
   VkSurfaceCapabilitiesKHR caps;
-  check(vkGetPhysicalDeviceSurfaceCapabilitiesKHR(host_.physical(), host_.surface(), &caps), "surface capabilities");
+  check_vk(vkGetPhysicalDeviceSurfaceCapabilitiesKHR(host_.physical(), host_.surface(), &caps), "surface capabilities");
   uint32_t n = 0;
   vkGetPhysicalDeviceSurfaceFormatsKHR(host_.physical(), host_.surface(), &n, nullptr);
   std::vector<VkSurfaceFormatKHR> formats(n);
@@ -111,7 +109,7 @@ void SceneRenderer::create_swapchain() {
   info.compositeAlpha = VK_COMPOSITE_ALPHA_OPAQUE_BIT_KHR;
   info.presentMode = immediate ? VK_PRESENT_MODE_IMMEDIATE_KHR : VK_PRESENT_MODE_FIFO_KHR;
   info.clipped = VK_TRUE;
-  check(vkCreateSwapchainKHR(device_, &info, nullptr, &swapchain_), "vkCreateSwapchainKHR");
+  check_vk(vkCreateSwapchainKHR(device_, &info, nullptr, &swapchain_), "vkCreateSwapchainKHR");
   vkGetSwapchainImagesKHR(device_, swapchain_, &n, nullptr);
   std::vector<VkImage> images(n);
   vkGetSwapchainImagesKHR(device_, swapchain_, &n, images.data());
@@ -128,7 +126,7 @@ void SceneRenderer::create_offscreen_image() {
   info.samples = VK_SAMPLE_COUNT_1_BIT;
   info.tiling = VK_IMAGE_TILING_OPTIMAL;
   info.usage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT;
-  check(vkCreateImage(device_, &info, nullptr, &offscreen_), "vkCreateImage");
+  check_vk(vkCreateImage(device_, &info, nullptr, &offscreen_), "vkCreateImage");
   VkMemoryRequirements req;
   vkGetImageMemoryRequirements(device_, offscreen_, &req);
   VkPhysicalDeviceMemoryProperties props;
@@ -141,8 +139,8 @@ void SceneRenderer::create_offscreen_image() {
   VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
   alloc.allocationSize = req.size;
   alloc.memoryTypeIndex = type;
-  check(vkAllocateMemory(device_, &alloc, nullptr, &offscreen_memory_), "vkAllocateMemory");
-  check(vkBindImageMemory(device_, offscreen_, offscreen_memory_, 0), "vkBindImageMemory");
+  check_vk(vkAllocateMemory(device_, &alloc, nullptr, &offscreen_memory_), "vkAllocateMemory");
+  check_vk(vkBindImageMemory(device_, offscreen_, offscreen_memory_, 0), "vkBindImageMemory");
   views_.push_back(make_view(device_, offscreen_, format_));
 }
 
@@ -176,7 +174,7 @@ void SceneRenderer::create_pipeline() {
   rp.pSubpasses = &subpass;
   rp.dependencyCount = 1;
   rp.pDependencies = &dependency;
-  check(vkCreateRenderPass(device_, &rp, nullptr, &render_pass_), "vkCreateRenderPass");
+  check_vk(vkCreateRenderPass(device_, &rp, nullptr, &render_pass_), "vkCreateRenderPass");
   for (VkImageView view : views_) {
     VkFramebufferCreateInfo fb{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
     fb.renderPass = render_pass_;
@@ -186,7 +184,7 @@ void SceneRenderer::create_pipeline() {
     fb.height = extent_.height;
     fb.layers = 1;
     VkFramebuffer framebuffer = VK_NULL_HANDLE;
-    check(vkCreateFramebuffer(device_, &fb, nullptr, &framebuffer), "vkCreateFramebuffer");
+    check_vk(vkCreateFramebuffer(device_, &fb, nullptr, &framebuffer), "vkCreateFramebuffer");
     framebuffers_.push_back(framebuffer);
   }
 
@@ -194,7 +192,7 @@ void SceneRenderer::create_pipeline() {
   VkPipelineLayoutCreateInfo layout{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
   layout.pushConstantRangeCount = 1;
   layout.pPushConstantRanges = &push;
-  check(vkCreatePipelineLayout(device_, &layout, nullptr, &layout_), "vkCreatePipelineLayout");
+  check_vk(vkCreatePipelineLayout(device_, &layout, nullptr, &layout_), "vkCreatePipelineLayout");
 
   VkShaderModule vert = make_module(device_, kSceneVert, sizeof(kSceneVert));
   VkShaderModule frag = make_module(device_, kSceneFrag, sizeof(kSceneFrag));
@@ -242,14 +240,14 @@ void SceneRenderer::create_pipeline() {
   const VkResult r = vkCreateGraphicsPipelines(device_, VK_NULL_HANDLE, 1, &info, nullptr, &pipeline_);
   vkDestroyShaderModule(device_, vert, nullptr);
   vkDestroyShaderModule(device_, frag, nullptr);
-  check(r, "vkCreateGraphicsPipelines");
+  check_vk(r, "vkCreateGraphicsPipelines");
 }
 
 void SceneRenderer::record(VkFramebuffer framebuffer, float time_s) {
-  check(vkResetCommandBuffer(cmd_, 0), "vkResetCommandBuffer");
+  check_vk(vkResetCommandBuffer(cmd_, 0), "vkResetCommandBuffer");
   VkCommandBufferBeginInfo begin{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
   begin.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
-  check(vkBeginCommandBuffer(cmd_, &begin), "vkBeginCommandBuffer");
+  check_vk(vkBeginCommandBuffer(cmd_, &begin), "vkBeginCommandBuffer");
   VkClearValue clear{};
   VkRenderPassBeginInfo pass{VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO};
   pass.renderPass = render_pass_;
@@ -267,24 +265,24 @@ void SceneRenderer::record(VkFramebuffer framebuffer, float time_s) {
   vkCmdPushConstants(cmd_, layout_, VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(push), &push);
   vkCmdDraw(cmd_, 3, 1, 0, 0);
   vkCmdEndRenderPass(cmd_);
-  check(vkEndCommandBuffer(cmd_), "vkEndCommandBuffer");
+  check_vk(vkEndCommandBuffer(cmd_), "vkEndCommandBuffer");
 }
 
 bool SceneRenderer::draw_frame(float time_s) {
-  check(vkResetFences(device_, 1, &fence_), "vkResetFences");
+  check_vk(vkResetFences(device_, 1, &fence_), "vkResetFences");
   VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
   submit.commandBufferCount = 1;
   submit.pCommandBuffers = &cmd_;
   if (!windowed_) {
     record(framebuffers_[0], time_s);
     host_.submit(submit, fence_);
-    check(vkWaitForFences(device_, 1, &fence_, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+    check_vk(vkWaitForFences(device_, 1, &fence_, VK_TRUE, UINT64_MAX), "vkWaitForFences");
     return true;
   }
   uint32_t image = 0;
   VkResult r = vkAcquireNextImageKHR(device_, swapchain_, UINT64_MAX, acquired_, VK_NULL_HANDLE, &image);
   if (r == VK_ERROR_OUT_OF_DATE_KHR) return false;
-  if (r != VK_SUBOPTIMAL_KHR) check(r, "vkAcquireNextImageKHR");
+  if (r != VK_SUBOPTIMAL_KHR) check_vk(r, "vkAcquireNextImageKHR");
   record(framebuffers_[image], time_s);
   const VkPipelineStageFlags wait_stage = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
   submit.waitSemaphoreCount = 1;
@@ -300,8 +298,8 @@ bool SceneRenderer::draw_frame(float time_s) {
   present.pSwapchains = &swapchain_;
   present.pImageIndices = &image;
   r = host_.present(present);
-  check(vkWaitForFences(device_, 1, &fence_, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+  check_vk(vkWaitForFences(device_, 1, &fence_, VK_TRUE, UINT64_MAX), "vkWaitForFences");
   if (r == VK_ERROR_OUT_OF_DATE_KHR) return false;
-  if (r != VK_SUBOPTIMAL_KHR) check(r, "vkQueuePresentKHR");
+  if (r != VK_SUBOPTIMAL_KHR) check_vk(r, "vkQueuePresentKHR");
   return true;
 }

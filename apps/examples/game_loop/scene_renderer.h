@@ -8,7 +8,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "apps/examples/game_loop/host_device.h"
+#include "apps/host_device/host_device.h"
 
 // Mirrors the push-constant block of scene.frag.
 struct ScenePush {
@@ -20,7 +20,7 @@ static_assert(sizeof(ScenePush) == 12, "scene.frag's push constants");
 
 class SceneRenderer {
  public:
-  SceneRenderer(HostDevice& host, uint32_t width, uint32_t height, bool windowed, uint32_t iterations);
+  SceneRenderer(vkmoe_host::HostDevice& host, uint32_t width, uint32_t height, bool windowed, uint32_t iterations);
   ~SceneRenderer();
   SceneRenderer(const SceneRenderer&) = delete;
   SceneRenderer& operator=(const SceneRenderer&) = delete;
@@ -34,7 +34,7 @@ class SceneRenderer {
   void create_pipeline();
   void record(VkFramebuffer framebuffer, float time_s);
 
-  HostDevice& host_;
+  vkmoe_host::HostDevice& host_;
   VkDevice device_;
   VkExtent2D extent_;
   bool windowed_;
