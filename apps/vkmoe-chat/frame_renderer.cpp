@@ -61,43 +61,8 @@ FrameRenderer::FrameRenderer(vkmoe_host::HostDevice& device, GLFWwindow* window)
   dp.pPoolSizes = &size;
   check_vk(vkCreateDescriptorPool(d, &dp, nullptr, &descriptors_), "vkCreateDescriptorPool");
 
-  uint32_t n = 0;
-  check_vk(vkGetPhysicalDeviceSurfaceFormatsKHR(device_.physical(), device_.surface(), &n, nullptr), "surface formats");
-  std::vector<VkSurfaceFormatKHR> formats(n);
-  check_vk(vkGetPhysicalDeviceSurfaceFormatsKHR(device_.physical(), device_.surface(), &n, formats.data()), "surface formats");
-  if (formats.empty()) throw std::runtime_error("the window surface offers no format");
-  format_ = formats[0].format;
-  for (const VkSurfaceFormatKHR& f : formats) {
-    if (f.format == VK_FORMAT_B8G8R8A8_UNORM || f.format == VK_FORMAT_R8G8B8A8_UNORM) format_ = f.format;
-  }
-  VkAttachmentDescription color{};
-  color.format = format_;
-  color.samples = VK_SAMPLE_COUNT_1_BIT;
-  color.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR;
-  color.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
-  color.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
-  color.stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
-  color.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
-  color.finalLayout = VK_IMAGE_LAYOUT_PRESENT_SRC_KHR;
-  VkAttachmentReference ref{0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
-  VkSubpassDescription subpass{};
-  subpass.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
-  subpass.colorAttachmentCount = 1;
-  subpass.pColorAttachments = &ref;
-  VkSubpassDependency dep{};
-  dep.srcSubpass = VK_SUBPASS_EXTERNAL;
-  dep.dstSubpass = 0;
-  dep.srcStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
-  dep.dstStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
-  dep.dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
-  VkRenderPassCreateInfo rp{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO};
-  rp.attachmentCount = 1;
-  rp.pAttachments = &color;
-  rp.subpassCount = 1;
-  rp.pSubpasses = &subpass;
-  rp.dependencyCount = 1;
-  rp.pDependencies = &dep;
-  check_vk(vkCreateRenderPass(d, &rp, nullptr, &render_pass_), "vkCreateRenderPass");
+  format_ = vkmoe_host::choose_surface_format(device_, {VK_FORMAT_B8G8R8A8_UNORM, VK_FORMAT_R8G8B8A8_UNORM});
+  render_pass_ = vkmoe_host::create_color_pass(d, format_.format, VK_IMAGE_LAYOUT_PRESENT_SRC_KHR);
   create_swapchain();
 }
 
@@ -119,70 +84,21 @@ FrameRenderer::~FrameRenderer() {
 }
 
 void FrameRenderer::create_swapchain() {
-  VkDevice d = device_.device();
-  VkSurfaceCapabilitiesKHR caps;
-  check_vk(vkGetPhysicalDeviceSurfaceCapabilitiesKHR(device_.physical(), device_.surface(), &caps), "surface capabilities");
   int w = 0, h = 0;
   glfwGetFramebufferSize(window_, &w, &h);
-  extent_ = caps.currentExtent;
-  if (extent_.width == UINT32_MAX) {
-    extent_.width = std::clamp(uint32_t(w), caps.minImageExtent.width, caps.maxImageExtent.width);
-    extent_.height = std::clamp(uint32_t(h), caps.minImageExtent.height, caps.maxImageExtent.height);
+  // Transfer source where the surface allows: the script's screenshots copy the drawn image.
+  // Presented at the display's rate: the app's frame rate.
+  swapchain_ = vkmoe_host::create_swapchain(device_, {format_, {uint32_t(w), uint32_t(h)}, VK_IMAGE_USAGE_TRANSFER_SRC_BIT, false});
+  for (VkImageView view : swapchain_.views) {
+    framebuffers_.push_back(vkmoe_host::create_framebuffer(device_.device(), render_pass_, view, swapchain_.extent));
   }
-  if (extent_.width == 0 || extent_.height == 0) return;  // minimised: nothing to draw into
-  VkSwapchainCreateInfoKHR sc{VK_STRUCTURE_TYPE_SWAPCHAIN_CREATE_INFO_KHR};
-  sc.surface = device_.surface();
-  sc.minImageCount = std::max(caps.minImageCount, 2u);
-  if (caps.maxImageCount != 0) sc.minImageCount = std::min(sc.minImageCount, caps.maxImageCount);
-  sc.imageFormat = format_;
-  sc.imageColorSpace = VK_COLOR_SPACE_SRGB_NONLINEAR_KHR;
-  sc.imageExtent = extent_;
-  sc.imageArrayLayers = 1;
-  // Transfer source: the script's screenshots copy the drawn image.
-  can_capture_ = (caps.supportedUsageFlags & VK_IMAGE_USAGE_TRANSFER_SRC_BIT) != 0;
-  sc.imageUsage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT | (can_capture_ ? VK_IMAGE_USAGE_TRANSFER_SRC_BIT : 0);
-  sc.imageSharingMode = VK_SHARING_MODE_EXCLUSIVE;
-  sc.preTransform = caps.currentTransform;
-  sc.compositeAlpha = VK_COMPOSITE_ALPHA_OPAQUE_BIT_KHR;
-  sc.presentMode = VK_PRESENT_MODE_FIFO_KHR;  // the display's rate: the app's frame rate
-  sc.clipped = VK_TRUE;
-  check_vk(vkCreateSwapchainKHR(d, &sc, nullptr, &swapchain_), "vkCreateSwapchainKHR");
-  uint32_t n = 0;
-  check_vk(vkGetSwapchainImagesKHR(d, swapchain_, &n, nullptr), "vkGetSwapchainImagesKHR");
-  images_.resize(n);
-  check_vk(vkGetSwapchainImagesKHR(d, swapchain_, &n, images_.data()), "vkGetSwapchainImagesKHR");
-  for (VkImage image : images_) {
-    VkImageViewCreateInfo view{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
-    view.image = image;
-    view.viewType = VK_IMAGE_VIEW_TYPE_2D;
-    view.format = format_;
-    view.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
-    VkImageView v = VK_NULL_HANDLE;
-    check_vk(vkCreateImageView(d, &view, nullptr, &v), "vkCreateImageView");
-    views_.push_back(v);
-    VkFramebufferCreateInfo fb{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
-    fb.renderPass = render_pass_;
-    fb.attachmentCount = 1;
-    fb.pAttachments = &v;
-    fb.width = extent_.width;
-    fb.height = extent_.height;
-    fb.layers = 1;
-    VkFramebuffer f = VK_NULL_HANDLE;
-    check_vk(vkCreateFramebuffer(d, &fb, nullptr, &f), "vkCreateFramebuffer");
-    framebuffers_.push_back(f);
-  }
-  if (imgui_ready_) ImGui_ImplVulkan_SetMinImageCount(sc.minImageCount);
+  if (imgui_ready_ && swapchain_.handle != VK_NULL_HANDLE) ImGui_ImplVulkan_SetMinImageCount(swapchain_.min_image_count);
 }
 
 void FrameRenderer::destroy_swapchain() {
-  VkDevice d = device_.device();
-  for (VkFramebuffer f : framebuffers_) vkDestroyFramebuffer(d, f, nullptr);
-  for (VkImageView v : views_) vkDestroyImageView(d, v, nullptr);
+  for (VkFramebuffer f : framebuffers_) vkDestroyFramebuffer(device_.device(), f, nullptr);
   framebuffers_.clear();
-  views_.clear();
-  images_.clear();
-  if (swapchain_ != VK_NULL_HANDLE) vkDestroySwapchainKHR(d, swapchain_, nullptr);
-  swapchain_ = VK_NULL_HANDLE;
+  vkmoe_host::destroy_swapchain(device_.device(), swapchain_);
 }
 
 void FrameRenderer::init_imgui() {
@@ -194,7 +110,7 @@ void FrameRenderer::init_imgui() {
   info.Queue = device_.queue();
   info.DescriptorPool = descriptors_;
   info.MinImageCount = 2;
-  info.ImageCount = std::max<uint32_t>(2, static_cast<uint32_t>(images_.size()));
+  info.ImageCount = std::max<uint32_t>(2, static_cast<uint32_t>(swapchain_.images.size()));
   info.MSAASamples = VK_SAMPLE_COUNT_1_BIT;
   info.CheckVkResultFn = check_imgui_vk;
   if (!ImGui_ImplVulkan_Init(&info, render_pass_)) throw std::runtime_error("ImGui's Vulkan back end did not start");
@@ -224,7 +140,7 @@ void FrameRenderer::shutdown_imgui() {
 }
 
 void FrameRenderer::copy_to_capture(VkCommandBuffer cmd, VkImage image) {
-  const VkDeviceSize size = VkDeviceSize(extent_.width) * extent_.height * 4;
+  const VkDeviceSize size = VkDeviceSize(swapchain_.extent.width) * swapchain_.extent.height * 4;
   VkDevice d = device_.device();
   if (size != capture_size_) {
     if (capture_buffer_ != VK_NULL_HANDLE) vkDestroyBuffer(d, capture_buffer_, nullptr);
@@ -256,7 +172,7 @@ void FrameRenderer::copy_to_capture(VkCommandBuffer cmd, VkImage image) {
                        nullptr, 1, &to_src);
   VkBufferImageCopy region{};
   region.imageSubresource = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 0, 1};
-  region.imageExtent = {extent_.width, extent_.height, 1};
+  region.imageExtent = {swapchain_.extent.width, swapchain_.extent.height, 1};
   vkCmdCopyImageToBuffer(cmd, image, VK_IMAGE_LAYOUT_TRANSFER_SRC_OPTIMAL, capture_buffer_, 1, &region);
   VkImageMemoryBarrier back = to_src;
   back.srcAccessMask = VK_ACCESS_TRANSFER_READ_BIT;
@@ -275,20 +191,20 @@ void FrameRenderer::copy_to_capture(VkCommandBuffer cmd, VkImage image) {
 
 void FrameRenderer::render(ImDrawData* draw_data, Screenshot* capture) {
   VkDevice d = device_.device();
-  if (capture != nullptr && !can_capture_) throw std::runtime_error("this window's swapchain images cannot be copied");
+  if (capture != nullptr && (swapchain_.usage & VK_IMAGE_USAGE_TRANSFER_SRC_BIT) == 0) throw std::runtime_error("this window's swapchain images cannot be copied");
   int w = 0, h = 0;
   glfwGetFramebufferSize(window_, &w, &h);
-  if (swapchain_ == VK_NULL_HANDLE || uint32_t(w) != extent_.width || uint32_t(h) != extent_.height) {
+  if (swapchain_.handle == VK_NULL_HANDLE || uint32_t(w) != swapchain_.extent.width || uint32_t(h) != swapchain_.extent.height) {
     check_vk(device_.wait_idle(), "vkQueueWaitIdle");
     destroy_swapchain();
     create_swapchain();
-    if (swapchain_ == VK_NULL_HANDLE) return;
+    if (swapchain_.handle == VK_NULL_HANDLE) return;
   }
   Frame& f = frames_[frame_index_];
   frame_index_ = (frame_index_ + 1) % kFramesInFlight;
   check_vk(vkWaitForFences(d, 1, &f.done, VK_TRUE, UINT64_MAX), "vkWaitForFences");
   uint32_t image = 0;
-  VkResult acquired = vkAcquireNextImageKHR(d, swapchain_, UINT64_MAX, f.acquired, VK_NULL_HANDLE, &image);
+  VkResult acquired = vkAcquireNextImageKHR(d, swapchain_.handle, UINT64_MAX, f.acquired, VK_NULL_HANDLE, &image);
   if (acquired == VK_ERROR_OUT_OF_DATE_KHR) {
     check_vk(device_.wait_idle(), "vkQueueWaitIdle");
     destroy_swapchain();  // rebuilt on the next frame
@@ -305,13 +221,13 @@ void FrameRenderer::render(ImDrawData* draw_data, Screenshot* capture) {
   VkRenderPassBeginInfo rp{VK_STRUCTURE_TYPE_RENDER_PASS_BEGIN_INFO};
   rp.renderPass = render_pass_;
   rp.framebuffer = framebuffers_[image];
-  rp.renderArea.extent = extent_;
+  rp.renderArea.extent = swapchain_.extent;
   rp.clearValueCount = 1;
   rp.pClearValues = &clear;
   vkCmdBeginRenderPass(f.commands, &rp, VK_SUBPASS_CONTENTS_INLINE);
   ImGui_ImplVulkan_RenderDrawData(draw_data, f.commands);
   vkCmdEndRenderPass(f.commands);
-  if (capture != nullptr) copy_to_capture(f.commands, images_[image]);
+  if (capture != nullptr) copy_to_capture(f.commands, swapchain_.images[image]);
   check_vk(vkEndCommandBuffer(f.commands), "vkEndCommandBuffer");
   const VkPipelineStageFlags wait_stage = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
   VkSubmitInfo submit{VK_STRUCTURE_TYPE_SUBMIT_INFO};
@@ -326,14 +242,14 @@ void FrameRenderer::render(ImDrawData* draw_data, Screenshot* capture) {
   if (capture != nullptr) {
     // A screenshot is a scripted, rare event: waiting for this one frame is fine.
     check_vk(vkWaitForFences(d, 1, &f.done, VK_TRUE, UINT64_MAX), "vkWaitForFences");
-    capture->width = extent_.width;
-    capture->height = extent_.height;
+    capture->width = swapchain_.extent.width;
+    capture->height = swapchain_.extent.height;
     capture->rgba.resize(capture_size_);
     void* mapped = nullptr;
     check_vk(vkMapMemory(d, capture_memory_, 0, capture_size_, 0, &mapped), "vkMapMemory");
     std::memcpy(capture->rgba.data(), mapped, capture_size_);
     vkUnmapMemory(d, capture_memory_);
-    if (format_ == VK_FORMAT_B8G8R8A8_UNORM || format_ == VK_FORMAT_B8G8R8A8_SRGB) {
+    if (swapchain_.format == VK_FORMAT_B8G8R8A8_UNORM || swapchain_.format == VK_FORMAT_B8G8R8A8_SRGB) {
       for (size_t i = 0; i < capture->rgba.size(); i += 4) std::swap(capture->rgba[i], capture->rgba[i + 2]);
     }
   }
@@ -341,7 +257,7 @@ void FrameRenderer::render(ImDrawData* draw_data, Screenshot* capture) {
   present.waitSemaphoreCount = 1;
   present.pWaitSemaphores = &f.drawn;
   present.swapchainCount = 1;
-  present.pSwapchains = &swapchain_;
+  present.pSwapchains = &swapchain_.handle;
   present.pImageIndices = &image;
   const VkResult presented = device_.present(present);
   if (presented == VK_ERROR_OUT_OF_DATE_KHR || presented == VK_SUBOPTIMAL_KHR) {

@@ -9,12 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "apps/host_device/render_targets.h"
+
 struct ImDrawData;
 struct GLFWwindow;
-
-namespace vkmoe_host {
-class HostDevice;
-}
 
 namespace vkmoe_chat {
 
@@ -50,19 +48,15 @@ class FrameRenderer {
 
   vkmoe_host::HostDevice& device_;
   GLFWwindow* window_;
-  VkFormat format_ = VK_FORMAT_UNDEFINED;
-  VkExtent2D extent_{};
-  VkSwapchainKHR swapchain_ = VK_NULL_HANDLE;
+  VkSurfaceFormatKHR format_{};
+  vkmoe_host::Swapchain swapchain_;
   VkRenderPass render_pass_ = VK_NULL_HANDLE;
-  std::vector<VkImage> images_;
-  std::vector<VkImageView> views_;
-  std::vector<VkFramebuffer> framebuffers_;
+  std::vector<VkFramebuffer> framebuffers_;  // one per swapchain image
   VkCommandPool pool_ = VK_NULL_HANDLE;
   VkDescriptorPool descriptors_ = VK_NULL_HANDLE;
   std::vector<Frame> frames_;
   uint32_t frame_index_ = 0;
   bool imgui_ready_ = false;
-  bool can_capture_ = false;
   // Host-visible copy of the last captured frame.
   VkBuffer capture_buffer_ = VK_NULL_HANDLE;
   VkDeviceMemory capture_memory_ = VK_NULL_HANDLE;

@@ -1,8 +1,7 @@
 #include "apps/examples/game_loop/scene_renderer.h"
 
-#include <algorithm>
 #include <stdexcept>
-#include <string>
+#include <vector>
 
 namespace {
 
@@ -25,23 +24,16 @@ VkShaderModule make_module(VkDevice device, const uint32_t* code, size_t bytes) 
   return module;
 }
 
-VkImageView make_view(VkDevice device, VkImage image, VkFormat format) {
-  VkImageViewCreateInfo info{VK_STRUCTURE_TYPE_IMAGE_VIEW_CREATE_INFO};
-  info.image = image;
-  info.viewType = VK_IMAGE_VIEW_TYPE_2D;
-  info.format = format;
-  info.subresourceRange = {VK_IMAGE_ASPECT_COLOR_BIT, 0, 1, 0, 1};
-  VkImageView view = VK_NULL_HANDLE;
-  check_vk(vkCreateImageView(device, &info, nullptr, &view), "vkCreateImageView");
-  return view;
-}
-
 }  // namespace
 
 SceneRenderer::SceneRenderer(vkmoe_host::HostDevice& host, uint32_t width, uint32_t height, bool windowed, uint32_t iterations)
     : host_(host), device_(host.device()), extent_{width, height}, windowed_(windowed), iterations_(iterations) {
   if (windowed_) {
-    create_swapchain();
+    // Unthrottled where the driver allows, so frame times measure the work, not the display.
+    swapchain_ = vkmoe_host::create_swapchain(host_, {vkmoe_host::choose_surface_format(host_, {}), extent_, 0, true});
+    if (swapchain_.handle == VK_NULL_HANDLE) throw std::runtime_error("the window has no area to draw into");
+    format_ = swapchain_.format;
+    extent_ = swapchain_.extent;
   } else {
     create_offscreen_image();
   }
@@ -60,7 +52,7 @@ SceneRenderer::SceneRenderer(vkmoe_host::HostDevice& host, uint32_t width, uint3
   VkSemaphoreCreateInfo semaphore_info{VK_STRUCTURE_TYPE_SEMAPHORE_CREATE_INFO};
   if (windowed_) {
     check_vk(vkCreateSemaphore(device_, &semaphore_info, nullptr, &acquired_), "vkCreateSemaphore");
-    rendered_.resize(views_.size());
+    rendered_.resize(swapchain_.images.size());
     for (auto& s : rendered_) check_vk(vkCreateSemaphore(device_, &semaphore_info, nullptr, &s), "vkCreateSemaphore");
   }
 }
@@ -75,45 +67,10 @@ SceneRenderer::~SceneRenderer() {
   vkDestroyPipelineLayout(device_, layout_, nullptr);
   for (VkFramebuffer f : framebuffers_) vkDestroyFramebuffer(device_, f, nullptr);
   vkDestroyRenderPass(device_, render_pass_, nullptr);
-  for (VkImageView v : views_) vkDestroyImageView(device_, v, nullptr);
+  if (offscreen_view_ != VK_NULL_HANDLE) vkDestroyImageView(device_, offscreen_view_, nullptr);
   if (offscreen_ != VK_NULL_HANDLE) vkDestroyImage(device_, offscreen_, nullptr);
   if (offscreen_memory_ != VK_NULL_HANDLE) vkFreeMemory(device_, offscreen_memory_, nullptr);
-  if (swapchain_ != VK_NULL_HANDLE) vkDestroySwapchainKHR(device_, swapchain_, nullptr);
-}
-
-void SceneRenderer::create_swapchain() {
-  VkSurfaceCapabilitiesKHR caps;
-  check_vk(vkGetPhysicalDeviceSurfaceCapabilitiesKHR(host_.physical(), host_.surface(), &caps), "surface capabilities");
-  uint32_t n = 0;
-  vkGetPhysicalDeviceSurfaceFormatsKHR(host_.physical(), host_.surface(), &n, nullptr);
-  std::vector<VkSurfaceFormatKHR> formats(n);
-  vkGetPhysicalDeviceSurfaceFormatsKHR(host_.physical(), host_.surface(), &n, formats.data());
-  if (formats.empty()) throw std::runtime_error("the window's surface has no formats");
-  format_ = formats[0].format;
-  vkGetPhysicalDeviceSurfacePresentModesKHR(host_.physical(), host_.surface(), &n, nullptr);
-  std::vector<VkPresentModeKHR> modes(n);
-  vkGetPhysicalDeviceSurfacePresentModesKHR(host_.physical(), host_.surface(), &n, modes.data());
-  // Unthrottled when the driver allows, so frame times measure the work, not the display.
-  const bool immediate = std::find(modes.begin(), modes.end(), VK_PRESENT_MODE_IMMEDIATE_KHR) != modes.end();
-  if (caps.currentExtent.width != UINT32_MAX) extent_ = caps.currentExtent;
-  VkSwapchainCreateInfoKHR info{VK_STRUCTURE_TYPE_SWAPCHAIN_CREATE_INFO_KHR};
-  info.surface = host_.surface();
-  info.minImageCount = std::max(caps.minImageCount, 2u);
-  if (caps.maxImageCount != 0) info.minImageCount = std::min(info.minImageCount, caps.maxImageCount);
-  info.imageFormat = format_;
-  info.imageColorSpace = formats[0].colorSpace;
-  info.imageExtent = extent_;
-  info.imageArrayLayers = 1;
-  info.imageUsage = VK_IMAGE_USAGE_COLOR_ATTACHMENT_BIT;
-  info.preTransform = caps.currentTransform;
-  info.compositeAlpha = VK_COMPOSITE_ALPHA_OPAQUE_BIT_KHR;
-  info.presentMode = immediate ? VK_PRESENT_MODE_IMMEDIATE_KHR : VK_PRESENT_MODE_FIFO_KHR;
-  info.clipped = VK_TRUE;
-  check_vk(vkCreateSwapchainKHR(device_, &info, nullptr, &swapchain_), "vkCreateSwapchainKHR");
-  vkGetSwapchainImagesKHR(device_, swapchain_, &n, nullptr);
-  std::vector<VkImage> images(n);
-  vkGetSwapchainImagesKHR(device_, swapchain_, &n, images.data());
-  for (VkImage image : images) views_.push_back(make_view(device_, image, format_));
+  vkmoe_host::destroy_swapchain(device_, swapchain_);
 }
 
 void SceneRenderer::create_offscreen_image() {
@@ -141,52 +98,14 @@ void SceneRenderer::create_offscreen_image() {
   alloc.memoryTypeIndex = type;
   check_vk(vkAllocateMemory(device_, &alloc, nullptr, &offscreen_memory_), "vkAllocateMemory");
   check_vk(vkBindImageMemory(device_, offscreen_, offscreen_memory_, 0), "vkBindImageMemory");
-  views_.push_back(make_view(device_, offscreen_, format_));
+  offscreen_view_ = vkmoe_host::create_color_view(device_, offscreen_, format_);
 }
 
 void SceneRenderer::create_pipeline() {
-  VkAttachmentDescription color{};
-  color.format = format_;
-  color.samples = VK_SAMPLE_COUNT_1_BIT;
-  color.loadOp = VK_ATTACHMENT_LOAD_OP_CLEAR;
-  color.storeOp = VK_ATTACHMENT_STORE_OP_STORE;
-  color.stencilLoadOp = VK_ATTACHMENT_LOAD_OP_DONT_CARE;
-  color.stencilStoreOp = VK_ATTACHMENT_STORE_OP_DONT_CARE;
-  color.initialLayout = VK_IMAGE_LAYOUT_UNDEFINED;
-  color.finalLayout = windowed_ ? VK_IMAGE_LAYOUT_PRESENT_SRC_KHR : VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL;
-  VkAttachmentReference ref{0, VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL};
-  VkSubpassDescription subpass{};
-  subpass.pipelineBindPoint = VK_PIPELINE_BIND_POINT_GRAPHICS;
-  subpass.colorAttachmentCount = 1;
-  subpass.pColorAttachments = &ref;
-  // The image is written only after the previous frame's writes (and, windowed, the acquire).
-  VkSubpassDependency dependency{};
-  dependency.srcSubpass = VK_SUBPASS_EXTERNAL;
-  dependency.dstSubpass = 0;
-  dependency.srcStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
-  dependency.srcAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
-  dependency.dstStageMask = VK_PIPELINE_STAGE_COLOR_ATTACHMENT_OUTPUT_BIT;
-  dependency.dstAccessMask = VK_ACCESS_COLOR_ATTACHMENT_WRITE_BIT;
-  VkRenderPassCreateInfo rp{VK_STRUCTURE_TYPE_RENDER_PASS_CREATE_INFO};
-  rp.attachmentCount = 1;
-  rp.pAttachments = &color;
-  rp.subpassCount = 1;
-  rp.pSubpasses = &subpass;
-  rp.dependencyCount = 1;
-  rp.pDependencies = &dependency;
-  check_vk(vkCreateRenderPass(device_, &rp, nullptr, &render_pass_), "vkCreateRenderPass");
-  for (VkImageView view : views_) {
-    VkFramebufferCreateInfo fb{VK_STRUCTURE_TYPE_FRAMEBUFFER_CREATE_INFO};
-    fb.renderPass = render_pass_;
-    fb.attachmentCount = 1;
-    fb.pAttachments = &view;
-    fb.width = extent_.width;
-    fb.height = extent_.height;
-    fb.layers = 1;
-    VkFramebuffer framebuffer = VK_NULL_HANDLE;
-    check_vk(vkCreateFramebuffer(device_, &fb, nullptr, &framebuffer), "vkCreateFramebuffer");
-    framebuffers_.push_back(framebuffer);
-  }
+  render_pass_ = vkmoe_host::create_color_pass(
+      device_, format_, windowed_ ? VK_IMAGE_LAYOUT_PRESENT_SRC_KHR : VK_IMAGE_LAYOUT_COLOR_ATTACHMENT_OPTIMAL);
+  const std::vector<VkImageView> targets = windowed_ ? swapchain_.views : std::vector<VkImageView>{offscreen_view_};
+  for (VkImageView view : targets) framebuffers_.push_back(vkmoe_host::create_framebuffer(device_, render_pass_, view, extent_));
 
   VkPushConstantRange push{VK_SHADER_STAGE_FRAGMENT_BIT, 0, sizeof(ScenePush)};
   VkPipelineLayoutCreateInfo layout{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
@@ -280,7 +199,7 @@ bool SceneRenderer::draw_frame(float time_s) {
     return true;
   }
   uint32_t image = 0;
-  VkResult r = vkAcquireNextImageKHR(device_, swapchain_, UINT64_MAX, acquired_, VK_NULL_HANDLE, &image);
+  VkResult r = vkAcquireNextImageKHR(device_, swapchain_.handle, UINT64_MAX, acquired_, VK_NULL_HANDLE, &image);
   if (r == VK_ERROR_OUT_OF_DATE_KHR) return false;
   if (r != VK_SUBOPTIMAL_KHR) check_vk(r, "vkAcquireNextImageKHR");
   record(framebuffers_[image], time_s);
@@ -295,7 +214,7 @@ bool SceneRenderer::draw_frame(float time_s) {
   present.waitSemaphoreCount = 1;
   present.pWaitSemaphores = &rendered_[image];
   present.swapchainCount = 1;
-  present.pSwapchains = &swapchain_;
+  present.pSwapchains = &swapchain_.handle;
   present.pImageIndices = &image;
   r = host_.present(present);
   check_vk(vkWaitForFences(device_, 1, &fence_, VK_TRUE, UINT64_MAX), "vkWaitForFences");

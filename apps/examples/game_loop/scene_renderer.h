@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "apps/host_device/host_device.h"
+#include "apps/host_device/render_targets.h"
 
 // Mirrors the push-constant block of scene.frag.
 struct ScenePush {
@@ -29,7 +30,6 @@ class SceneRenderer {
   bool draw_frame(float time_s);
 
  private:
-  void create_swapchain();
   void create_offscreen_image();
   void create_pipeline();
   void record(VkFramebuffer framebuffer, float time_s);
@@ -40,11 +40,11 @@ class SceneRenderer {
   bool windowed_;
   uint32_t iterations_;
   VkFormat format_ = VK_FORMAT_R8G8B8A8_UNORM;
-  VkSwapchainKHR swapchain_ = VK_NULL_HANDLE;
+  vkmoe_host::Swapchain swapchain_;  // windowed
   VkImage offscreen_ = VK_NULL_HANDLE;
   VkDeviceMemory offscreen_memory_ = VK_NULL_HANDLE;
-  std::vector<VkImageView> views_;
-  std::vector<VkFramebuffer> framebuffers_;
+  VkImageView offscreen_view_ = VK_NULL_HANDLE;
+  std::vector<VkFramebuffer> framebuffers_;  // one per swapchain image, or the offscreen image's
   std::vector<VkSemaphore> rendered_;  // per swapchain image: the present waits on it
   VkSemaphore acquired_ = VK_NULL_HANDLE;
   VkRenderPass render_pass_ = VK_NULL_HANDLE;
