@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "tests/bench/cli_run.h"
+#include "tests/bench/json_run_suite.h"
 #include "tests/bench/golden_figures.h"
 #include "tests/support/goldens.h"
 
@@ -35,20 +36,10 @@ double sample_std_of(const std::vector<double>& xs) {
   return std::sqrt(s / (xs.size() - 1));
 }
 
-class BenchJson : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { run_ = new CliRun(run_bench(model_args(std::string(kTinyRun) + " -o json"))); }
-  static void TearDownTestSuite() {
-    delete run_;
-    run_ = nullptr;
-  }
-  static nlohmann::json rows() {
-    EXPECT_EQ(run_->exit_code, 0) << run_->err;
-    return nlohmann::json::parse(run_->out);
-  }
-  static CliRun* run_;
+class BenchJson : public JsonRunSuite<BenchJson> {
+ public:
+  static std::string args() { return model_args(std::string(kTinyRun) + " -o json"); }
 };
-CliRun* BenchJson::run_ = nullptr;
 
 TEST_F(BenchJson, IsAnArrayWithOnePpAndOneTgRow) {
   auto j = rows();

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "tests/bench/cli_run.h"
+#include "tests/bench/json_run_suite.h"
 #include "tests/bench/golden_figures.h"
 #include "tests/support/goldens.h"
 
@@ -61,22 +62,10 @@ void expect_dispatches_are_the_calls(const nlohmann::json& p) {
   EXPECT_EQ(calls(p, "other"), 0) << "every kernel of the forward pass carries a family";
 }
 
-class BenchProfile : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() { run_ = new CliRun(run_bench(model_args(std::string(kProfiledRun) + " -o json"))); }
-  static void TearDownTestSuite() {
-    delete run_;
-    run_ = nullptr;
-  }
-  static nlohmann::json rows() {
-    EXPECT_EQ(run_->exit_code, 0) << run_->err;
-    auto j = nlohmann::json::parse(run_->out);
-    EXPECT_EQ(j.size(), 2u);
-    return j;
-  }
-  static CliRun* run_;
+class BenchProfile : public JsonRunSuite<BenchProfile> {
+ public:
+  static std::string args() { return model_args(std::string(kProfiledRun) + " -o json"); }
 };
-CliRun* BenchProfile::run_ = nullptr;
 
 TEST_F(BenchProfile, EveryRowCarriesEveryFamily) {
   for (const auto& row : rows()) {

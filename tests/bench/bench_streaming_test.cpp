@@ -9,6 +9,7 @@
 #include <string>
 
 #include "tests/bench/cli_run.h"
+#include "tests/bench/json_run_suite.h"
 #include "tests/bench/golden_figures.h"
 
 namespace vkmoe::test {
@@ -18,26 +19,13 @@ constexpr uint32_t kSlots = 6;
 constexpr uint32_t kPrompt = 8;
 constexpr uint32_t kGen = 4;
 
-class BenchStreaming : public ::testing::Test {
- protected:
-  static void SetUpTestSuite() {
-    run_ = new CliRun(run_bench(model_args("-p " + std::to_string(kPrompt) + " -n " + std::to_string(kGen) +
-                                           " -r 1 --warmup 1 --expert-slots " + std::to_string(kSlots) +
-                                           " --compare-resident -o json")));
+class BenchStreaming : public JsonRunSuite<BenchStreaming> {
+ public:
+  static std::string args() {
+    return model_args("-p " + std::to_string(kPrompt) + " -n " + std::to_string(kGen) + " -r 1 --warmup 1 --expert-slots " +
+                      std::to_string(kSlots) + " --compare-resident -o json");
   }
-  static void TearDownTestSuite() {
-    delete run_;
-    run_ = nullptr;
-  }
-  static nlohmann::json rows() {
-    EXPECT_EQ(run_->exit_code, 0) << run_->err;
-    auto j = nlohmann::json::parse(run_->out);
-    EXPECT_EQ(j.size(), 2u);
-    return j;
-  }
-  static CliRun* run_;
 };
-CliRun* BenchStreaming::run_ = nullptr;
 
 uint64_t u64(const nlohmann::json& row, const char* key) { return row.at(key).get<uint64_t>(); }
 
@@ -49,7 +37,7 @@ TEST_F(BenchStreaming, BudgetColumnNamesTheSlots) {
     EXPECT_EQ(u64(row, "expert_slots"), kSlots);
     EXPECT_EQ(u64(row, "total_experts"), e.n_layer * e.n_expert);
   }
-  EXPECT_NE(run_->err.find("streaming through 6 of 32 slots"), std::string::npos) << run_->err;
+  EXPECT_NE(run().err.find("streaming through 6 of 32 slots"), std::string::npos) << run().err;
 }
 
 TEST_F(BenchStreaming, ExpertCountsAddUp) {
