@@ -9,7 +9,7 @@
 // or (KV_F16) F16; positions is (T), and a position >= max_ctx writes nothing to the cache.
 //
 // Per token, workgroups take q's norm groups, then k's, then v's heads. A norm group is one
-// head, or all of a token's q (or k) heads with NORM_WHOLE_TOKEN (and without norms, one head).
+// head, or all of a token's q (or k) heads under the whole-token norm (without norms, one head).
 // Its sum of squares is taken by the first `lanes` invocations, `lanes` being the workgroup
 // size rms_norm.comp would use for that row, so the partial sums and their order match it.
 #include "compute_common.glsl"
@@ -47,8 +47,7 @@ layout(push_constant) uniform Push {
   RopeFrequencies rope;
 } p;
 
-const uint kNormPerHead = 1u;
-const uint kNormWholeToken = 2u;
+const uint kNormWholeToken = 2u;  // kernels::QkNorm::kWholeToken
 
 #ifdef KV_F16
 #define CACHE_VALUE(x) f32_to_f16_bits(x)
