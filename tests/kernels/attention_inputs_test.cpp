@@ -3,7 +3,6 @@
 #include <bit>
 #include <cmath>
 #include <cstring>
-#include <optional>
 #include <ostream>
 #include <utility>
 #include <string>
@@ -83,19 +82,8 @@ std::span<const uint8_t> as_bytes(const std::vector<T>& v) {
   return {reinterpret_cast<const uint8_t*>(v.data()), v.size() * sizeof(T)};
 }
 
-// A cache of (heads, kMaxCtx, head_dim) elements of `type`, as floats; poisoned elements
-// (never written) read as NaN.
-struct CacheContents {
-  std::vector<float> values;
-  std::vector<bool> written;
-};
-
 class AttentionInputsTest : public GpuTest, public ::testing::WithParamInterface<InputsCase> {
  protected:
-  struct Device {
-    vk::Buffer q, k, v, q_norm, k_norm, positions, k_cache, v_cache;
-  };
-
   static constexpr uint32_t kPoison16 = 0x7e017e01u, kPoison32 = 0x7fc00001u;
 
   vk::Buffer poisoned_cache(KvCacheType type, uint32_t heads, uint32_t head_dim) {
@@ -107,6 +95,7 @@ class AttentionInputsTest : public GpuTest, public ::testing::WithParamInterface
     return cache;
   }
 
+  // A cache of `elems` elements of `type`, as floats; poison (never written) reads as NaN.
   std::vector<float> download_cache(const vk::Buffer& cache, KvCacheType type, size_t elems) {
     std::vector<float> out(elems);
     if (type == KvCacheType::kF32) return download_floats(cache, elems);
