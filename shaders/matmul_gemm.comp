@@ -43,7 +43,9 @@ void main() {
     do {
       uint m = i / BK, kk = i % BK;
       bool inside = m < tile.row_count && k0 + kk < p.k;
-      float v = x[inside ? p.x_offset + (tile.row_begin + m) * p.k + k0 + kk : p.x_offset];
+      // x_row_start, not a table in shared memory: a tile's two slices already fill what
+      // small devices have.
+      float v = x[inside ? x_row_start(tile.row_begin + min(m, tile.row_count - 1u)) + k0 + kk : p.x_offset];
       x_tile[kk * BM + m] = inside ? v : 0.0;
       i += gl_WorkGroupSize.x;
     } while (i < BM * BK);

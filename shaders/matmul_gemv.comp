@@ -21,7 +21,7 @@
 #if defined(GLU)
 // The up matrix's binding, needed before weight_formats.glsl declares its views; the other
 // bindings are in matmul_common.glsl.
-#define UP_WEIGHT_BINDING 7
+#define UP_WEIGHT_BINDING 8
 #endif
 #include "compute_common.glsl"
 #include "weight_blocks.glsl"
@@ -93,7 +93,7 @@ layout(constant_id = 1) const bool DECODE_ONCE_PER_TILE = false;
 // Token t's outputs: adds the float formats' K % UNIT tail to this lane's partial sums,
 // reduces them over the subgroup and writes the COLS columns.
 void finish_token(RowTile tile, uint n_tile, uint t, float partial[ROWS]) {
-  const uint xt = p.x_offset + (tile.row_begin + t) * p.k;
+  const uint xt = x_row_start(tile.row_begin + t);
   float sums[ROWS];
   [[unroll]] for (uint r = 0; r < ROWS; ++r) {
 #if defined(WEIGHT_F32) || defined(WEIGHT_F16) || defined(WEIGHT_BF16)
@@ -140,8 +140,10 @@ void main() {
   const uint units = p.k / UNIT;
   const bool aligned16 = (p.row_bytes & 15u) == 0u && (tile.w_base & 15u) == 0u && (tile.up_base & 15u) == 0u;
   const uint lane = gl_SubgroupInvocationID, lanes = gl_SubgroupSize;
-  const uint x_tile = p.x_offset + tile.row_begin * p.k;
   if (DECODE_ONCE_PER_TILE) {
+    // Where each token's x starts, looked up once (rows past the tile repeat its last row).
+    uint x_starts[MAX_TOKENS];
+    [[unroll]] for (uint i = 0; i < MAX_TOKENS; ++i) x_starts[i] = x_row_start(tile.row_begin + min(i, tile.row_count - 1u));
     // acc[r][t] is updated through selects over t, not indexed by it (that would put it in
     // memory).
     float acc[ROWS][MAX_TOKENS];
@@ -157,8 +159,10 @@ void main() {
       }
       uint t = 0;
       do {
+        uint xt = x_starts[0];
+        [[unroll]] for (uint i = 1; i < MAX_TOKENS; ++i) xt = i == t ? x_starts[i] : xt;
         float xs[UNIT];
-        load_x_unit(x_tile + t * p.k + u * UNIT, xs);
+        load_x_unit(xt + u * UNIT, xs);
         [[unroll]] for (uint r = 0; r < ROWS; ++r) {
           float s = unit_sum(w[r], xs);
           [[unroll]] for (uint i = 0; i < MAX_TOKENS; ++i) acc[r][i] = i == t ? acc[r][i] + s : acc[r][i];
@@ -182,10 +186,11 @@ void main() {
     do {
       float acc[ROWS];
       [[unroll]] for (uint r = 0; r < ROWS; ++r) acc[r] = 0.0;
+      const uint xt = x_row_start(tile.row_begin + t);
       uint u = lane;
       if (u < units) do {
         float xs[UNIT];
-        load_x_unit(x_tile + t * p.k + u * UNIT, xs);
+        load_x_unit(xt + u * UNIT, xs);
         [[unroll]] for (uint r = 0; r < ROWS; ++r) {
           USE_MATRIX(r / COLS);
           float w[UNIT];
@@ -212,7 +217,9 @@ void main() {
   const uint units = p.k / UNIT;
   const bool aligned16 = (p.row_bytes & 15u) == 0u && (tile.w_base & 15u) == 0u && (tile.up_base & 15u) == 0u;
   const bool x_aligned = x_is_vec4_aligned();
-  const uint x_row = p.x_offset + tile.row_begin * p.k;
+  // Where each token's x starts (rows past the tile repeat its last row).
+  uint x_starts[MAX_TOKENS];
+  [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) x_starts[t] = x_row_start(tile.row_begin + min(t, tile.row_count - 1u));
   const uint lane = gl_SubgroupInvocationID, lanes = gl_SubgroupSize;
   for (uint r = gl_SubgroupID; r < ROWS; r += gl_NumSubgroups) {
     uint col = n_tile * ROWS + r;
@@ -227,7 +234,7 @@ void main() {
         float w[UNIT];
         decode_unit(matrix_row_byte(tile, m, col), u, aligned16, w);
         [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
-          if (t < tile.row_count) acc[m][t] += unit_dot(w, x_row + t * p.k + u * UNIT, x_aligned);
+          if (t < tile.row_count) acc[m][t] += unit_dot(w, x_starts[t] + u * UNIT, x_aligned);
         }
       }
     }
@@ -239,7 +246,7 @@ void main() {
       for (uint kk = units * UNIT + lane; kk < p.k; kk += lanes) {
         float w = weight_at(row_byte, kk);
         [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
-          if (t < tile.row_count) acc[m][t] += w * x[x_row + t * p.k + kk];
+          if (t < tile.row_count) acc[m][t] += w * x[x_starts[t] + kk];
         }
       }
       [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) sums[m][t] = subgroupAdd(acc[m][t]);

@@ -37,8 +37,9 @@ struct MatmulPush {
   float glu_alpha;          // gated GEMV: clamped SwiGLU's alpha
   float glu_limit;          // gated GEMV: clamped SwiGLU's limit; 0 selects plain SwiGLU
   uint32_t has_tile_list;   // expert GEMV: 1 when the bound gemv_tiles lists the row tiles
+  uint32_t x_source_divisor;  // expert: 0 when x holds the routed rows, else ExpertRows::x_sources' per_token
 };
-static_assert(sizeof(MatmulPush) == 80);
+static_assert(sizeof(MatmulPush) == 84);
 
 // Tokens up to which a GPU takes the GEMV path; rows per GEMV tile.
 inline constexpr uint32_t kGemvMaxTokens = 8;
@@ -104,9 +105,17 @@ struct ExpertWeights {
 // they are, for a dispatch over another pool to compute.
 inline constexpr uint32_t kAbsentSlot = 0xFFFFFFFFu;
 
-// Rows of x grouped by expert, as the MoE dispatch kernel writes them.
+// Where routed row r's x is when x holds the tokens' rows rather than the routed ones:
+// row entries[r] / per_token, entries being record_moe_dispatch's sources (the (token, choice)
+// entry each routed row came from, per_token choices a token).
+struct XSources {
+  vk::BufferRange entries;  // (rows) uint32
+  uint32_t per_token = 0;
+};
+
+// The routed rows of an expert matmul, grouped by expert as the MoE dispatch kernel orders them.
 struct ExpertRows {
-  vk::BufferRange x_gathered;      // (rows, k) floats, sorted by expert
+  vk::BufferRange x;               // (rows, k) floats, sorted by expert; with x_sources, (tokens, k)
   vk::BufferRange expert_offsets;  // (n_expert + 1) uint32 prefix sums of rows per expert
   vk::BufferRange slot_table;      // (n_expert) uint32 slot of each expert, or kAbsentSlot
   vk::BufferRange y_gathered;      // (rows, n) floats
@@ -114,6 +123,8 @@ struct ExpertRows {
   // The GEMV's row tiles as record_moe_dispatch lists them. Without them each GEMV workgroup
   // finds its tile by walking expert_offsets (the GEMM always does).
   std::optional<vk::BufferRange> gemv_tiles;
+  // Set: x is read through the sources, so the forward pass needs no gather into routed rows.
+  std::optional<XSources> x_sources;
 };
 
 // bias, when given, is (n_expert, n). kAuto takes the GEMV path where gemv_suits the rows per

@@ -23,7 +23,11 @@ void check_expert_matmul(const ExpertWeights& w, const ExpertRows& rows, const s
   require(w.pool.size >= n * row_bytes, "weight pool of " + std::to_string(w.pool.size) + " bytes holds no slot");
   require(rows.expert_offsets.size >= (experts + 1) * 4, "expert_offsets range too small");
   require(rows.slot_table.size >= experts * 4, "slot_table range too small");
-  require(rows.x_gathered.size >= r * k * 4, "x_gathered range too small for (" + std::to_string(r) + ", " + std::to_string(k) + ")");
+  // With sources, every x row they name must be there: each token has per_token entries.
+  const uint64_t x_rows = rows.x_sources ? (r + rows.x_sources->per_token - 1) / std::max(rows.x_sources->per_token, 1u) : r;
+  require(!rows.x_sources || (rows.x_sources->per_token > 0 && rows.x_sources->entries.size >= r * 4),
+          "x sources need a positive per_token and an entry per row");
+  require(rows.x.size >= x_rows * k * 4, "x range too small for (" + std::to_string(x_rows) + ", " + std::to_string(k) + ")");
   require(rows.y_gathered.size >= r * n * 4, "y_gathered range too small for (" + std::to_string(r) + ", " + std::to_string(n) + ")");
   require(!bias || bias->size >= experts * n * 4, "bias range too small for (" + std::to_string(experts) + ", " + std::to_string(n) + ")");
   require(!rows.gemv_tiles || rows.gemv_tiles->size >= expert_gemv_tiles(rows.rows, w.n_expert) * 8ull,
@@ -58,6 +62,7 @@ struct ExpertLaunch {
   Grid grid;
   vk::BufferRange pool;   // binding 0: the weight pool from its aligned start
   vk::BufferRange tiles;  // binding 6: the tile list, or any range when there is none
+  vk::BufferRange x_sources;  // binding 7: the x sources, or any range when there are none
 };
 
 ExpertLaunch expert_launch(const vk::Context& ctx, const ExpertWeights& w, const ExpertRows& rows, bool has_bias,
@@ -83,7 +88,9 @@ ExpertLaunch expert_launch(const vk::Context& ctx, const ExpertWeights& w, const
   push.n_tiles = static_cast<uint32_t>(ceil_div(w.n, mp.tile_cols));
   push.m_tiles = m_tiles;
   push.has_tile_list = listed ? 1 : 0;
-  launch.tiles = listed ? *rows.gemv_tiles : rows.x_gathered;
+  launch.tiles = listed ? *rows.gemv_tiles : rows.x;
+  push.x_source_divisor = rows.x_sources ? rows.x_sources->per_token : 0;
+  launch.x_sources = rows.x_sources ? rows.x_sources->entries : rows.x;
   launch.grid = grid_for_groups(uint64_t(push.n_tiles) * push.m_tiles, ctx.caps());
   return launch;
 }
@@ -116,8 +123,8 @@ void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Expert
                                              .w_quads = weight_quads_fit(w.type, pool_row_starts(w))});
   const ExpertLaunch launch = expert_launch(ctx, w, rows, bias.has_value(), choice.path, mp);
   cmd.dispatch(*mp.pipeline,
-               {launch.pool, rows.x_gathered, rows.y_gathered, bias ? *bias : rows.x_gathered,
-                rows.expert_offsets, rows.slot_table, launch.tiles},
+               {launch.pool, rows.x, rows.y_gathered, bias ? *bias : rows.x, rows.expert_offsets, rows.slot_table,
+                launch.tiles, launch.x_sources},
                launch.push, launch.grid.x, launch.grid.y);
 }
 
@@ -149,9 +156,8 @@ void record_expert_glu_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Ex
   launch.push.glu_alpha = act.clamped ? act.alpha : 0.0f;
   launch.push.glu_limit = act.clamped ? act.limit : 0.0f;
   cmd.dispatch(*mp.pipeline,
-               {launch.pool, rows.x_gathered, rows.y_gathered,
-                w.gate_bias ? *w.gate_bias : rows.x_gathered, rows.expert_offsets, rows.slot_table, launch.tiles,
-                up_pool.range, w.up_bias ? *w.up_bias : rows.x_gathered},
+               {launch.pool, rows.x, rows.y_gathered, w.gate_bias ? *w.gate_bias : rows.x, rows.expert_offsets,
+                rows.slot_table, launch.tiles, launch.x_sources, up_pool.range, w.up_bias ? *w.up_bias : rows.x},
                launch.push, launch.grid.x, launch.grid.y);
 }
 

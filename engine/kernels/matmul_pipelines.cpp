@@ -63,7 +63,7 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, const Matm
   if (glu && (!expert || choice.path != MatmulPath::kGemv)) {
     throw Error(ErrorCode::kInternal, "matmul: the gated variant is an expert GEMV");
   }
-  uint32_t buffers = glu ? 9 : expert ? 7 : 4;
+  uint32_t buffers = glu ? 10 : expert ? 8 : 4;
   MatmulPipeline out;
   if (choice.path == MatmulPath::kGemv) {
     uint32_t subgroup = caps.subgroup_size != 0 ? caps.subgroup_size : 32;
@@ -81,7 +81,7 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, const Matm
       using vk::TexelFormat;
       static constexpr vk::TexelBinding kTexels[] = {{16, 0, TexelFormat::kWords}, {20, 0, TexelFormat::kQuads},
                                                      {17, 1, TexelFormat::kWords}, {19, 1, TexelFormat::kQuads},
-                                                     {18, 7, TexelFormat::kWords}, {21, 7, TexelFormat::kQuads}};
+                                                     {18, 8, TexelFormat::kWords}, {21, 8, TexelFormat::kQuads}};
       const std::span<const vk::TexelBinding> texels(kTexels, glu ? 6 : 4);
       out.pipeline = &ctx.pipelines().get({name, buffers, sizeof(MatmulPush), spec, 0, texels});
       out.tile_cols = glu ? 4 : 8;

@@ -12,8 +12,8 @@
 //   gemv_tiles (expert_gemv_tiles(T * k, n_expert) uint32 pairs): the expert GEMV's row tiles,
 //           (expert, first grouped row) each, kGemvMaxTokens rows or an expert's last rows,
 //           in expert order; (kNoTile, 0) after the last (ExpertRows::gemv_tiles reads them)
-// Then record_moe_gather copies x (T, H) into x_grouped (T * k, H), row r = x[sources[r] / k],
-// zeros for rows without a source. Put a barrier between the two.
+// The expert matmuls then read routed row r's x as row sources[r] / k of the tokens' x
+// (ExpertRows::x_sources), so no copy of x is grouped.
 #include <cstdint>
 
 #include "engine/vk/command_buffer.h"
@@ -37,23 +37,11 @@ struct MoeDispatchPush {
 };
 static_assert(sizeof(MoeDispatchPush) == 16);
 
-// Mirrors the push block of shaders/moe_dispatch_gather.comp.
-struct MoeGatherPush {
-  uint32_t n_rows;   // T * k
-  uint32_t hidden;   // H
-  uint32_t k;
-};
-static_assert(sizeof(MoeGatherPush) == 12);
-
 struct MoeDispatchOutputs {
   vk::BufferRange offsets, rows, sources, gemv_tiles;
 };
 
 void record_moe_dispatch(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& ids,
                          const MoeDispatchOutputs& out, uint32_t n_tokens, uint32_t k, uint32_t n_expert);
-
-void record_moe_gather(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& x,
-                       const vk::BufferRange& sources, const vk::BufferRange& x_grouped, uint32_t n_tokens, uint32_t k,
-                       uint32_t hidden);
 
 }  // namespace vkmoe::kernels

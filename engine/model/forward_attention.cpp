@@ -199,7 +199,7 @@ void ForwardPass::record_mla_attention(vk::CommandBuffer& cmd, KvCache& kv, uint
   for (uint32_t h = 0; h <= H; ++h) offsets[h] = h * T;
   auto per_head = [&](const DeviceTensor& weight, uint32_t k_dim, uint32_t n_dim) {
     kernels::ExpertRows rows;
-    rows.x_gathered = floats(b.heads_in, 0, uint64_t(H) * T * k_dim);
+    rows.x = floats(b.heads_in, 0, uint64_t(H) * T * k_dim);
     rows.expert_offsets = b.head_offsets.range(0, (uint64_t(H) + 1) * 4);
     rows.slot_table = b.head_slots.range();
     rows.y_gathered = floats(b.heads_out, 0, uint64_t(H) * T * n_dim);

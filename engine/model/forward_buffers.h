@@ -39,7 +39,7 @@ struct ForwardPass::Buffers {
   };
   std::vector<std::vector<ExpertWindow>> expert_windows;
   vk::Buffer window_tables;
-  vk::Buffer x_grouped, y_grouped;      // (T * k, H)
+  vk::Buffer y_grouped;                 // (T * k, H): the routed rows' down projections
   vk::Buffer gate, up;                  // (max(T * k * ff_expert, T * ff, T * ff_shared))
   // Expert streaming only.
   vk::Buffer routing_readback;          // (E + 1 + T * k) uint32, host read: expert offsets, predicted ids

@@ -86,7 +86,8 @@ void ForwardPass::record_router(vk::CommandBuffer& cmd, uint32_t layer, const vk
   cmd.barrier();
 }
 
-// gate/up over the grouped rows → SwiGLU in place → down into y_grouped, each matmul once per
+// gate/up over the routed rows (reading each row's token from xn through the dispatch's
+// sources) → SwiGLU in place → down into y_grouped, each matmul once per
 // dispatch. Dispatches hold disjoint experts but write the same tensors, hence the barriers
 // between them. A later wave's SwiGLU also rewrites the rows of earlier waves, harmlessly:
 // their down projections have already been taken. Where the GEMV serves the rows (decode,
@@ -106,14 +107,17 @@ void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std:
     if (const DeviceTensor* t = weights_.find(name)) biases[m] = t->range();
   }
   auto bias = [&](ExpertMatrix m) { return biases[static_cast<uint32_t>(m)]; };
-  auto matmul = [&](const ExpertDispatch& d, ExpertMatrix m, const vk::BufferRange& x, const vk::BufferRange& y) {
+  // gate and up read xn's rows through the sources; down reads the routed rows of the activation.
+  const auto xn = floats(b.xn, 0, uint64_t(n_tokens) * c.n_embd);
+  const kernels::XSources sources{b.expert_sources.range(0, uint64_t(rows) * 4), c.n_expert_used};
+  auto matmul = [&](const ExpertDispatch& d, ExpertMatrix m, const vk::BufferRange& x, const vk::BufferRange& y,
+                    std::optional<kernels::XSources> x_sources) {
     const kernels::ExpertWeights& weights = d.matrices[static_cast<uint32_t>(m)];
     profile_as(cmd, m == ExpertMatrix::kDown ? KernelFamily::kExpertDown : KernelFamily::kExpertGateUp,
                routed_experts(weights, rows));
-    kernels::ExpertRows r{x, offsets, d.slot_table, y, rows, gemv_tiles};
+    kernels::ExpertRows r{x, offsets, d.slot_table, y, rows, gemv_tiles, x_sources};
     kernels::record_expert_matmul(ctx_, cmd, weights, r, bias(m));
   };
-  const auto x_grouped = floats(b.x_grouped, 0, uint64_t(rows) * c.n_embd);
   const auto gate = floats(b.gate, 0, uint64_t(rows) * ff), up = floats(b.up, 0, uint64_t(rows) * ff);
   auto glu_weights = [&](const ExpertDispatch& d) {
     return kernels::ExpertGluWeights{d.matrices[static_cast<uint32_t>(ExpertMatrix::kGate)],
@@ -130,14 +134,14 @@ void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std:
       if (i > 0) cmd.barrier();
       const kernels::ExpertGluWeights w = glu_weights(dispatches[i]);
       profile_as(cmd, KernelFamily::kExpertGateUp, routed_experts(w.gate, rows), routed_experts(w.up, rows));
-      kernels::record_expert_glu_matmul(ctx_, cmd, w, {x_grouped, offsets, dispatches[i].slot_table, gate, rows, gemv_tiles},
-                                        act);
+      kernels::record_expert_glu_matmul(ctx_, cmd, w,
+                                        {xn, offsets, dispatches[i].slot_table, gate, rows, gemv_tiles, sources}, act);
     }
   } else {
     for (size_t i = 0; i < dispatches.size(); ++i) {
       if (i > 0) cmd.barrier();
-      matmul(dispatches[i], ExpertMatrix::kGate, x_grouped, gate);
-      matmul(dispatches[i], ExpertMatrix::kUp, x_grouped, up);
+      matmul(dispatches[i], ExpertMatrix::kGate, xn, gate, sources);
+      matmul(dispatches[i], ExpertMatrix::kUp, xn, up, sources);
     }
     cmd.barrier();
     profile_as(cmd, KernelFamily::kActivation);
@@ -150,7 +154,7 @@ void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std:
   cmd.barrier();
   for (size_t i = 0; i < dispatches.size(); ++i) {
     if (i > 0) cmd.barrier();
-    matmul(dispatches[i], ExpertMatrix::kDown, gate, floats(b.y_grouped, 0, uint64_t(rows) * c.n_embd));
+    matmul(dispatches[i], ExpertMatrix::kDown, gate, floats(b.y_grouped, 0, uint64_t(rows) * c.n_embd), std::nullopt);
   }
   cmd.barrier();
 }
@@ -173,9 +177,8 @@ void ForwardPass::record_moe_ffn(StepSubmitter& steps, uint32_t layer, uint32_t 
   profile_as(cmd, KernelFamily::kMoeDispatch);
   kernels::record_moe_dispatch(ctx_, cmd, ids, {offsets, row_of, sources, gemv_tile_list(b, rows, E)}, T, k, E);
   cmd.barrier();
+  // The experts read xn through the sources: no gather pass, and nothing here for them to wait on.
   cmd.copy(offsets, b.expert_usage_readback.range(uint64_t(layer) * (E + 1) * 4, (uint64_t(E) + 1) * 4));
-  kernels::record_moe_gather(ctx_, cmd, xn, sources, floats(b.x_grouped, 0, uint64_t(rows) * H), T, k, H);
-  cmd.barrier();
 
   if (experts_ != nullptr) {
     stream_experts(steps, layer, T);

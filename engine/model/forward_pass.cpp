@@ -86,7 +86,6 @@ void make_buffers(vk::Context& ctx, const ModelConfig& c, bool streaming, const 
     b.expert_sources = u32(rows);
     b.expert_gemv_tiles = u32(2ull * kernels::expert_gemv_tiles(static_cast<uint32_t>(rows), c.n_expert));
     b.expert_usage_readback = make(uint64_t(c.n_layer) * (c.n_expert + 1) * 4, vk::MemoryUsage::kReadback);
-    b.x_grouped = f32(rows * c.n_embd);
     b.y_grouped = f32(rows * c.n_embd);
     ff_rows = std::max<uint64_t>(ff_rows, rows * c.n_ff_expert);
     if (c.n_ff_shared > 0) {

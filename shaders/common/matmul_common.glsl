@@ -2,8 +2,8 @@
 //
 // Dense (no EXPERT define): x is (tokens, k), y is (tokens, y_stride), W is (n, k) as GGUF
 // stores it, starting at byte w_offset of binding 0.
-// EXPERT ("matmul by id"): x is x_gathered (tokens = R, k) with rows grouped by expert;
-// expert_offsets (n_expert + 1) are prefix sums of the rows per expert; expert e's W starts
+// EXPERT ("matmul by id"): the R routed rows are grouped by expert, and x holds them (R, k),
+// or the tokens' rows they come from (below); expert_offsets (n_expert + 1) are prefix sums of the rows per expert; expert e's W starts
 // at byte w_offset + slot_table[e] * slot_stride of the weight pool bound at binding 0. y is
 // (R, n).
 // An expert whose slot_table entry is kAbsentSlot is not in this pool: its rows are left
@@ -12,10 +12,13 @@
 //
 // An expert GEMV may get its row tiles listed at binding 6 (has_tile_list; record_moe_dispatch
 // writes them) instead of walking expert_offsets.
+// An expert matmul may also read x ungathered: with x_source_divisor > 0, routed row r takes x
+// row x_sources[r] / x_source_divisor (binding 7: record_moe_dispatch's sources, entries of
+// (token, choice) with x_source_divisor choices per token), so x is the tokens' own rows.
 //
 // GLU (expert GEMV only): y = act(x · gate^T + gate bias, x · up^T + up bias), act SwiGLU or
 // gpt-oss's clamped SwiGLU (glu.glsl); gate is the pool at binding 0 as above, up a pool of the
-// same format and slots at binding 7 (its bias at 8).
+// same format and slots at binding 8 (its bias at 9).
 
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer X4 { vec4 x4[]; };
@@ -25,12 +28,13 @@ layout(std430, binding = 3) readonly buffer Bias { float bias[]; };
 layout(std430, binding = 4) readonly buffer ExpertOffsets { uint expert_offsets[]; };
 layout(std430, binding = 5) readonly buffer SlotTable { uint slot_table[]; };
 layout(std430, binding = 6) readonly buffer GemvTiles { uvec2 gemv_tiles[]; };  // (expert, first row)
+layout(std430, binding = 7) readonly buffer XSources { uint x_sources[]; };
 #endif
 #if defined(GLU)
 #if !defined(EXPERT)
 #error "GLU is an expert GEMV variant"
 #endif
-layout(std430, binding = 8) readonly buffer UpBias { float up_bias[]; };
+layout(std430, binding = 9) readonly buffer UpBias { float up_bias[]; };
 #endif
 
 // Mirrors vkmoe::kernels::MatmulPush (engine/kernels/matmul.h).
@@ -55,6 +59,7 @@ layout(push_constant) uniform Push {
   float glu_alpha;      // GLU: clamped SwiGLU's alpha
   float glu_limit;      // GLU: clamped SwiGLU's limit; 0 selects plain SwiGLU
   uint has_tile_list;   // expert GEMV: gemv_tiles lists tiles of `height` rows
+  uint x_source_divisor;  // expert: 0, x row r is routed row r; else x_sources[r] / this
 } p;
 
 // Up to `height` consecutive rows of x that share one weight matrix.
@@ -113,6 +118,14 @@ bool find_row_tile(uint m_tile, uint height, out RowTile tile) {
   tile.expert = 0u;
   return tile.row_count > 0u;
 #endif
+}
+
+// The element of binding 1 where routed (or dense) row `row`'s x starts.
+uint x_row_start(uint row) {
+#if defined(EXPERT)
+  if (p.x_source_divisor != 0u) return p.x_offset + (x_sources[row] / p.x_source_divisor) * p.k;
+#endif
+  return p.x_offset + row * p.k;
 }
 
 float bias_at(uint expert, uint col) {

@@ -82,7 +82,18 @@ class ExpertGluTest : public GpuTest, public ::testing::WithParamInterface<Case>
     slots_.resize(experts_);
     gate_ = make_pool(c.type, c.k, slots_, 4, 100);
     up_ = make_pool(c.type, c.k, slots_, 12, 200);
-    x_ = random_floats(size_t(rows_) * c.k, 31);
+    // Two choices per token, entries shuffled, one left unrouted; x_ holds each routed row's
+    // token row, as a gather would.
+    const uint32_t tokens = rows_ / kChoicesPerToken + 1;
+    sources_.resize(size_t(tokens) * kChoicesPerToken);
+    std::iota(sources_.begin(), sources_.end(), 0u);
+    std::shuffle(sources_.begin(), sources_.end(), std::mt19937(11));
+    sources_.resize(rows_);
+    x_tokens_ = random_floats(size_t(tokens) * c.k, 31);
+    x_.resize(size_t(rows_) * c.k);
+    for (uint32_t r = 0; r < rows_; ++r) {
+      std::copy_n(x_tokens_.begin() + size_t(sources_[r] / kChoicesPerToken) * c.k, c.k, x_.begin() + size_t(r) * c.k);
+    }
     // Wide enough that the clamp bites on some elements.
     gate_bias_ = random_floats(size_t(experts_) * kN, 32, -8.0f, 8.0f);
     up_bias_ = random_floats(size_t(experts_) * kN, 33, -8.0f, 8.0f);
@@ -113,9 +124,9 @@ class ExpertGluTest : public GpuTest, public ::testing::WithParamInterface<Case>
     std::vector<float> fused, separate;
   };
 
-  // The fused kernel's output, reading its row tiles from a list as in the forward pass, and,
-  // over the same buffers, gate and up matmuls (walking the offsets) followed by the
-  // activation kernel.
+  // The fused kernel's output, reading its row tiles from a list and the tokens' x through the
+  // sources as in the forward pass, and gate and up matmuls over the gathered rows (walking the
+  // offsets) followed by the activation kernel.
   Outputs run(const std::vector<uint32_t>& absent) {
     const Case& c = GetParam();
     std::vector<uint32_t> table = slots_;
@@ -124,6 +135,7 @@ class ExpertGluTest : public GpuTest, public ::testing::WithParamInterface<Case>
       return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(v.data()), v.size() * 4);
     };
     vk::Buffer dgate = upload_bytes(gate_.bytes), dup = upload_bytes(up_.bytes), dx = upload_floats(x_);
+    vk::Buffer dx_tokens = upload_floats(x_tokens_), dsources = upload_bytes(as_bytes(sources_));
     vk::Buffer dgate_bias = upload_floats(gate_bias_), dup_bias = upload_floats(up_bias_);
     vk::Buffer doffsets = upload_bytes(as_bytes(offsets_)), dslots = upload_bytes(as_bytes(table));
     vk::Buffer dtiles = upload_bytes(as_bytes(reference_gemv_tiles(offsets_, kernels::expert_gemv_tiles(rows_, experts_))));
@@ -142,6 +154,8 @@ class ExpertGluTest : public GpuTest, public ::testing::WithParamInterface<Case>
       return kernels::ExpertRows{dx.range(), doffsets.range(), dslots.range(), y.range(), rows_};
     };
     kernels::ExpertRows listed = rows_into(fused);
+    listed.x = dx_tokens.range();
+    listed.x_sources = kernels::XSources{dsources.range(), kChoicesPerToken};
     listed.gemv_tiles = dtiles.range();
     ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
       kernels::record_expert_glu_matmul(ctx(), cmd, w, listed, act, c.layout);
@@ -158,9 +172,10 @@ class ExpertGluTest : public GpuTest, public ::testing::WithParamInterface<Case>
   }
 
   uint32_t experts_ = 0, rows_ = 0;
-  std::vector<uint32_t> offsets_, slots_;
+  static constexpr uint32_t kChoicesPerToken = 2;
+  std::vector<uint32_t> offsets_, slots_, sources_;
   Pool gate_, up_;
-  std::vector<float> x_, gate_bias_, up_bias_;
+  std::vector<float> x_tokens_, x_, gate_bias_, up_bias_;
 };
 
 // Against the reference, and bit for bit against the unfused path: the forward pass takes the

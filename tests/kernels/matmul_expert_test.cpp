@@ -36,8 +36,11 @@ class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Ca
   // the output rows and the reference, in which absent experts' rows are NaN (untouched).
   // `pool_offset` bytes precede the pool in its buffer (a window of a larger tensor).
   // With `listed`, the GEMV reads its row tiles from a list instead of walking the offsets.
+  // With `sourced`, x holds the tokens' rows and routed row r reads row sources[r] / 2 (two
+  // choices per token, entries shuffled, one left unrouted), as the forward pass binds them;
+  // otherwise x holds the routed rows themselves. Both give every routed row the same x.
   std::pair<std::vector<float>, std::vector<float>> run(const Case& c, const std::vector<uint32_t>& absent,
-                                                        uint32_t pool_offset = 0, bool listed = false) {
+                                                        uint32_t pool_offset = 0, bool listed = false, bool sourced = false) {
     const uint32_t experts = static_cast<uint32_t>(c.rows_per_expert.size());
     std::vector<uint32_t> offsets(experts + 1, 0);
     std::partial_sum(c.rows_per_expert.begin(), c.rows_per_expert.end(), offsets.begin() + 1);
@@ -57,7 +60,16 @@ class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Ca
       std::copy(bytes.begin(), bytes.end(), pool.begin() + pool_offset + size_t(slots[e]) * stride);
       w[e] = dequantize_rows(c.type, bytes, kK, kN);
     }
-    std::vector<float> x = random_floats(size_t(rows) * kK, 31), bias = random_floats(size_t(experts) * kN, 32);
+    const uint32_t per_token = 2, tokens = rows / per_token + 1;
+    std::vector<uint32_t> sources(size_t(tokens) * per_token);
+    std::iota(sources.begin(), sources.end(), 0u);
+    std::shuffle(sources.begin(), sources.end(), std::mt19937(11));
+    sources.resize(rows);
+    const std::vector<float> x_tokens = random_floats(size_t(tokens) * kK, 31), bias = random_floats(size_t(experts) * kN, 32);
+    std::vector<float> x(size_t(rows) * kK);
+    for (uint32_t r = 0; r < rows; ++r) {
+      std::copy_n(x_tokens.begin() + size_t(sources[r] / per_token) * kK, kK, x.begin() + size_t(r) * kK);
+    }
 
     std::vector<float> want;
     for (uint32_t e = 0; e < experts; ++e) {
@@ -75,13 +87,15 @@ class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Ca
     auto as_bytes = [](const std::vector<uint32_t>& v) {
       return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(v.data()), v.size() * 4);
     };
-    vk::Buffer dpool = upload_bytes(pool), dx = upload_floats(x), dbias = upload_floats(bias);
+    vk::Buffer dpool = upload_bytes(pool), dx = upload_floats(sourced ? x_tokens : x), dbias = upload_floats(bias);
+    vk::Buffer dsources = upload_bytes(as_bytes(sources));
     vk::Buffer doffsets = upload_bytes(as_bytes(offsets)), dslots = upload_bytes(as_bytes(slots));
     vk::Buffer dy = poisoned_floats(size_t(rows) * kN);
     kernels::ExpertWeights weights{dpool.range(pool_offset, dpool.size() - pool_offset), c.type, kK, kN, experts, stride};
     vk::Buffer dtiles = upload_bytes(as_bytes(reference_gemv_tiles(offsets, kernels::expert_gemv_tiles(rows, experts))));
     kernels::ExpertRows args{dx.range(), doffsets.range(), dslots.range(), dy.range(), rows};
     if (listed) args.gemv_tiles = dtiles.range();
+    if (sourced) args.x_sources = kernels::XSources{dsources.range(), per_token};
     ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
       kernels::record_expert_matmul(ctx(), cmd, weights, args, dbias.range(), c.choice);
     });
@@ -106,6 +120,17 @@ TEST_P(ExpertMatmulTest, ListedTilesGiveTheSameBits) {
   ASSERT_EQ(listed.size(), walked.size());
   // Bits, not values: the absent experts' rows must stay the same NaN poison.
   EXPECT_EQ(0, std::memcmp(listed.data(), walked.data(), listed.size() * sizeof(float)));
+}
+
+// The forward pass binds the tokens' x with the dispatch's sources instead of gathering it.
+TEST_P(ExpertMatmulTest, SourcedRowsGiveTheSameBits) {
+  for (bool listed : {false, true}) {
+    auto [gathered, want] = run(GetParam(), {2, 5}, 0, listed);
+    auto [sourced, unused] = run(GetParam(), {2, 5}, 0, listed, true);
+    ASSERT_EQ(sourced.size(), gathered.size());
+    EXPECT_EQ(0, std::memcmp(sourced.data(), gathered.data(), sourced.size() * sizeof(float))) << (listed ? "listed" : "walked")
+                                                                                                 << " tiles";
+  }
 }
 
 // Expert streaming splits a layer's experts over several dispatches (VRAM banks, host memory,
