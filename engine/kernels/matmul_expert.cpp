@@ -23,7 +23,7 @@ void check_expert_matmul(const ExpertWeights& w, const ExpertRows& rows, const s
   require(w.pool.size >= n * row_bytes, "weight pool of " + std::to_string(w.pool.size) + " bytes holds no slot");
   require(rows.expert_offsets.size >= (experts + 1) * 4, "expert_offsets range too small");
   require(rows.slot_table.size >= experts * 4, "slot_table range too small");
-  // With sources, every x row they name must be there: each token has per_token entries.
+  // With sources, x holds the tokens the rows come from: at least rows / per_token of them.
   const uint64_t x_rows = rows.x_sources ? (r + rows.x_sources->per_token - 1) / std::max(rows.x_sources->per_token, 1u) : r;
   require(!rows.x_sources || (rows.x_sources->per_token > 0 && rows.x_sources->entries.size >= r * 4),
           "x sources need a positive per_token and an entry per row");
