@@ -154,6 +154,15 @@ void HostDevice::create_device(bool swapchain) {
   vkGetDeviceQueue(device_, family_, 0, &queue_);
 }
 
+uint32_t HostDevice::memory_type(uint32_t type_bits, VkMemoryPropertyFlags flags, const char* what) const {
+  VkPhysicalDeviceMemoryProperties props;
+  vkGetPhysicalDeviceMemoryProperties(physical_, &props);
+  for (uint32_t i = 0; i < props.memoryTypeCount; ++i) {
+    if ((type_bits & (1u << i)) && (props.memoryTypes[i].propertyFlags & flags) == flags) return i;
+  }
+  throw std::runtime_error(std::string("no ") + what);
+}
+
 vkmoe_external_device HostDevice::external_device() {
   vkmoe_external_device e{};
   e.struct_size = sizeof(e);

@@ -46,6 +46,8 @@ class HostDevice {
   // Every Vulkan device of the instance, with why vkmoe cannot use it when it cannot.
   const std::vector<std::string>& device_names() const { return device_names_; }
   uint32_t validation_messages() const { return messages_; }
+  // The first memory type in `type_bits` with all of `flags`; throws "no <what>" when none has.
+  uint32_t memory_type(uint32_t type_bits, VkMemoryPropertyFlags flags, const char* what) const;
 
   // What vkmoe_context_create needs to share this device and its queue.
   vkmoe_external_device external_device();

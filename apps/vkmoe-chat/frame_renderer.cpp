@@ -21,15 +21,6 @@ constexpr uint32_t kFramesInFlight = 2;
 
 void check_imgui_vk(VkResult r) { check_vk(r, "ImGui Vulkan back end"); }
 
-uint32_t find_memory_type(VkPhysicalDevice physical, uint32_t type_bits, VkMemoryPropertyFlags flags) {
-  VkPhysicalDeviceMemoryProperties props;
-  vkGetPhysicalDeviceMemoryProperties(physical, &props);
-  for (uint32_t i = 0; i < props.memoryTypeCount; ++i) {
-    if ((type_bits & (1u << i)) && (props.memoryTypes[i].propertyFlags & flags) == flags) return i;
-  }
-  throw std::runtime_error("no host-visible memory type for the screenshot buffer");
-}
-
 }  // namespace
 
 FrameRenderer::FrameRenderer(vkmoe_host::HostDevice& device, GLFWwindow* window) : device_(device), window_(window) {
@@ -153,8 +144,8 @@ void FrameRenderer::copy_to_capture(VkCommandBuffer cmd, VkImage image) {
     vkGetBufferMemoryRequirements(d, capture_buffer_, &req);
     VkMemoryAllocateInfo ai{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
     ai.allocationSize = req.size;
-    ai.memoryTypeIndex = find_memory_type(device_.physical(), req.memoryTypeBits,
-                                          VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT);
+    const VkMemoryPropertyFlags host = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+    ai.memoryTypeIndex = device_.memory_type(req.memoryTypeBits, host, "host-visible memory type for the screenshot buffer");
     check_vk(vkAllocateMemory(d, &ai, nullptr, &capture_memory_), "vkAllocateMemory");
     check_vk(vkBindBufferMemory(d, capture_buffer_, capture_memory_, 0), "vkBindBufferMemory");
     capture_size_ = size;

@@ -23,10 +23,10 @@ void check_expert_matmul(const ExpertWeights& w, const ExpertRows& rows, const s
   require(w.pool.size >= n * row_bytes, "weight pool of " + std::to_string(w.pool.size) + " bytes holds no slot");
   require(rows.expert_offsets.size >= (experts + 1) * 4, "expert_offsets range too small");
   require(rows.slot_table.size >= experts * 4, "slot_table range too small");
-  // With sources, x holds the tokens the rows come from: at least rows / per_token of them.
-  const uint64_t x_rows = rows.x_sources ? (r + rows.x_sources->per_token - 1) / std::max(rows.x_sources->per_token, 1u) : r;
   require(!rows.x_sources || (rows.x_sources->per_token > 0 && rows.x_sources->entries.size >= r * 4),
           "x sources need a positive per_token and an entry per row");
+  // With sources, x holds the tokens the rows come from: at least rows / per_token of them.
+  const uint64_t x_rows = rows.x_sources ? ceil_div(r, rows.x_sources->per_token) : r;
   require(rows.x.size >= x_rows * k * 4, "x range too small for (" + std::to_string(x_rows) + ", " + std::to_string(k) + ")");
   require(rows.y_gathered.size >= r * n * 4, "y_gathered range too small for (" + std::to_string(r) + ", " + std::to_string(n) + ")");
   require(!bias || bias->size >= experts * n * 4, "bias range too small for (" + std::to_string(experts) + ", " + std::to_string(n) + ")");

@@ -40,8 +40,8 @@ struct MatmulVariant {
 // byte offset rows are counted from (binding start, slot stride), so its low bits are theirs.
 bool weight_quads_fit(TensorType type, uint64_t row_starts);
 
-// Bindings: dense 4 (W, x, y, bias); expert 7 (+ expert_offsets, slot_table, gemv_tiles);
-// gated expert GEMV 9 (+ up W, up bias). The CPU-driver GEMV also reads W, x and up W through
+// Bindings: dense 4 (W, x, y, bias); expert 8 (+ expert_offsets, slot_table, gemv_tiles,
+// x_sources); gated expert GEMV 10 (+ up W, up bias). The CPU-driver GEMV also reads W, x and up W through
 // texel views of those bindings (matmul_gemv.comp), which dispatch binds itself. `choice.path`
 // is kGemv or kGemm (kGemv with `glu`); a kAuto layout is resolved from the device type.
 MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, const MatmulVariant& variant);

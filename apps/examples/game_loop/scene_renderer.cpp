@@ -86,16 +86,10 @@ void SceneRenderer::create_offscreen_image() {
   check_vk(vkCreateImage(device_, &info, nullptr, &offscreen_), "vkCreateImage");
   VkMemoryRequirements req;
   vkGetImageMemoryRequirements(device_, offscreen_, &req);
-  VkPhysicalDeviceMemoryProperties props;
-  vkGetPhysicalDeviceMemoryProperties(host_.physical(), &props);
-  uint32_t type = UINT32_MAX;
-  for (uint32_t t = 0; t < props.memoryTypeCount && type == UINT32_MAX; ++t) {
-    if ((req.memoryTypeBits & (1u << t)) && (props.memoryTypes[t].propertyFlags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT)) type = t;
-  }
-  if (type == UINT32_MAX) throw std::runtime_error("no device-local memory for the frame image");
   VkMemoryAllocateInfo alloc{VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO};
   alloc.allocationSize = req.size;
-  alloc.memoryTypeIndex = type;
+  alloc.memoryTypeIndex =
+      host_.memory_type(req.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT, "device-local memory for the frame image");
   check_vk(vkAllocateMemory(device_, &alloc, nullptr, &offscreen_memory_), "vkAllocateMemory");
   check_vk(vkBindImageMemory(device_, offscreen_, offscreen_memory_, 0), "vkBindImageMemory");
   offscreen_view_ = vkmoe_host::create_color_view(device_, offscreen_, format_);
