@@ -80,10 +80,27 @@ GemvLayout resolve_gemv_layout(const vk::DeviceCaps& caps, GemvLayout requested)
 // ms). Otherwise up to kGemvMaxTokens: beyond that the GEMM reuses each decoded weight more.
 bool gemv_suits(GemvLayout resolved, double rows_per_matrix);
 
-// Which kernel runs; tests pin each choice, everything else leaves both on kAuto.
+// What multiplies in the GEMM (matmul_gemm.comp, matmul_gemm_coopmat.comp). kScalar: each
+// invocation a 4 x 4 block in float32. kCoopmat: subgroups multiply cooperative-matrix
+// fragments (DeviceCaps::coopmat_f16; tensor cores on NVIDIA), each float32 operand split
+// into two halves, with float32 sums: float32 results within the scalar kernel's tolerance.
+// kCoopmatOnLanes: the kCoopmat kernel with lanes doing the fragment operations; any device
+// with shaderFloat16 runs it, so the tests check that kernel's tiling on devices without
+// cooperative matrices. kAuto: kCoopmat where it runs, else kScalar.
+enum class GemmKernel { kAuto, kScalar, kCoopmat, kCoopmatOnLanes };
+
+// Whether kCoopmat or kCoopmatOnLanes runs `type` on this device: the fragment shape is there
+// (shaderFloat16 on lanes) and the kernel's tiles fit its shared memory.
+bool coopmat_gemm_runs(const vk::DeviceCaps& caps, TensorType type, GemmKernel kernel);
+
+// The kernel kAuto stands for with `type` on this device (other requests are returned as they are).
+GemmKernel resolve_gemm_kernel(const vk::DeviceCaps& caps, TensorType type, GemmKernel requested);
+
+// Which kernel runs; tests pin each choice, everything else leaves them on kAuto.
 struct MatmulChoice {
   MatmulPath path = MatmulPath::kAuto;
   GemvLayout layout = GemvLayout::kAuto;
+  GemmKernel gemm = GemmKernel::kAuto;
 };
 
 // x is (tokens, k), y is (tokens, n), bias is (n). W may exceed maxStorageBufferRange: it is

@@ -11,9 +11,14 @@ namespace vkmoe::kernels {
 namespace {
 
 std::string shader_name(MatmulChoice choice, TensorType type, bool expert, bool glu) {
-  std::string name = choice.path == MatmulPath::kGemm                     ? "matmul_gemm_"
-                     : choice.layout == GemvLayout::kRowsPerSubgroup ? "matmul_gemv_rows_"
-                                                                     : "matmul_gemv_";
+  std::string name;
+  if (choice.path == MatmulPath::kGemm) {
+    name = choice.gemm == GemmKernel::kCoopmat          ? "matmul_gemm_coopmat_"
+           : choice.gemm == GemmKernel::kCoopmatOnLanes ? "matmul_gemm_coopmat_lanes_"
+                                                        : "matmul_gemm_";
+  } else {
+    name = choice.layout == GemvLayout::kRowsPerSubgroup ? "matmul_gemv_rows_" : "matmul_gemv_";
+  }
   if (glu) name += "glu_";
   if (expert) name += "id_";
   for (char c : tensor_type_info(type).name) name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -31,12 +36,64 @@ uint32_t decode_unit_elements(TensorType type) {
   }
 }
 
+// The K slice the GEMMs stage: whole decode units, at least 32 elements.
+uint32_t gemm_slice_depth(TensorType type) { return std::max<uint32_t>(32, decode_unit_elements(type)); }
+
+// The fragment shape the cooperative-matrix GEMM runs with: the device's, or, on lanes, 16^3.
+vk::CoopmatShape coopmat_kernel_shape(const vk::DeviceCaps& caps, GemmKernel kernel) {
+  if (kernel == GemmKernel::kCoopmatOnLanes) return caps.float16_arithmetic ? vk::CoopmatShape{16, 16, 16} : vk::CoopmatShape{};
+  return caps.coopmat_f16;
+}
+
+uint32_t coopmat_subgroup(const vk::DeviceCaps& caps) { return caps.subgroup_size != 0 ? caps.subgroup_size : 32; }
+
+// matmul_gemm_coopmat.comp's tile: four subgroups, 2 x 2 over 64 x 64 outputs, or 32 x 32
+// where the staged slices (hi and lo halves of x and W, BK + 8 halves per row) and the four
+// fragments on their way out do not fit in shared memory; 0 where neither fits (Q6_K's
+// 128-deep slices on a 32 KiB device) or the shape does not divide among the subgroups.
+uint32_t coopmat_tile(const vk::DeviceCaps& caps, TensorType type, vk::CoopmatShape shape) {
+  const uint32_t subgroup = coopmat_subgroup(caps), bk = gemm_slice_depth(type);
+  if (!shape.available() || (shape.m * shape.n) % subgroup != 0 || 4 * subgroup > caps.max_workgroup_invocations) return 0;
+  for (uint32_t tile : {64u, 32u}) {
+    if (4 * tile * (bk + 8) * 2 + 4 * shape.m * shape.n * 4 <= caps.max_shared_memory) return tile;
+  }
+  return 0;
+}
+
+MatmulPipeline coopmat_gemm_pipeline(vk::Context& ctx, GemmKernel kernel, const std::string& name, TensorType type,
+                                     uint32_t buffers) {
+  const auto& caps = ctx.caps();
+  const vk::CoopmatShape shape = coopmat_kernel_shape(caps, kernel);
+  const uint32_t tile = coopmat_tile(caps, type, shape);
+  if (tile == 0) {
+    throw Error(ErrorCode::kUnsupported, "matmul: the cooperative-matrix GEMM cannot run " +
+                                             std::string(tensor_type_info(type).name) + " on " + caps.name +
+                                             (shape.available() ? " (its tiles do not fit)" : " (no fragment shape)"));
+  }
+  const uint32_t subgroup = coopmat_subgroup(caps);
+  const uint32_t spec[] = {4 * subgroup, tile, tile, gemm_slice_depth(type), shape.m, shape.n, shape.k, subgroup};
+  MatmulPipeline out;
+  out.pipeline = &ctx.pipelines().get({name, buffers, sizeof(MatmulPush), spec});
+  out.tile_rows = tile;
+  out.tile_cols = tile;
+  return out;
+}
+
 }  // namespace
 
 GemvLayout resolve_gemv_layout(const vk::DeviceCaps& caps, GemvLayout requested) {
   if (requested != GemvLayout::kAuto) return requested;
   const bool cpu = caps.type == VK_PHYSICAL_DEVICE_TYPE_CPU;
   return cpu && caps.int64 ? GemvLayout::kRowsPerSubgroup : GemvLayout::kSubgroupPerRow;
+}
+
+bool coopmat_gemm_runs(const vk::DeviceCaps& caps, TensorType type, GemmKernel kernel) {
+  return coopmat_tile(caps, type, coopmat_kernel_shape(caps, kernel)) != 0;
+}
+
+GemmKernel resolve_gemm_kernel(const vk::DeviceCaps& caps, TensorType type, GemmKernel requested) {
+  if (requested != GemmKernel::kAuto) return requested;
+  return coopmat_gemm_runs(caps, type, GemmKernel::kCoopmat) ? GemmKernel::kCoopmat : GemmKernel::kScalar;
 }
 
 uint64_t matmul_binding_alignment(const vk::DeviceCaps& caps) {
@@ -95,12 +152,13 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, const Matm
     out.tile_cols = rows;
     return out;
   }
+  choice.gemm = resolve_gemm_kernel(caps, type, choice.gemm);
   const std::string name = shader_name(choice, type, expert, false);
+  if (choice.gemm != GemmKernel::kScalar) return coopmat_gemm_pipeline(ctx, choice.gemm, name, type, buffers);
   // 4x4 outputs per invocation (TM, TN in matmul_gemm.comp): a 64x64 tile takes 256
   // invocations and 2 * 64 * BK floats of shared memory. Small devices and CPU drivers
-  // (lavapipe runs a workgroup's invocations as a loop) get 32x32. BK covers whole decode
-  // units and at least 32 elements.
-  const uint32_t bk = std::max<uint32_t>(32, decode_unit_elements(type));
+  // (lavapipe runs a workgroup's invocations as a loop) get 32x32.
+  const uint32_t bk = gemm_slice_depth(type);
   uint32_t tile = 64;
   if (caps.max_workgroup_invocations < 256 || caps.max_shared_memory < 2 * 64 * bk * 4 ||
       caps.type == VK_PHYSICAL_DEVICE_TYPE_CPU) {

@@ -1,5 +1,5 @@
 #pragma once
-// Picks the matmul shader variant (path x weight format x dense/expert) and its tuning
+// Picks the matmul shader variant (path or GEMM kernel x weight format x dense/expert) and its tuning
 // (specialization constants from DeviceCaps), and the grid shape each path needs.
 #include <cstdint>
 

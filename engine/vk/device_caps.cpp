@@ -1,6 +1,7 @@
 #include "engine/vk/device_caps.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 
@@ -20,6 +21,34 @@ std::string bytes_text(uint64_t b) {
   return s.str();
 }
 
+// The largest listed half x half -> float32 subgroup shape whose m and n divide 16 and whose k
+// divides 32: the GEMM's subgroups take 16 or 32 rows and columns of a tile, and its K slices
+// are multiples of 32.
+CoopmatShape pick_coopmat_shape(VkInstance instance, VkPhysicalDevice physical) {
+  auto list = reinterpret_cast<PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV>(
+      vkGetInstanceProcAddr(instance, "vkGetPhysicalDeviceCooperativeMatrixPropertiesNV"));
+  if (list == nullptr) return {};
+  uint32_t count = 0;
+  VKMOE_VK_CHECK(list(physical, &count, nullptr));
+  std::vector<VkCooperativeMatrixPropertiesNV> shapes(count, {VK_STRUCTURE_TYPE_COOPERATIVE_MATRIX_PROPERTIES_NV});
+  VKMOE_VK_CHECK(list(physical, &count, shapes.data()));
+  CoopmatShape best;
+  for (const auto& s : shapes) {
+    const bool types = s.AType == VK_COMPONENT_TYPE_FLOAT16_NV && s.BType == VK_COMPONENT_TYPE_FLOAT16_NV &&
+                       s.CType == VK_COMPONENT_TYPE_FLOAT32_NV && s.DType == VK_COMPONENT_TYPE_FLOAT32_NV &&
+                       s.scope == VK_SCOPE_SUBGROUP_NV;
+    const bool fits = s.MSize != 0 && s.NSize != 0 && s.KSize != 0 && 16 % s.MSize == 0 && 16 % s.NSize == 0 &&
+                      32 % s.KSize == 0;
+    if (types && fits && s.MSize * s.NSize * s.KSize > best.m * best.n * best.k) best = {s.MSize, s.NSize, s.KSize};
+  }
+  return best;
+}
+
+bool coopmat_turned_off() {
+  const char* v = std::getenv("VKMOE_COOPMAT");
+  return v != nullptr && std::strcmp(v, "0") == 0;
+}
+
 }  // namespace
 
 const char* device_type_name(VkPhysicalDeviceType type) {
@@ -32,7 +61,7 @@ const char* device_type_name(VkPhysicalDeviceType type) {
   }
 }
 
-DeviceCaps query_device_caps(VkPhysicalDevice physical) {
+DeviceCaps query_device_caps(VkPhysicalDevice physical, VkInstance instance) {
   DeviceCaps caps;
   uint32_t ext_count = 0;
   VKMOE_VK_CHECK(vkEnumerateDeviceExtensionProperties(physical, nullptr, &ext_count, nullptr));
@@ -79,9 +108,12 @@ DeviceCaps query_device_caps(VkPhysicalDevice physical) {
   VkPhysicalDeviceVulkan12Features f12{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
   VkPhysicalDeviceSubgroupSizeControlFeatures fsize{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES};
   VkPhysicalDeviceFeatures2 features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
+  VkPhysicalDeviceCooperativeMatrixFeaturesNV fcoopmat{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV};
   features.pNext = &f11;
   f11.pNext = &f12;
   f12.pNext = &fsize;
+  caps.cooperative_matrix_nv = has_extension(exts, VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME);
+  if (caps.cooperative_matrix_nv) fsize.pNext = &fcoopmat;
   if (p.apiVersion >= VK_API_VERSION_1_2) vkGetPhysicalDeviceFeatures2(physical, &features);
   caps.storage_16bit = f11.storageBuffer16BitAccess;
   caps.storage_8bit = f12.storageBuffer8BitAccess;
@@ -96,8 +128,15 @@ DeviceCaps query_device_caps(VkPhysicalDevice physical) {
   caps.memory_budget = has_extension(exts, VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
   caps.external_memory_host = has_extension(exts, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
   caps.integer_dot_product = has_extension(exts, VK_KHR_SHADER_INTEGER_DOT_PRODUCT_EXTENSION_NAME);
-  caps.cooperative_matrix_nv = has_extension(exts, "VK_NV_cooperative_matrix");
   caps.cooperative_matrix_khr = has_extension(exts, "VK_KHR_cooperative_matrix");
+  if (caps.cooperative_matrix_nv && fcoopmat.cooperativeMatrix && f12.shaderFloat16 && f12.vulkanMemoryModel &&
+      instance != VK_NULL_HANDLE && !coopmat_turned_off()) {
+    VkPhysicalDeviceCooperativeMatrixPropertiesNV stages{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_PROPERTIES_NV};
+    VkPhysicalDeviceProperties2 props_coopmat{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+    props_coopmat.pNext = &stages;
+    vkGetPhysicalDeviceProperties2(physical, &props_coopmat);
+    if (stages.cooperativeMatrixSupportedStages & VK_SHADER_STAGE_COMPUTE_BIT) caps.coopmat_f16 = pick_coopmat_shape(instance, physical);
+  }
   caps.float32_atomic_add = has_extension(exts, VK_EXT_SHADER_ATOMIC_FLOAT_EXTENSION_NAME);
 
   VkPhysicalDeviceMemoryProperties mem{};
@@ -165,7 +204,13 @@ std::string describe_device_caps(const DeviceCaps& c) {
   s << "    16/8-bit storage:     " << yn(c.storage_16bit) << " / " << yn(c.storage_8bit) << "; fp16 math "
     << yn(c.float16_arithmetic) << ", int8 math " << yn(c.int8_arithmetic) << ", int dot product "
     << yn(c.integer_dot_product) << "\n";
-  s << "    cooperative matrix:   NV " << yn(c.cooperative_matrix_nv) << ", KHR " << yn(c.cooperative_matrix_khr) << "\n";
+  s << "    cooperative matrix:   NV " << yn(c.cooperative_matrix_nv) << ", KHR " << yn(c.cooperative_matrix_khr);
+  if (c.coopmat_f16.available()) {
+    s << "; prefill GEMM on " << c.coopmat_f16.m << "x" << c.coopmat_f16.n << "x" << c.coopmat_f16.k << " half fragments";
+  } else if (c.cooperative_matrix_nv && coopmat_turned_off()) {
+    s << "; unused (VKMOE_COOPMAT=0)";
+  }
+  s << "\n";
   s << "    memory budget ext:    " << yn(c.memory_budget) << "; transfer queue " << yn(c.has_transfer_queue())
     << "; timestamps " << yn(c.timestamps) << "\n";
   if (c.usable()) {

@@ -9,6 +9,13 @@
 
 namespace vkmoe::vk {
 
+// A subgroup fragment shape of VK_NV_cooperative_matrix with half A and B and float32 C and D:
+// the cooperative-matrix GEMM multiplies (m x k) by (k x n) fragments. m == 0: none to use.
+struct CoopmatShape {
+  uint32_t m = 0, n = 0, k = 0;
+  bool available() const { return m != 0; }
+};
+
 struct DeviceCaps {
   std::string name;
   std::string driver;            // driver name and version string
@@ -38,8 +45,11 @@ struct DeviceCaps {
   bool int16 = false;
   bool int64 = false;
   bool integer_dot_product = false;
-  bool cooperative_matrix_nv = false;
+  bool cooperative_matrix_nv = false;   // the extension is listed
   bool cooperative_matrix_khr = false;
+  // The shape the GEMM uses: the NV extension, its feature, shaderFloat16 and the Vulkan memory
+  // model are all there, and a listed shape fits the GEMM's tiles (see query_device_caps).
+  CoopmatShape coopmat_f16;
   bool float32_atomic_add = false;
   bool timeline_semaphore = false;
   bool push_descriptor = false;
@@ -61,7 +71,9 @@ struct DeviceCaps {
   bool has_transfer_queue() const { return transfer_family != UINT32_MAX; }
 };
 
-DeviceCaps query_device_caps(VkPhysicalDevice physical);
+// `instance` lets the cooperative-matrix shapes be listed (an instance-level query); without it,
+// or with VKMOE_COOPMAT=0 in the environment, coopmat_f16 stays unavailable.
+DeviceCaps query_device_caps(VkPhysicalDevice physical, VkInstance instance = VK_NULL_HANDLE);
 const char* device_type_name(VkPhysicalDeviceType type);
 // Multi-line, human-readable summary.
 std::string describe_device_caps(const DeviceCaps& caps);

@@ -10,6 +10,7 @@ std::vector<const char*> optional_device_extensions(const DeviceCaps& caps) {
   std::vector<const char*> out;
   if (caps.memory_budget) out.push_back(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
   if (caps.external_memory_host) out.push_back(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
+  if (caps.coopmat_f16.available()) out.push_back(VK_NV_COOPERATIVE_MATRIX_EXTENSION_NAME);
   return out;
 }
 
@@ -23,10 +24,18 @@ DeviceFeatureChain::DeviceFeatureChain(const DeviceCaps& caps) {
   features_.features.shaderInt64 = caps.int64;
   features_.pNext = &f11_;
   f11_.pNext = &f12_;
+  void** tail = &f12_.pNext;
   if (caps.subgroup_size_control) {
     size_control_.subgroupSizeControl = VK_TRUE;
     size_control_.computeFullSubgroups = VK_TRUE;
-    f12_.pNext = &size_control_;
+    *tail = &size_control_;
+    tail = &size_control_.pNext;
+  }
+  if (caps.coopmat_f16.available()) {
+    // The cooperative-matrix shaders declare the Vulkan memory model (their subgroup scope).
+    coopmat_.cooperativeMatrix = VK_TRUE;
+    f12_.vulkanMemoryModel = VK_TRUE;
+    *tail = &coopmat_;
   }
 }
 
@@ -66,6 +75,8 @@ void restrict_to_enabled(DeviceCaps& caps, const std::vector<std::string>& exten
   caps.subgroup_size_control = caps.subgroup_size_control && size_control.subgroupSizeControl && size_control.computeFullSubgroups;
   caps.memory_budget = caps.memory_budget && enabled(VK_EXT_MEMORY_BUDGET_EXTENSION_NAME);
   caps.external_memory_host = caps.external_memory_host && enabled(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
+  // vkmoe's own device only: vkmoe_get_device_requirements does not ask a host for it.
+  caps.coopmat_f16 = {};
 }
 
 }  // namespace vkmoe::vk

@@ -14,7 +14,8 @@ namespace vkmoe::vk {
 
 // Extensions without which vkmoe cannot run.
 std::vector<const char*> required_device_extensions();
-// Extensions vkmoe uses when the device has them (memory budget, host-memory import).
+// Extensions vkmoe uses when the device has them (memory budget, host-memory import,
+// cooperative matrices).
 std::vector<const char*> optional_device_extensions(const DeviceCaps& caps);
 
 // A VkPhysicalDeviceFeatures2 chain with every feature vkmoe enables on `caps`' device. The
@@ -31,6 +32,7 @@ class DeviceFeatureChain {
   VkPhysicalDeviceVulkan11Features f11_{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_1_FEATURES};
   VkPhysicalDeviceVulkan12Features f12_{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_VULKAN_1_2_FEATURES};
   VkPhysicalDeviceSubgroupSizeControlFeatures size_control_{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES};
+  VkPhysicalDeviceCooperativeMatrixFeaturesNV coopmat_{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_COOPERATIVE_MATRIX_FEATURES_NV};
 };
 
 // Narrows `caps` to what a host's device enabled: `features` is the chain it passed to

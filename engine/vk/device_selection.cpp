@@ -45,7 +45,7 @@ std::vector<PhysicalDeviceEntry> enumerate_physical_devices(VkInstance instance)
   std::vector<VkPhysicalDevice> handles(count);
   VKMOE_VK_CHECK(vkEnumeratePhysicalDevices(instance, &count, handles.data()));
   std::vector<PhysicalDeviceEntry> out;
-  for (uint32_t i = 0; i < count; ++i) out.push_back({i, handles[i], query_device_caps(handles[i])});
+  for (uint32_t i = 0; i < count; ++i) out.push_back({i, handles[i], query_device_caps(handles[i], instance)});
   return out;
 }
 

@@ -1,6 +1,6 @@
 // Expert matmul ("matmul by id"): rows of x grouped by expert, each group multiplied by its
 // expert's W found through a shuffled slot table in one weight pool. Experts with 0, 1 and
-// many rows (several row tiles, partial tiles), both the GEMV and the GEMM path, against the
+// many rows (several row tiles, partial tiles), the GEMV and every GEMM kernel, against the
 // double-precision reference. Unused slots hold NaN bytes, so reading a wrong slot shows.
 #include <gtest/gtest.h>
 
@@ -32,6 +32,12 @@ struct Case {
 
 class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Case> {
  protected:
+  void SetUp() override {
+    GpuTest::SetUp();
+    const Case& c = GetParam();
+    if (!runs_on(ctx().caps(), c.type, c.choice)) GTEST_SKIP() << why_not_run(ctx().caps(), c.type);
+  }
+
   // Runs case `c` with the experts in `absent` marked kAbsentSlot in the slot table. Returns
   // the output rows and the reference, in which absent experts' rows are NaN (untouched).
   // `pool_offset` bytes precede the pool in its buffer (a window of a larger tensor).
@@ -163,7 +169,12 @@ std::vector<Case> cases() {
       const std::string name = std::string(tensor_type_info(t).name) + "_" + label;
       out.push_back({t, rows, {kernels::MatmulPath::kGemv, kernels::GemvLayout::kSubgroupPerRow}, name + "_gemv_subgroup_per_row"});
       out.push_back({t, rows, {kernels::MatmulPath::kGemv, kernels::GemvLayout::kRowsPerSubgroup}, name + "_gemv_rows_per_subgroup"});
-      out.push_back({t, rows, {kernels::MatmulPath::kGemm, kernels::GemvLayout::kAuto}, name + "_gemm"});
+      // The cooperative-matrix kernel proper takes the prefill routing (its fragment operations
+      // are all that differ from the lanes' kernel).
+      for (auto kernel : {kernels::GemmKernel::kScalar, kernels::GemmKernel::kCoopmatOnLanes, kernels::GemmKernel::kCoopmat}) {
+        if (kernel == kernels::GemmKernel::kCoopmat && std::string(label) != "prefill") continue;
+        out.push_back({t, rows, {kernels::MatmulPath::kGemm, kernels::GemvLayout::kAuto, kernel}, name + gemm_kernel_suffix(kernel)});
+      }
     }
   }
   return out;

@@ -236,6 +236,25 @@ std::vector<uint8_t> random_weight_bytes(TensorType type, uint32_t k, uint32_t n
   return out;
 }
 
+bool runs_on(const vk::DeviceCaps& caps, TensorType type, const kernels::MatmulChoice& choice) {
+  const bool coopmat = choice.gemm == kernels::GemmKernel::kCoopmat || choice.gemm == kernels::GemmKernel::kCoopmatOnLanes;
+  return choice.path != kernels::MatmulPath::kGemm || !coopmat || kernels::coopmat_gemm_runs(caps, type, choice.gemm);
+}
+
+std::string why_not_run(const vk::DeviceCaps& caps, TensorType type) {
+  return caps.name + " cannot run the cooperative-matrix GEMM on " + std::string(tensor_type_info(type).name) +
+         (caps.coopmat_f16.available() || caps.float16_arithmetic ? ": its tiles do not fit in shared memory"
+                                                                  : ": no VK_NV_cooperative_matrix shape");
+}
+
+std::string gemm_kernel_suffix(kernels::GemmKernel kernel) {
+  switch (kernel) {
+    case kernels::GemmKernel::kCoopmat: return "_gemm_coopmat";
+    case kernels::GemmKernel::kCoopmatOnLanes: return "_gemm_coopmat_lanes";
+    default: return "_gemm";
+  }
+}
+
 std::vector<float> matmul_reference(std::span<const float> w, std::span<const float> x, uint32_t t, uint32_t k,
                                     uint32_t n, std::span<const float> bias) {
   std::vector<float> y(size_t(t) * n);

@@ -5,8 +5,10 @@
 // naive double-precision matmul that serves as the specification.
 #include <cstdint>
 #include <span>
+#include <string>
 #include <vector>
 
+#include "engine/kernels/matmul.h"
 #include "loader/model/tensor_type.h"
 
 namespace vkmoe::test {
@@ -20,6 +22,13 @@ std::vector<uint8_t> random_weight_bytes(TensorType type, uint32_t k, uint32_t n
 // y (t, n) = x (t, k) · w (n, k)^T + bias (n, empty for none), accumulated in double.
 std::vector<float> matmul_reference(std::span<const float> w, std::span<const float> x, uint32_t t, uint32_t k,
                                     uint32_t n, std::span<const float> bias = {});
+
+// Whether this device runs `choice` on `type`: the cooperative-matrix GEMM needs a fragment
+// shape (shaderFloat16 on lanes) and tiles that fit; its other cases are skipped, saying why.
+bool runs_on(const vk::DeviceCaps& caps, TensorType type, const kernels::MatmulChoice& choice);
+std::string why_not_run(const vk::DeviceCaps& caps, TensorType type);
+// A test-name suffix for a GEMM kernel: _gemm, _gemm_coopmat_lanes, _gemm_coopmat.
+std::string gemm_kernel_suffix(kernels::GemmKernel kernel);
 
 // The expert GEMV's row tiles for these expert offsets, as record_moe_dispatch must list them:
 // kGemvMaxTokens rows of one expert each (its last ones fewer), as (expert, first row) pairs

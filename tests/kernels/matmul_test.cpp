@@ -1,6 +1,6 @@
 // Dense matmul y (T, N) = x (T, K) · W^T (+ bias) on every weight format, both paths (GEMV
-// for T <= 8, GEMM above), against the double-precision reference on the same decoded
-// weights; weights over maxStorageBufferRange; and the errors a caller can provoke.
+// for T <= 8, GEMM above, in each GEMM kernel), against the double-precision reference on the
+// same decoded weights; weights over maxStorageBufferRange; and the errors a caller can provoke.
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -27,7 +27,7 @@ struct Case {
 };
 
 std::string case_name(const Case& c) {
-  std::string path = c.choice.path == kernels::MatmulPath::kGemm                  ? "_gemm"
+  std::string path = c.choice.path == kernels::MatmulPath::kGemm                  ? gemm_kernel_suffix(c.choice.gemm)
                      : c.choice.layout == kernels::GemvLayout::kSubgroupPerRow    ? "_subgroup_per_row"
                      : c.choice.layout == kernels::GemvLayout::kRowsPerSubgroup ? "_rows_per_subgroup"
                                                                                 : "";
@@ -36,7 +36,14 @@ std::string case_name(const Case& c) {
          (c.w_at != 0 ? "_w_at" + std::to_string(c.w_at) : "") + path;
 }
 
-class MatmulTest : public GpuTest, public ::testing::WithParamInterface<Case> {};
+class MatmulTest : public GpuTest, public ::testing::WithParamInterface<Case> {
+ protected:
+  void SetUp() override {
+    GpuTest::SetUp();
+    const Case& c = GetParam();
+    if (!runs_on(ctx().caps(), c.type, c.choice)) GTEST_SKIP() << why_not_run(ctx().caps(), c.type);
+  }
+};
 
 TEST_P(MatmulTest, MatchesReference) {
   const Case c = GetParam();
@@ -92,15 +99,22 @@ std::vector<Case> cases() {
     out.push_back({t, 9, 256, 20, true, 2});
   }
   // Each case in each GEMV layout, whatever the device would pick; more than 8 tokens (the
-  // subgroup-per-row layout's limit) also in the GEMM, which CPU drivers leave for the GEMV.
+  // subgroup-per-row layout's limit) also in the GEMM, which CPU drivers leave for the GEMV:
+  // the scalar kernel and the cooperative-matrix one on lanes. The cooperative-matrix kernel
+  // proper takes the 33-token case of each format (its fragment operations are all that
+  // differ from the lanes').
   std::vector<Case> all;
   for (const Case& c : out) {
     if (c.tokens > kernels::kGemvMaxTokens) {
-      Case gemm = c, rows = c;
-      gemm.choice = {kernels::MatmulPath::kGemm, kernels::GemvLayout::kAuto};
+      Case rows = c;
       rows.choice = {kernels::MatmulPath::kGemv, kernels::GemvLayout::kRowsPerSubgroup};
-      all.push_back(gemm);
       all.push_back(rows);
+      for (auto kernel : {kernels::GemmKernel::kScalar, kernels::GemmKernel::kCoopmatOnLanes, kernels::GemmKernel::kCoopmat}) {
+        if (kernel == kernels::GemmKernel::kCoopmat && c.tokens != 33) continue;
+        Case gemm = c;
+        gemm.choice = {kernels::MatmulPath::kGemm, kernels::GemvLayout::kAuto, kernel};
+        all.push_back(gemm);
+      }
       continue;
     }
     for (auto layout : {kernels::GemvLayout::kSubgroupPerRow, kernels::GemvLayout::kRowsPerSubgroup}) {
