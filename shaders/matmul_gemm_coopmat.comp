@@ -2,7 +2,7 @@
 // Prefill matmul on cooperative matrices (NVIDIA's tensor cores): y (T, N) = x (T, K) · W^T
 // (+ bias), tiled as in matmul_gemm.comp: each workgroup computes a BM x BN tile of y, stepping
 // through K in BK slices staged in shared memory, each weight unit decoded once per tile
-// (weight_blocks.glsl). The fragments hold half floats, so each float32 operand v is staged as
+// (weight_blocks.glsl; Q6_K's once per half). The fragments hold half floats, so each float32 operand v is staged as
 // two halves, hi = half(v) and lo = half(v - hi), both rounded to nearest even
 // (f16_round.glsl), and x · w is taken as hi·hi + hi·lo + lo·hi: products of halves are exact
 // and the sums float32, so the result is as close to the float32 one as the scalar GEMM's
@@ -27,7 +27,9 @@
 
 layout(constant_id = 1) const uint BM = 64;  // x rows per tile
 layout(constant_id = 2) const uint BN = 64;  // W rows per tile
-layout(constant_id = 3) const uint BK = 32;  // K slice staged per step: a multiple of UNIT and of FK
+// K slice staged per step: a multiple of FK, and of UNIT or a divisor of it (Q6_K's 128-element
+// units in 64-deep slices: each unit is then decoded once per slice it spans).
+layout(constant_id = 3) const uint BK = 32;
 layout(constant_id = 4) const uint FM = 16;  // fragment shape
 layout(constant_id = 5) const uint FN = 16;
 layout(constant_id = 6) const uint FK = 16;
@@ -35,6 +37,8 @@ layout(constant_id = 6) const uint FK = 16;
 // multiples of FM and FN.
 layout(constant_id = 7) const uint SUBGROUP = 32;
 
+const uint SPAN = UNIT < BK ? UNIT : BK;   // weights one invocation stages per pass: a unit or BK of one
+const uint SPANS = BK / SPAN;              // spans per row of a slice
 const uint WM = BM / 2u, WN = BN / 2u;    // a subgroup's part of the tile
 const uint CM = WM / FM, CN = WN / FN;    // its fragments
 // Halves between staged rows: keeps each row 16-byte aligned, as fragment loads need, and
@@ -98,11 +102,10 @@ void main() {
       stage_x(m * STRIDE + kk, inside ? v : 0.0);
       i += gl_WorkGroupSize.x;
     } while (i < BM * BK);
-    const uint units_per_slice = BK / UNIT;
     i = tid;
-    if (i < BN * units_per_slice) do {
-      uint c = i / units_per_slice, kk = (i % units_per_slice) * UNIT;
-      uint u = (k0 + kk) / UNIT;
+    if (i < BN * SPANS) do {
+      uint c = i / SPANS, kk = (i % SPANS) * SPAN;
+      uint u = (k0 + kk) / UNIT, first = (k0 + kk) % UNIT;  // the span is elements [first, first + SPAN) of unit u
       // Columns past the last row decode the last row instead; their outputs are not stored.
       uint row_byte = tile.w_base + min(col0 + c, p.n - 1u) * p.row_bytes;
 #if defined(WEIGHT_F32) || defined(WEIGHT_F16) || defined(WEIGHT_BF16)
@@ -113,13 +116,16 @@ void main() {
       if (whole_unit) {
         float w[UNIT];
         decode_unit(row_byte, u, aligned16, w);
-        [[unroll]] for (uint j = 0u; j < UNIT; ++j) stage_w(c * STRIDE + kk + j, w[j]);
+        // Every element tested rather than w[first + j]: constant indices keep w in registers.
+        [[unroll]] for (uint j = 0u; j < UNIT; ++j) {
+          if (j >= first && j < first + SPAN) stage_w(c * STRIDE + kk + j - first, w[j]);
+        }
       } else {
-        // The float formats' K % UNIT tail.
-        for (uint j = 0u; j < UNIT; ++j) stage_w(c * STRIDE + kk + j, k0 + kk + j < p.k ? weight_at(row_byte, k0 + kk + j) : 0.0);
+        // The float formats' K % UNIT tail (their units are never split: first is 0).
+        for (uint j = 0u; j < SPAN; ++j) stage_w(c * STRIDE + kk + j, k0 + kk + j < p.k ? weight_at(row_byte, k0 + kk + j) : 0.0);
       }
       i += gl_WorkGroupSize.x;
-    } while (i < BN * units_per_slice);
+    } while (i < BN * SPANS);
     barrier();
     for (uint kf = 0u; kf < BK; kf += FK) {
 #if defined(COOPMAT_NV)

@@ -202,6 +202,10 @@ int run(const std::vector<std::string>& argv) {
   std::fprintf(stderr, "vkmoe-bench: host-to-device bandwidth %.2f GB/s (%llu MiB buffer, %s)\n",
                report.upload.bytes_per_second / 1e9, static_cast<unsigned long long>(report.upload.buffer_bytes >> 20),
                report.upload.timer.c_str());
+  if (const vk::CoopmatShape& shape = ctx.caps().coopmat_f16; shape.available()) {
+    std::fprintf(stderr, "vkmoe-bench: prompts take the cooperative-matrix GEMM (%ux%ux%u half fragments; VKMOE_COOPMAT=0 takes the scalar one)\n",
+                 shape.m, shape.n, shape.k);
+  }
 
   const SpeedRun run{options.repetitions, options.warmup, options.ubatch, options.profile};
   report.rows = run_tests(*loaded.model, tests, run, report, "");

@@ -47,12 +47,16 @@ vk::CoopmatShape coopmat_kernel_shape(const vk::DeviceCaps& caps, GemmKernel ker
 
 uint32_t coopmat_subgroup(const vk::DeviceCaps& caps) { return caps.subgroup_size != 0 ? caps.subgroup_size : 32; }
 
+// matmul_gemm_coopmat.comp's K slice: at most 64 deep, so Q6_K's 128-element units are staged
+// a half at a time and its tiles fit where the others' do (each half decodes the unit).
+uint32_t coopmat_slice_depth(TensorType type) { return std::min<uint32_t>(64, gemm_slice_depth(type)); }
+
 // matmul_gemm_coopmat.comp's tile: four subgroups, 2 x 2 over 64 x 64 outputs, or 32 x 32
 // where the staged slices (hi and lo halves of x and W, BK + 8 halves per row) and the four
-// fragments on their way out do not fit in shared memory; 0 where neither fits (Q6_K's
-// 128-deep slices on a 32 KiB device) or the shape does not divide among the subgroups.
+// fragments on their way out do not fit in shared memory (the 64-deep slices on a 32 KiB
+// device); 0 where neither fits or the shape does not divide among the subgroups.
 uint32_t coopmat_tile(const vk::DeviceCaps& caps, TensorType type, vk::CoopmatShape shape) {
-  const uint32_t subgroup = coopmat_subgroup(caps), bk = gemm_slice_depth(type);
+  const uint32_t subgroup = coopmat_subgroup(caps), bk = coopmat_slice_depth(type);
   if (!shape.available() || (shape.m * shape.n) % subgroup != 0 || 4 * subgroup > caps.max_workgroup_invocations) return 0;
   for (uint32_t tile : {64u, 32u}) {
     if (4 * tile * (bk + 8) * 2 + 4 * shape.m * shape.n * 4 <= caps.max_shared_memory) return tile;
@@ -71,7 +75,7 @@ MatmulPipeline coopmat_gemm_pipeline(vk::Context& ctx, GemmKernel kernel, const 
                                              (shape.available() ? " (its tiles do not fit)" : " (no fragment shape)"));
   }
   const uint32_t subgroup = coopmat_subgroup(caps);
-  const uint32_t spec[] = {4 * subgroup, tile, tile, gemm_slice_depth(type), shape.m, shape.n, shape.k, subgroup};
+  const uint32_t spec[] = {4 * subgroup, tile, tile, coopmat_slice_depth(type), shape.m, shape.n, shape.k, subgroup};
   MatmulPipeline out;
   out.pipeline = &ctx.pipelines().get({name, buffers, sizeof(MatmulPush), spec});
   out.tile_rows = tile;

@@ -35,7 +35,7 @@ class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Ca
   void SetUp() override {
     GpuTest::SetUp();
     const Case& c = GetParam();
-    if (!runs_on(ctx().caps(), c.type, c.choice)) GTEST_SKIP() << why_not_run(ctx().caps(), c.type);
+    if (!runs_on(ctx().caps(), c.type, c.choice)) GTEST_SKIP() << why_not_run(ctx().caps(), c.type, c.choice.gemm);
   }
 
   // Runs case `c` with the experts in `absent` marked kAbsentSlot in the slot table. Returns

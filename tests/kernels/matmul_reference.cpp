@@ -241,10 +241,12 @@ bool runs_on(const vk::DeviceCaps& caps, TensorType type, const kernels::MatmulC
   return choice.path != kernels::MatmulPath::kGemm || !coopmat || kernels::coopmat_gemm_runs(caps, type, choice.gemm);
 }
 
-std::string why_not_run(const vk::DeviceCaps& caps, TensorType type) {
-  return caps.name + " cannot run the cooperative-matrix GEMM on " + std::string(tensor_type_info(type).name) +
-         (caps.coopmat_f16.available() || caps.float16_arithmetic ? ": its tiles do not fit in shared memory"
-                                                                  : ": no VK_NV_cooperative_matrix shape");
+std::string why_not_run(const vk::DeviceCaps& caps, TensorType type, kernels::GemmKernel kernel) {
+  const bool shape = kernel == kernels::GemmKernel::kCoopmatOnLanes ? caps.float16_arithmetic : caps.coopmat_f16.available();
+  return caps.name + " cannot run the " + (kernel == kernels::GemmKernel::kCoopmatOnLanes ? "lanes' " : "") +
+         "cooperative-matrix GEMM on " + std::string(tensor_type_info(type).name) +
+         (shape ? ": its tiles do not fit in shared memory"
+                : kernel == kernels::GemmKernel::kCoopmatOnLanes ? ": no shaderFloat16" : ": no VK_NV_cooperative_matrix shape");
 }
 
 std::string gemm_kernel_suffix(kernels::GemmKernel kernel) {

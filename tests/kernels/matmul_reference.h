@@ -26,7 +26,7 @@ std::vector<float> matmul_reference(std::span<const float> w, std::span<const fl
 // Whether this device runs `choice` on `type`: the cooperative-matrix GEMM needs a fragment
 // shape (shaderFloat16 on lanes) and tiles that fit; its other cases are skipped, saying why.
 bool runs_on(const vk::DeviceCaps& caps, TensorType type, const kernels::MatmulChoice& choice);
-std::string why_not_run(const vk::DeviceCaps& caps, TensorType type);
+std::string why_not_run(const vk::DeviceCaps& caps, TensorType type, kernels::GemmKernel kernel);
 // A test-name suffix for a GEMM kernel: _gemm, _gemm_coopmat_lanes, _gemm_coopmat.
 std::string gemm_kernel_suffix(kernels::GemmKernel kernel);
 
