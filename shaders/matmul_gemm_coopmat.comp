@@ -172,7 +172,7 @@ void main() {
   // Each fragment goes through the subgroup's part of out_frags, so rows past the tile (another
   // expert's) and columns past N are not written, and the bias is added once.
   const uint frag_base = sg * FM * FN;
-  for (uint f = 0u; f < CM * CN; ++f) {
+  [[unroll]] for (uint f = 0u; f < CM * CN; ++f) {
 #if defined(COOPMAT_NV)
     coopMatStoreNV(acc[f], out_frags, frag_base, FN, false);
 #else
