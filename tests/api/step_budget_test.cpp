@@ -4,6 +4,7 @@
 // are split too.
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,11 @@ struct BudgetCase {
   std::string arch;
   uint32_t budget_us;
 };
+
+std::string case_name(const BudgetCase& c) { return c.arch + "_" + std::to_string(c.budget_us) + "us"; }
+
+// A failing case names itself, not its bytes.
+void PrintTo(const BudgetCase& c, std::ostream* os) { *os << case_name(c); }
 
 class StepBudgetTest : public ApiTest, public ::testing::WithParamInterface<BudgetCase> {};
 
@@ -78,9 +84,8 @@ std::vector<BudgetCase> cases() {
   return out;
 }
 
-INSTANTIATE_TEST_SUITE_P(Goldens, StepBudgetTest, ::testing::ValuesIn(cases()), [](const auto& info) {
-  return info.param.arch + "_" + std::to_string(info.param.budget_us) + "us";
-});
+INSTANTIATE_TEST_SUITE_P(Goldens, StepBudgetTest, ::testing::ValuesIn(cases()),
+                         [](const auto& info) { return case_name(info.param); });
 
 }  // namespace
 }  // namespace vkmoe::test

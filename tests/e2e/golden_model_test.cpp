@@ -126,7 +126,7 @@ std::vector<GoldenCase> float_cases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Goldens, GoldenModelTest, ::testing::ValuesIn(float_cases()),
-                         [](const auto& info) { return info.param.arch + "_" + info.param.source; });
+                         [](const auto& info) { return case_name(info.param); });
 
 }  // namespace
 }  // namespace vkmoe::test

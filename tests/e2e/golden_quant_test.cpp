@@ -65,7 +65,7 @@ std::vector<GoldenCase> quant_cases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Goldens, GoldenQuantTest, ::testing::ValuesIn(quant_cases()),
-                         [](const auto& info) { return info.param.arch + "_" + info.param.source; });
+                         [](const auto& info) { return case_name(info.param); });
 
 }  // namespace
 }  // namespace vkmoe::test

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,17 @@ struct UnsupportedCase {
   TensorType type;
 };
 
+std::string case_name(const UnsupportedCase& c) {
+  std::string name = c.tensor + "_" + std::string(tensor_type_info(c.type).name);
+  for (char& ch : name) {
+    if (ch == '.') ch = '_';
+  }
+  return name;
+}
+
+// A failing case names itself, not its bytes.
+void PrintTo(const UnsupportedCase& c, std::ostream* os) { *os << case_name(c); }
+
 class UnsupportedTypeTest : public GpuTest, public ::testing::WithParamInterface<UnsupportedCase> {
  protected:
   void TearDown() override {
@@ -105,13 +117,7 @@ INSTANTIATE_TEST_SUITE_P(Types, UnsupportedTypeTest,
                          ::testing::Values(UnsupportedCase{"blk.0.attn_q.weight", TensorType::kIQ2_XXS},
                                            UnsupportedCase{"blk.0.ffn_up_exps.weight", TensorType::kQ8_K},
                                            UnsupportedCase{"token_embd.weight", TensorType::kQ8_K}),
-                         [](const auto& info) {
-                           std::string name = info.param.tensor + "_" + std::string(tensor_type_info(info.param.type).name);
-                           for (char& c : name) {
-                             if (c == '.') c = '_';
-                           }
-                           return name;
-                         });
+                         [](const auto& info) { return case_name(info.param); });
 
 }  // namespace
 }  // namespace vkmoe::test

@@ -5,10 +5,19 @@
 
 #include <algorithm>
 #include <optional>
+#include <ostream>
 #include <random>
 #include <vector>
 
 #include "engine/experts/expert_cache.h"
+
+namespace vkmoe {
+
+// A failing case names its policy, not its bytes; gtest finds this by ADL, so it lives in
+// ExpertPolicy's namespace.
+void PrintTo(ExpertPolicy policy, std::ostream* os) { *os << expert_policy_name(policy); }
+
+}  // namespace vkmoe
 
 namespace vkmoe::test {
 namespace {

@@ -213,7 +213,7 @@ std::vector<GoldenCase> cases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Goldens, StreamingIdentityTest, ::testing::ValuesIn(cases()),
-                         [](const auto& info) { return info.param.arch + "_" + info.param.source; });
+                         [](const auto& info) { return case_name(info.param); });
 
 TEST(ExpertPlacement, BudgetBelowDensePartIsRefusedWithNumbers) {
   const ModelSpec spec = load_model_spec(model_path({"mixtral", "F16"}));

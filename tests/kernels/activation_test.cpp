@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <ostream>
 #include <string>
 
 #include "engine/kernels/activation.h"
@@ -36,6 +37,11 @@ std::vector<float> clamped_swiglu_reference(const std::vector<float>& gate, cons
 struct ActShape {
   uint32_t rows, cols;
 };
+
+std::string case_name(const ActShape& s) { return "r" + std::to_string(s.rows) + "_c" + std::to_string(s.cols); }
+
+// A failing case names itself, not its bytes.
+void PrintTo(const ActShape& s, std::ostream* os) { *os << case_name(s); }
 
 class ActivationTest : public GpuTest, public ::testing::WithParamInterface<ActShape> {};
 
@@ -79,9 +85,7 @@ TEST_P(ActivationTest, SigmoidGatedAddMatchesReference) {
 INSTANTIATE_TEST_SUITE_P(Shapes, ActivationTest,
                          ::testing::Values(ActShape{1, 1}, ActShape{1, 7}, ActShape{3, 100}, ActShape{17, 1030},
                                            ActShape{130, 64}, ActShape{1, 4096}),
-                         [](const auto& info) {
-                           return "r" + std::to_string(info.param.rows) + "_c" + std::to_string(info.param.cols);
-                         });
+                         [](const auto& info) { return case_name(info.param); });
 
 TEST_F(ActivationTest, ClampedSwigluAtTheLimits) {
   // gate 7 and above saturates to 7, up saturates to +-7: (7 + 1) * 7 * sigmoid(11.914).

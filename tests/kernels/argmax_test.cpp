@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <limits>
+#include <ostream>
 #include <string>
 
 #include "engine/kernels/argmax.h"
@@ -43,6 +44,11 @@ struct ArgmaxShape {
   uint32_t n, rows;
 };
 
+std::string case_name(const ArgmaxShape& s) { return "n" + std::to_string(s.n) + "_rows" + std::to_string(s.rows); }
+
+// A failing case names itself, not its bytes.
+void PrintTo(const ArgmaxShape& s, std::ostream* os) { *os << case_name(s); }
+
 class ArgmaxShapeTest : public ArgmaxTest, public ::testing::WithParamInterface<ArgmaxShape> {};
 
 TEST_P(ArgmaxShapeTest, MatchesReferenceWithPlantedTies) {
@@ -63,9 +69,7 @@ TEST_P(ArgmaxShapeTest, MatchesReferenceWithPlantedTies) {
 INSTANTIATE_TEST_SUITE_P(Shapes, ArgmaxShapeTest,
                          ::testing::Values(ArgmaxShape{1, 1}, ArgmaxShape{7, 3}, ArgmaxShape{1000, 5},
                                            ArgmaxShape{32000, 2}, ArgmaxShape{151936, 1}, ArgmaxShape{262144, 2}),
-                         [](const auto& info) {
-                           return "n" + std::to_string(info.param.n) + "_rows" + std::to_string(info.param.rows);
-                         });
+                         [](const auto& info) { return case_name(info.param); });
 
 TEST_F(ArgmaxTest, AllEqualRowsPickTheFirst) {
   std::vector<float> x(3 * 300, 1.5f);

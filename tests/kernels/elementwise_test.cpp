@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <ostream>
+#include <string>
+
 #include "engine/kernels/elementwise.h"
 #include "tests/gpu_support/gpu_test.h"
 #include "tests/support/compare.h"
@@ -26,6 +29,13 @@ struct Case {
   size_t b_len;
 };
 
+std::string case_name(const Case& c) {
+  return std::string(c.op == BinaryOp::kAdd ? "add" : "mul") + "_n" + std::to_string(c.n) + "_b" + std::to_string(c.b_len);
+}
+
+// A failing case names itself, not its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << case_name(c); }
+
 class BinaryOpTest : public GpuTest, public ::testing::WithParamInterface<Case> {};
 
 TEST_P(BinaryOpTest, MatchesReference) {
@@ -45,10 +55,7 @@ INSTANTIATE_TEST_SUITE_P(Shapes, BinaryOpTest,
                                            Case{BinaryOp::kMul, 4096 * 3, 4096},
                                            // more groups than one grid dimension holds
                                            Case{BinaryOp::kAdd, 65536 * 256 + 3, 65536 * 256 + 3}),
-                         [](const auto& info) {
-                           return std::string(info.param.op == BinaryOp::kAdd ? "add" : "mul") + "_n" +
-                                  std::to_string(info.param.n) + "_b" + std::to_string(info.param.b_len);
-                         });
+                         [](const auto& info) { return case_name(info.param); });
 
 // A tensor larger than one descriptor can reach (maxStorageBufferRange: 128 MiB on lavapipe)
 // must still be processed whole.

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <ostream>
 #include <random>
 #include <string>
 
@@ -20,6 +21,13 @@ struct EmbeddingCase {
   TensorType type;
   uint32_t n_vocab, hidden;
 };
+
+std::string case_name(const EmbeddingCase& c) {
+  return std::string(tensor_type_info(c.type).name) + "_v" + std::to_string(c.n_vocab) + "_h" + std::to_string(c.hidden);
+}
+
+// A failing case names itself, not its bytes.
+void PrintTo(const EmbeddingCase& c, std::ostream* os) { *os << case_name(c); }
 
 class EmbeddingTest : public GpuTest, public ::testing::WithParamInterface<EmbeddingCase> {};
 
@@ -64,10 +72,8 @@ std::vector<EmbeddingCase> embedding_cases() {
   return out;
 }
 
-INSTANTIATE_TEST_SUITE_P(Formats, EmbeddingTest, ::testing::ValuesIn(embedding_cases()), [](const auto& info) {
-  return std::string(tensor_type_info(info.param.type).name) + "_v" + std::to_string(info.param.n_vocab) + "_h" +
-         std::to_string(info.param.hidden);
-});
+INSTANTIATE_TEST_SUITE_P(Formats, EmbeddingTest, ::testing::ValuesIn(embedding_cases()),
+                         [](const auto& info) { return case_name(info.param); });
 
 TEST_F(EmbeddingTest, RejectsShortTable) {
   vk::Buffer b = poisoned_floats(64);

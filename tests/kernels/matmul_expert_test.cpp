@@ -9,6 +9,7 @@
 #include <cstring>
 #include <limits>
 #include <numeric>
+#include <ostream>
 #include <random>
 #include <string>
 
@@ -29,6 +30,9 @@ struct Case {
   kernels::MatmulChoice choice;
   std::string label;
 };
+
+// A failing case names itself, not its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << c.label; }
 
 class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Case> {
  protected:

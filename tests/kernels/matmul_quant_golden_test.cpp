@@ -102,7 +102,7 @@ INSTANTIATE_TEST_SUITE_P(Formats, QuantGoldenTest,
                                            TensorType::kQ4_1, TensorType::kQ5_0, TensorType::kQ5_1, TensorType::kIQ4_NL,
                                            TensorType::kMXFP4, TensorType::kQ2_K, TensorType::kQ3_K, TensorType::kQ4_K,
                                            TensorType::kQ5_K, TensorType::kQ6_K),
-                         [](const auto& info) { return std::string(tensor_type_info(info.param).name); });
+                         ::testing::PrintToStringParamName());
 
 }  // namespace
 }  // namespace vkmoe::test

@@ -4,12 +4,21 @@
 // decoder by matmul_quant_golden_test.cpp), seeded random weights in those formats, and the
 // naive double-precision matmul that serves as the specification.
 #include <cstdint>
+#include <ostream>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "engine/kernels/matmul.h"
 #include "loader/model/tensor_type.h"
+
+namespace vkmoe {
+
+// gtest prints a format by its ggml name, not its bytes; it finds this by ADL, so it lives in
+// TensorType's namespace.
+inline void PrintTo(TensorType type, std::ostream* os) { *os << tensor_type_info(type).name; }
+
+}  // namespace vkmoe
 
 namespace vkmoe::test {
 

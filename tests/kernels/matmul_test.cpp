@@ -5,6 +5,7 @@
 
 #include <cstring>
 #include <limits>
+#include <ostream>
 #include <string>
 
 #include "engine/kernels/matmul.h"
@@ -35,6 +36,9 @@ std::string case_name(const Case& c) {
          std::to_string(c.n) + (c.bias ? "_bias" : "") + (c.x_at != 0 ? "_x_at" + std::to_string(c.x_at) : "") +
          (c.w_at != 0 ? "_w_at" + std::to_string(c.w_at) : "") + path;
 }
+
+// A failing case names itself, not its bytes.
+void PrintTo(const Case& c, std::ostream* os) { *os << case_name(c); }
 
 class MatmulTest : public GpuTest, public ::testing::WithParamInterface<Case> {
  protected:

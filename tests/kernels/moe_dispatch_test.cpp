@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ostream>
 #include <random>
 #include <string>
 
@@ -80,6 +81,14 @@ struct DispatchCase {
   Pattern pattern;
   uint32_t tokens, k, n_expert, hidden;
 };
+
+std::string case_name(const DispatchCase& c) {
+  return std::string(pattern_name(c.pattern)) + "_T" + std::to_string(c.tokens) + "_k" + std::to_string(c.k) + "_e" +
+         std::to_string(c.n_expert) + "_H" + std::to_string(c.hidden);
+}
+
+// A failing case names itself, not its bytes.
+void PrintTo(const DispatchCase& c, std::ostream* os) { *os << case_name(c); }
 
 class MoeDispatchTest : public GpuTest, public ::testing::WithParamInterface<DispatchCase> {
  protected:
@@ -186,11 +195,7 @@ INSTANTIATE_TEST_SUITE_P(
                       DispatchCase{Pattern::kOneExpert, 130, 1, 16, 40}, DispatchCase{Pattern::kOneExpert, 300, 2, 8, 7},
                       DispatchCase{Pattern::kFewExperts, 97, 2, 32, 1030},
                       DispatchCase{Pattern::kWithInvalidIds, 50, 4, 16, 12}),
-    [](const auto& info) {
-      const auto& c = info.param;
-      return std::string(pattern_name(c.pattern)) + "_T" + std::to_string(c.tokens) + "_k" + std::to_string(c.k) + "_e" +
-             std::to_string(c.n_expert) + "_H" + std::to_string(c.hidden);
-    });
+    [](const auto& info) { return case_name(info.param); });
 
 }  // namespace
 }  // namespace vkmoe::test

@@ -1,6 +1,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <ostream>
+#include <string>
 
 #include "engine/kernels/elementwise.h"
 #include "engine/kernels/rms_norm.h"
@@ -38,6 +40,11 @@ std::vector<float> softmax_reference(const std::vector<float>& x, size_t n) {
 struct Shape {
   uint32_t n, rows;
 };
+
+std::string case_name(const Shape& s) { return "n" + std::to_string(s.n) + "_rows" + std::to_string(s.rows); }
+
+// A failing case names itself, not its bytes.
+void PrintTo(const Shape& s, std::ostream* os) { *os << case_name(s); }
 
 class RowKernelTest : public GpuTest, public ::testing::WithParamInterface<Shape> {};
 
@@ -97,9 +104,7 @@ TEST_P(RowKernelTest, SoftmaxMatchesReference) {
 INSTANTIATE_TEST_SUITE_P(Shapes, RowKernelTest,
                          ::testing::Values(Shape{1, 1}, Shape{7, 3}, Shape{64, 1}, Shape{100, 17}, Shape{1000, 5},
                                            Shape{4096, 2}, Shape{5120 + 3, 4}, Shape{128, 300}),
-                         [](const auto& info) {
-                           return "n" + std::to_string(info.param.n) + "_rows" + std::to_string(info.param.rows);
-                         });
+                         [](const auto& info) { return case_name(info.param); });
 
 }  // namespace
 }  // namespace vkmoe::test

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,9 @@ struct RopeCase {
   uint32_t tokens, heads, head_dim;
   bool in_place;
 };
+
+// A failing case names itself, not its bytes.
+void PrintTo(const RopeCase& c, std::ostream* os) { *os << c.name; }
 
 RopeConfig make_config(RopeStyle style, uint32_t n_rot, double base, RopeScaling scaling = RopeScaling::kNone,
                        double factor = 1.0) {

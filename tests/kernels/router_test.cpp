@@ -5,6 +5,7 @@
 #include <cstring>
 #include <numeric>
 #include <optional>
+#include <ostream>
 #include <string>
 
 #include "engine/kernels/router_topk.h"
@@ -132,6 +133,13 @@ struct RouterCase {
   uint32_t n_expert, k;
 };
 
+std::string case_name(const RouterCase& c) {
+  return std::string(mode_name(c.mode)) + "_e" + std::to_string(c.n_expert) + "_k" + std::to_string(c.k);
+}
+
+// A failing case names itself, not its bytes.
+void PrintTo(const RouterCase& c, std::ostream* os) { *os << case_name(c); }
+
 class RouterTest : public GpuTest, public ::testing::WithParamInterface<RouterCase> {
  protected:
   Routed run(const std::vector<float>& logits, const std::optional<std::vector<float>>& bias, uint32_t n_expert,
@@ -197,10 +205,8 @@ std::vector<RouterCase> router_cases() {
   return cases;
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, RouterTest, ::testing::ValuesIn(router_cases()), [](const auto& info) {
-  return std::string(mode_name(info.param.mode)) + "_e" + std::to_string(info.param.n_expert) + "_k" +
-         std::to_string(info.param.k);
-});
+INSTANTIATE_TEST_SUITE_P(Modes, RouterTest, ::testing::ValuesIn(router_cases()),
+                         [](const auto& info) { return case_name(info.param); });
 
 class RouterEdgeTest : public RouterTest {};
 

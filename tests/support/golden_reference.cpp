@@ -16,6 +16,10 @@ Reference read_reference(const std::string& path) {
   return r;
 }
 
+std::string case_name(const GoldenCase& c) { return c.arch + "_" + c.source; }
+
+void PrintTo(const GoldenCase& c, std::ostream* os) { *os << case_name(c); }
+
 std::string model_path(const GoldenCase& c) {
   return c.source == "hf" ? golden_path("hf/" + c.arch) : golden_path("gguf/" + c.arch + "-" + c.source + ".gguf");
 }

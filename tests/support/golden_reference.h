@@ -2,6 +2,7 @@
 // The goldens' end-to-end cases: where a model and its reference outputs live, and the
 // reference itself (../shared/goldens/README.md describes expected.safetensors).
 #include <cstdint>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,11 @@ struct GoldenCase {
   std::string arch;    // folder under hf/
   std::string source;  // "hf" or a GGUF type such as "F16" or "Q4_K_M"
 };
+
+// <arch>_<source>: the case's test name.
+std::string case_name(const GoldenCase& c);
+// A failing case names itself, not its bytes.
+void PrintTo(const GoldenCase& c, std::ostream* os);
 
 struct Reference {
   std::vector<uint32_t> prompt;
