@@ -24,9 +24,12 @@ struct Split {
   uint32_t len = 0, count = 0;
 };
 
-// Enough splits that about 256 workgroups share the keys, each split a multiple of 32 keys
-// between 32 and kDecodeSplitMax.
+// A context that fits one split's shared scores takes one split, which attention_decode.comp
+// then finishes itself (ONE_PASS): a decode step of a short context saves the combine dispatch
+// and the barrier before it, in every layer. Longer contexts take enough splits that about 256
+// workgroups share the keys, each split a multiple of 32 keys between 32 and kDecodeSplitMax.
 Split choose_split(const AttentionShape& s) {
+  if (s.n_kv <= kDecodeSplitMax) return {kDecodeSplitMax, 1};
   uint64_t groups_per_split = uint64_t(s.n_head) * s.tokens;
   uint64_t wanted = std::max<uint64_t>(1, ceil_div(256, groups_per_split));
   uint64_t len = ceil_div(s.n_kv, wanted);
@@ -86,6 +89,7 @@ std::string variant(const char* stem, KvCacheType type) {
 uint64_t attention_scratch_bytes(const vk::Context&, const AttentionShape& s) {
   if (!uses_decode(s) || s.n_kv == 0) return 0;
   Split split = choose_split(s);
+  if (split.count == 1) return 0;
   return uint64_t(s.tokens) * s.n_head * split.count * (s.head_dim_v + 2) * 4;
 }
 
@@ -98,9 +102,12 @@ void record_attention(vk::Context& ctx, vk::CommandBuffer& cmd, const AttentionS
     if (split.count > ctx.caps().max_workgroup_count[0]) throw Error(ErrorCode::kInternal, "attention: too many splits");
     if (b.scratch.size < attention_scratch_bytes(ctx, s)) throw Error(ErrorCode::kInternal, "attention: scratch range too small");
     AttentionPush push = make_push(s, b.sinks.has_value(), split);
-    const uint32_t spec[] = {kDecodeWorkgroup, s.head_dim_k, s.head_dim_v, kDecodeSplitMax};
-    const auto& decode = ctx.pipelines().get({variant("attention_decode", s.cache_type), 5, sizeof(AttentionPush), spec});
-    cmd.dispatch(decode, {b.q, b.positions, b.k_cache, b.v_cache, b.scratch}, push, split.count, s.n_head, s.tokens);
+    const bool one_pass = split.count == 1;
+    const uint32_t spec[] = {kDecodeWorkgroup, s.head_dim_k, s.head_dim_v, kDecodeSplitMax, one_pass ? 1u : 0u};
+    const auto& decode = ctx.pipelines().get({variant("attention_decode", s.cache_type), 6, sizeof(AttentionPush), spec});
+    cmd.dispatch(decode, {b.q, b.positions, b.k_cache, b.v_cache, one_pass ? b.out : b.scratch, sinks}, push, split.count,
+                 s.n_head, s.tokens);
+    if (one_pass) return;
     cmd.barrier();
     const uint32_t combine_spec[] = {kCombineWorkgroup, s.head_dim_k, s.head_dim_v};
     const auto& combine = ctx.pipelines().get({"attention_combine", 3, sizeof(AttentionPush), combine_spec});

@@ -7,8 +7,8 @@
 //   sinks  (n_head) floats, optional: a logit per head that joins the softmax denominator
 //   out    (T, n_head, head_dim_v) floats
 // Query head h reads kv head h / (n_head / n_head_kv) (GQA; MQA when n_head_kv is 1).
-// Few queries take the split-K flash-decoding path (two dispatches through `scratch`), many
-// take the tiled flash-attention path.
+// Few queries take the split-K flash-decoding path (two dispatches through `scratch`; one
+// dispatch when the context fits one split), many take the tiled flash-attention path.
 #include <cstdint>
 #include <optional>
 
@@ -48,7 +48,8 @@ struct AttentionBuffers {
 // Up to this many queries use the decode path under AttentionPath::kAuto.
 constexpr uint32_t kAttentionDecodeMaxTokens = 8;
 
-// Bytes of scratch the decode path needs for `shape` (0 for the prefill path).
+// Bytes of scratch the decode path needs for `shape` (0 for the prefill path and for a context
+// that fits one split).
 uint64_t attention_scratch_bytes(const vk::Context& ctx, const AttentionShape& shape);
 
 void record_attention(vk::Context& ctx, vk::CommandBuffer& cmd, const AttentionShape& shape, const AttentionBuffers& buffers);
