@@ -21,10 +21,7 @@ std::string bytes_text(uint64_t b) {
   return s.str();
 }
 
-// The largest listed half x half -> float32 subgroup shape whose m and n divide 16 and whose k
-// divides 32: the GEMM's subgroups take 16 or 32 rows and columns of a tile, and its K slices
-// are multiples of 32.
-CoopmatShape pick_coopmat_shape(VkInstance instance, VkPhysicalDevice physical) {
+CoopmatShape list_coopmat_shape(VkInstance instance, VkPhysicalDevice physical) {
   auto list = reinterpret_cast<PFN_vkGetPhysicalDeviceCooperativeMatrixPropertiesNV>(
       vkGetInstanceProcAddr(instance, "vkGetPhysicalDeviceCooperativeMatrixPropertiesNV"));
   if (list == nullptr) return {};
@@ -32,8 +29,19 @@ CoopmatShape pick_coopmat_shape(VkInstance instance, VkPhysicalDevice physical) 
   VKMOE_VK_CHECK(list(physical, &count, nullptr));
   std::vector<VkCooperativeMatrixPropertiesNV> shapes(count, {VK_STRUCTURE_TYPE_COOPERATIVE_MATRIX_PROPERTIES_NV});
   VKMOE_VK_CHECK(list(physical, &count, shapes.data()));
+  return choose_coopmat_shape(shapes);
+}
+
+bool coopmat_turned_off() {
+  const char* v = std::getenv("VKMOE_COOPMAT");
+  return v != nullptr && std::strcmp(v, "0") == 0;
+}
+
+}  // namespace
+
+CoopmatShape choose_coopmat_shape(std::span<const VkCooperativeMatrixPropertiesNV> listed) {
   CoopmatShape best;
-  for (const auto& s : shapes) {
+  for (const auto& s : listed) {
     const bool types = s.AType == VK_COMPONENT_TYPE_FLOAT16_NV && s.BType == VK_COMPONENT_TYPE_FLOAT16_NV &&
                        s.CType == VK_COMPONENT_TYPE_FLOAT32_NV && s.DType == VK_COMPONENT_TYPE_FLOAT32_NV &&
                        s.scope == VK_SCOPE_SUBGROUP_NV;
@@ -43,13 +51,6 @@ CoopmatShape pick_coopmat_shape(VkInstance instance, VkPhysicalDevice physical) 
   }
   return best;
 }
-
-bool coopmat_turned_off() {
-  const char* v = std::getenv("VKMOE_COOPMAT");
-  return v != nullptr && std::strcmp(v, "0") == 0;
-}
-
-}  // namespace
 
 const char* device_type_name(VkPhysicalDeviceType type) {
   switch (type) {
@@ -135,7 +136,7 @@ DeviceCaps query_device_caps(VkPhysicalDevice physical, VkInstance instance) {
     VkPhysicalDeviceProperties2 props_coopmat{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
     props_coopmat.pNext = &stages;
     vkGetPhysicalDeviceProperties2(physical, &props_coopmat);
-    if (stages.cooperativeMatrixSupportedStages & VK_SHADER_STAGE_COMPUTE_BIT) caps.coopmat_f16 = pick_coopmat_shape(instance, physical);
+    if (stages.cooperativeMatrixSupportedStages & VK_SHADER_STAGE_COMPUTE_BIT) caps.coopmat_f16 = list_coopmat_shape(instance, physical);
   }
   caps.float32_atomic_add = has_extension(exts, VK_EXT_SHADER_ATOMIC_FLOAT_EXTENSION_NAME);
 

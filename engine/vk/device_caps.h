@@ -4,6 +4,7 @@
 #include <vulkan/vulkan.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -70,6 +71,11 @@ struct DeviceCaps {
   bool usable() const { return missing.empty(); }
   bool has_transfer_queue() const { return transfer_family != UINT32_MAX; }
 };
+
+// The shape the cooperative-matrix GEMM takes from a device's list: the largest half x half ->
+// float32 subgroup shape whose m and n divide 16 and whose k divides 32 (the GEMM's subgroups
+// take 16 or 32 rows and columns of a tile; its K slices are multiples of 32). None: m == 0.
+CoopmatShape choose_coopmat_shape(std::span<const VkCooperativeMatrixPropertiesNV> listed);
 
 // `instance` lets the cooperative-matrix shapes be listed (an instance-level query); without it,
 // or with VKMOE_COOPMAT=0 in the environment, coopmat_f16 stays unavailable.
