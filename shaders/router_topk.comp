@@ -3,6 +3,9 @@
 // engine/kernels/router_topk.h. logits is (T, n_expert); bias is (n_expert); ids and weights
 // are (T, k), best choice first. Every ranking counts how many candidates beat a candidate,
 // with ties going to the lower index, so the result does not depend on thread timing.
+// PLAN_DISPATCH (one token): also writes moe_dispatch.comp's plan for it (offsets, rows,
+// sources, GEMV tiles; engine/kernels/moe_dispatch.h), the same values, so a decode step's
+// MoE layer needs no dispatch kernel and no barrier before it.
 #include "compute_common.glsl"
 #include "workgroup_reduce.glsl"
 
@@ -10,6 +13,12 @@ layout(std430, binding = 0) readonly buffer Logits { float logits[]; };
 layout(std430, binding = 1) readonly buffer Bias { float bias[]; };
 layout(std430, binding = 2) writeonly buffer Ids { uint ids[]; };
 layout(std430, binding = 3) writeonly buffer Weights { float weights[]; };
+#if defined(PLAN_DISPATCH)
+layout(std430, binding = 4) writeonly buffer Offsets { uint offsets[]; };
+layout(std430, binding = 5) writeonly buffer Rows { uint rows[]; };
+layout(std430, binding = 6) writeonly buffer Sources { uint sources[]; };
+layout(std430, binding = 7) writeonly buffer Tiles { uvec2 tiles[]; };
+#endif
 
 layout(push_constant) uniform Push {
   uint n_tokens;
@@ -122,4 +131,21 @@ void main() {
     ids[token * p.k + j] = chosen_id[j];
     weights[token * p.k + j] = chosen_weight[j];
   }
+#if defined(PLAN_DISPATCH)
+  // The only token's k experts are distinct, so in the grouped order each holds one row, the
+  // experts ascending, and one GEMV tile: entry j's row is the number of chosen experts below
+  // its own.
+  for (uint e = lid; e <= p.n_expert; e += wg) {
+    uint below = 0u;
+    for (uint j = 0u; j < p.k; ++j) below += chosen_id[j] < e ? 1u : 0u;
+    offsets[e] = below;
+  }
+  for (uint j = lid; j < p.k; j += wg) {
+    uint row = 0u;
+    for (uint i = 0u; i < p.k; ++i) row += chosen_id[i] < chosen_id[j] ? 1u : 0u;
+    rows[j] = row;
+    sources[row] = j;
+    tiles[row] = uvec2(chosen_id[j], row);
+  }
+#endif
 }

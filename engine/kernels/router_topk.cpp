@@ -3,6 +3,7 @@
 #include <string>
 
 #include "engine/kernels/dispatch_grid.h"
+#include "engine/kernels/matmul.h"
 #include "loader/base/error.h"
 
 namespace vkmoe::kernels {
@@ -54,33 +55,59 @@ void validate(const RouterParams& p, uint32_t n_expert, bool has_bias) {
   }
 }
 
-}  // namespace
-
-void record_router_topk(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& logits,
-                        const std::optional<vk::BufferRange>& bias, const vk::BufferRange& ids,
-                        const vk::BufferRange& weights, uint32_t n_tokens, uint32_t n_expert, const RouterParams& params) {
+void check_ranges(const vk::BufferRange& logits, const std::optional<vk::BufferRange>& bias, const vk::BufferRange& ids,
+                  const vk::BufferRange& weights, uint32_t n_tokens, uint32_t n_expert, const RouterParams& params) {
   validate(params, n_expert, bias.has_value());
   uint64_t chosen = uint64_t(n_tokens) * params.k;
   if (logits.size < uint64_t(n_tokens) * n_expert * 4 || ids.size < chosen * 4 || weights.size < chosen * 4 ||
       (bias && bias->size < uint64_t(n_expert) * 4)) {
     throw Error(ErrorCode::kInternal, "router_topk: range too small");
   }
+}
+
+RouterTopKPush make_push(uint32_t n_tokens, uint32_t n_expert, const RouterParams& params) {
+  return {n_tokens,
+          n_expert,
+          params.k,
+          static_cast<uint32_t>(params.score),
+          static_cast<uint32_t>(params.bias_use),
+          static_cast<uint32_t>(params.norm),
+          params.n_group,
+          params.n_group > 1 ? params.topk_group : 1,
+          params.group_top_n,
+          params.scale};
+}
+
+}  // namespace
+
+void record_router_topk(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& logits,
+                        const std::optional<vk::BufferRange>& bias, const vk::BufferRange& ids,
+                        const vk::BufferRange& weights, uint32_t n_tokens, uint32_t n_expert, const RouterParams& params) {
+  check_ranges(logits, bias, ids, weights, n_tokens, n_expert, params);
   if (n_tokens == 0) return;
   const uint32_t spec[] = {64};
   const auto& pipeline = ctx.pipelines().get({"router_topk", 4, sizeof(RouterTopKPush), spec});
-  RouterTopKPush push{n_tokens,
-                      n_expert,
-                      params.k,
-                      static_cast<uint32_t>(params.score),
-                      static_cast<uint32_t>(params.bias_use),
-                      static_cast<uint32_t>(params.norm),
-                      params.n_group,
-                      params.n_group > 1 ? params.topk_group : 1,
-                      params.group_top_n,
-                      params.scale};
   Grid g = grid_for_groups(n_tokens, ctx.caps());
   // Without a bias the logits stand in at binding 1; the shader never reads it then.
-  cmd.dispatch(pipeline, {logits, bias.value_or(logits), ids, weights}, push, g.x, g.y);
+  cmd.dispatch(pipeline, {logits, bias.value_or(logits), ids, weights}, make_push(n_tokens, n_expert, params), g.x, g.y);
+}
+
+void record_router_topk_and_plan(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& logits,
+                                 const std::optional<vk::BufferRange>& bias, const vk::BufferRange& ids,
+                                 const vk::BufferRange& weights, uint32_t n_expert, const RouterParams& params,
+                                 const MoeDispatchOutputs& plan) {
+  check_ranges(logits, bias, ids, weights, 1, n_expert, params);
+  // One token's k rows make k GEMV tiles, one per chosen expert: the list is exactly full.
+  const uint32_t tiles = expert_gemv_tiles(params.k, n_expert);
+  if (plan.offsets.size < (n_expert + 1) * 4ull || plan.rows.size < params.k * 4ull || plan.sources.size < params.k * 4ull ||
+      tiles != params.k || plan.gemv_tiles.size < tiles * 8ull) {
+    throw Error(ErrorCode::kInternal, "router_topk: dispatch plan range too small");
+  }
+  const uint32_t spec[] = {64};
+  const auto& pipeline = ctx.pipelines().get({"router_topk_plan", 8, sizeof(RouterTopKPush), spec});
+  const vk::BufferRange tile_range{plan.gemv_tiles.buffer, plan.gemv_tiles.offset, tiles * 8ull};
+  cmd.dispatch(pipeline, {logits, bias.value_or(logits), ids, weights, plan.offsets, plan.rows, plan.sources, tile_range},
+               make_push(1, n_expert, params), 1);
 }
 
 }  // namespace vkmoe::kernels

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "engine/kernels/moe_dispatch.h"
 #include "engine/vk/command_buffer.h"
 #include "engine/vk/context.h"
 
@@ -70,5 +71,12 @@ static_assert(sizeof(RouterTopKPush) == 40);
 void record_router_topk(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& logits,
                         const std::optional<vk::BufferRange>& bias, const vk::BufferRange& ids,
                         const vk::BufferRange& weights, uint32_t n_tokens, uint32_t n_expert, const RouterParams& params);
+
+// One token's top-k and its dispatch plan in one dispatch: exactly what record_router_topk
+// followed by record_moe_dispatch (n_tokens 1) write, without the barrier between them.
+void record_router_topk_and_plan(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& logits,
+                                 const std::optional<vk::BufferRange>& bias, const vk::BufferRange& ids,
+                                 const vk::BufferRange& weights, uint32_t n_expert, const RouterParams& params,
+                                 const MoeDispatchOutputs& plan);
 
 }  // namespace vkmoe::kernels

@@ -71,10 +71,11 @@ void ForwardPass::record_dense_ffn(vk::CommandBuffer& cmd, uint32_t layer, uint3
   cmd.barrier();
 }
 
-// Router logits of `xn` through layer `layer`'s router, then its top-k: expert ids and weights.
+// Router logits of `xn` through layer `layer`'s router, then its top-k: expert ids and weights,
+// and, given `plan` (one token), the dispatch plan in the same kernel.
 void ForwardPass::record_router(vk::CommandBuffer& cmd, uint32_t layer, const vk::BufferRange& xn,
                                 const vk::BufferRange& logits, const vk::BufferRange& ids, const vk::BufferRange& weights,
-                                uint32_t n_tokens) {
+                                uint32_t n_tokens, const kernels::MoeDispatchOutputs* plan) {
   profile_as(cmd, KernelFamily::kRouter);
   kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "ffn_gate_inp.weight")), xn, logits, n_tokens);
   cmd.barrier();
@@ -82,7 +83,11 @@ void ForwardPass::record_router(vk::CommandBuffer& cmd, uint32_t layer, const vk
   std::optional<vk::BufferRange> router_bias;
   if (params.bias_use == kernels::RouterBiasUse::kAddToLogits) router_bias = w(layer, "ffn_gate_inp.bias").range();
   if (params.bias_use == kernels::RouterBiasUse::kAddForSelection) router_bias = w(layer, "exp_probs_b.bias").range();
-  kernels::record_router_topk(ctx_, cmd, logits, router_bias, ids, weights, n_tokens, config_.n_expert, params);
+  if (plan != nullptr) {
+    kernels::record_router_topk_and_plan(ctx_, cmd, logits, router_bias, ids, weights, config_.n_expert, params, *plan);
+  } else {
+    kernels::record_router_topk(ctx_, cmd, logits, router_bias, ids, weights, n_tokens, config_.n_expert, params);
+  }
   cmd.barrier();
 }
 
@@ -169,14 +174,18 @@ void ForwardPass::record_moe_ffn(StepSubmitter& steps, uint32_t layer, uint32_t 
   const auto ids = b.expert_ids.range(0, uint64_t(rows) * 4);
   const auto weights = floats(b.expert_weights, 0, rows);
   vk::CommandBuffer& cmd = steps.cmd();
-  record_router(cmd, layer, xn, floats(b.router_logits, 0, uint64_t(T) * E), ids, weights, T);
-
   const auto offsets = b.expert_offsets.range();
   const auto row_of = b.expert_rows.range(0, uint64_t(rows) * 4);
   const auto sources = b.expert_sources.range(0, uint64_t(rows) * 4);
-  profile_as(cmd, KernelFamily::kMoeDispatch);
-  kernels::record_moe_dispatch(ctx_, cmd, ids, {offsets, row_of, sources, gemv_tile_list(b, rows, E)}, T, k, E);
-  cmd.barrier();
+  const kernels::MoeDispatchOutputs plan{offsets, row_of, sources, gemv_tile_list(b, rows, E)};
+  // A decode step's one token gets its plan from the top-k kernel: a dispatch and a barrier fewer.
+  const auto logits = floats(b.router_logits, 0, uint64_t(T) * E);
+  record_router(cmd, layer, xn, logits, ids, weights, T, T == 1 ? &plan : nullptr);
+  if (T > 1) {
+    profile_as(cmd, KernelFamily::kMoeDispatch);
+    kernels::record_moe_dispatch(ctx_, cmd, ids, plan, T, k, E);
+    cmd.barrier();
+  }
   // The experts read xn through the sources: no gather pass, and nothing here for them to wait on.
   cmd.copy(offsets, b.expert_usage_readback.range(uint64_t(layer) * (E + 1) * 4, (uint64_t(E) + 1) * 4));
 

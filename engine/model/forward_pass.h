@@ -21,6 +21,10 @@
 #include "engine/vk/context.h"
 #include "loader/model/model_config.h"
 
+namespace vkmoe::kernels {
+struct MoeDispatchOutputs;
+}
+
 namespace vkmoe {
 
 struct ForwardOptions {
@@ -79,7 +83,8 @@ class ForwardPass {
   void record_dense_ffn(vk::CommandBuffer& cmd, uint32_t layer, uint32_t n_tokens);
   void record_moe_ffn(StepSubmitter& steps, uint32_t layer, uint32_t n_tokens);
   void record_router(vk::CommandBuffer& cmd, uint32_t layer, const vk::BufferRange& xn, const vk::BufferRange& logits,
-                     const vk::BufferRange& ids, const vk::BufferRange& weights, uint32_t n_tokens);
+                     const vk::BufferRange& ids, const vk::BufferRange& weights, uint32_t n_tokens,
+                     const kernels::MoeDispatchOutputs* plan = nullptr);
   struct ExpertDispatch;
   void record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std::span<const ExpertDispatch> dispatches,
                          uint32_t n_tokens);

@@ -8,6 +8,7 @@
 #include <ostream>
 #include <string>
 
+#include "engine/kernels/moe_dispatch.h"
 #include "engine/kernels/router_topk.h"
 #include "loader/base/error.h"
 #include "tests/gpu_support/gpu_test.h"
@@ -133,6 +134,16 @@ struct RouterCase {
   uint32_t n_expert, k;
 };
 
+// DeepSeek-V3's groups for n experts, top k: at most 8 groups of at least 2, about half kept,
+// enough to hold k.
+struct Groups {
+  uint32_t n_group, topk_group;
+};
+Groups deepseek_groups(uint32_t n, uint32_t k) {
+  const uint32_t n_group = std::min(8u, n / 2), group_size = n / n_group;
+  return {n_group, std::max((n_group + 1) / 2, (k + group_size - 1) / group_size)};
+}
+
 std::string case_name(const RouterCase& c) {
   return std::string(mode_name(c.mode)) + "_e" + std::to_string(c.n_expert) + "_k" + std::to_string(c.k);
 }
@@ -182,9 +193,7 @@ TEST_P(RouterTest, MatchesReference) {
     } else {
       // Logits in [-2, 2] and biases in [-0.1, 0.1] keep every biased score positive, the
       // range where transformers' 0.0 fill and vkmoe's exclusion of dropped groups agree.
-      uint32_t n_group = std::min(8u, n / 2);
-      uint32_t group_size = n / n_group;
-      uint32_t topk_group = std::max((n_group + 1) / 2, (k + group_size - 1) / group_size);
+      const auto [n_group, topk_group] = deepseek_groups(n, k);
       auto logits = random_floats(size_t(tokens) * n, seed, -2.0f, 2.0f);
       auto bias = random_floats(n, seed + 1, -0.1f, 0.1f);
       want = reference_deepseek_v3(logits, bias, n, k, n_group, topk_group, true, 2.5);
@@ -192,6 +201,53 @@ TEST_P(RouterTest, MatchesReference) {
     }
     EXPECT_EQ(got.ids, want.ids);
     EXPECT_TRUE(all_close(got.weights, want.weights, {1e-5, 1e-5}, "weights"));
+  }
+}
+
+// A decode step takes its dispatch plan from the top-k kernel (record_router_topk_and_plan):
+// ids, weights and plan must be the bits of record_router_topk, then record_moe_dispatch.
+TEST_P(RouterTest, OneTokenPlanIsTheDispatchKernels) {
+  auto [mode, n, k] = GetParam();
+  const std::vector<float> logits = random_floats(n, n * 100 + k, -4.0f, 4.0f);
+  std::optional<vk::Buffer> bias;
+  RouterParams params = RouterParams::softmax_topk(k, mode == Mode::kSoftmaxRenorm);
+  if (mode == Mode::kTopKSoftmaxBias) params = RouterParams::topk_softmax(k, true);
+  if (mode == Mode::kDeepSeekV3) {
+    const auto [n_group, topk_group] = deepseek_groups(n, k);
+    params = RouterParams::deepseek_v3(k, n_group, topk_group, true, 2.5f);
+  }
+  if (params.bias_use != kernels::RouterBiasUse::kNone) bias = upload_floats(random_floats(n, n + k, -0.1f, 0.1f));
+  std::optional<vk::BufferRange> bias_range;
+  if (bias) bias_range = bias->range();
+  const vk::Buffer dl = upload_floats(logits);
+  // Both runs write into poisoned buffers, one output per buffer: ids, weights, offsets
+  // (n + 1), rows, sources, tiles (k pairs).
+  const size_t sizes[] = {k, k, n + 1, k, k, 2 * k};
+  struct Outputs {
+    std::vector<vk::Buffer> buffers;
+    kernels::MoeDispatchOutputs plan() const {
+      return {buffers[2].range(), buffers[3].range(), buffers[4].range(), buffers[5].range()};
+    }
+  } separate, fused;
+  for (Outputs* o : {&separate, &fused}) {
+    for (size_t size : sizes) o->buffers.push_back(poisoned_floats(size));
+  }
+  ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
+    kernels::record_router_topk(ctx(), cmd, dl.range(), bias_range, separate.buffers[0].range(), separate.buffers[1].range(), 1,
+                                n, params);
+    cmd.barrier();
+    kernels::record_moe_dispatch(ctx(), cmd, separate.buffers[0].range(), separate.plan(), 1, k, n);
+  });
+  ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
+    kernels::record_router_topk_and_plan(ctx(), cmd, dl.range(), bias_range, fused.buffers[0].range(), fused.buffers[1].range(), n,
+                                         params, fused.plan());
+  });
+  const char* names[] = {"ids", "weights", "offsets", "rows", "sources", "tiles"};
+  for (size_t i = 0; i < std::size(sizes); ++i) {
+    std::vector<uint8_t> want(sizes[i] * 4), got(sizes[i] * 4);
+    ctx().download(separate.buffers[i], 0, want);
+    ctx().download(fused.buffers[i], 0, got);
+    EXPECT_EQ(got, want) << names[i];
   }
 }
 
