@@ -1,8 +1,8 @@
 #version 450
 // Prefill matmul on cooperative matrices (NVIDIA's tensor cores): y (T, N) = x (T, K) · W^T
 // (+ bias), tiled as in matmul_gemm.comp: each workgroup computes a BM x BN tile of y, stepping
-// through K in BK slices staged in shared memory, each weight unit decoded once per tile
-// (weight_blocks.glsl; Q6_K's once per half). The fragments hold half floats, so each float32 operand v is staged as
+// through K in BK slices staged in shared memory (gemm_slice.glsl), each weight unit decoded
+// once per tile (weight_blocks.glsl; Q6_K's once per half). The fragments hold half floats, so each float32 operand v is staged as
 // two halves, hi = half(v) and lo = half(v - hi), both rounded to nearest even
 // (f16_round.glsl), and x · w is taken as hi·hi + hi·lo + lo·hi: products of halves are exact
 // and the sums float32, so the result is as close to the float32 one as the scalar GEMM's
@@ -37,8 +37,6 @@ layout(constant_id = 6) const uint FK = 16;
 // multiples of FM and FN.
 layout(constant_id = 7) const uint SUBGROUP = 32;
 
-const uint SPAN = UNIT < BK ? UNIT : BK;   // weights one invocation stages per pass: a unit or BK of one
-const uint SPANS = BK / SPAN;              // spans per row of a slice
 const uint WM = BM / 2u, WN = BN / 2u;    // a subgroup's part of the tile
 const uint CM = WM / FM, CN = WN / FN;    // its fragments
 // Halves between staged rows: keeps each row 16-byte aligned, as fragment loads need, and
@@ -57,17 +55,18 @@ f16vec2 split(float v) {
   return f16vec2(hi, uint16BitsToHalf(f32_to_f16_bits(v - float(hi))));
 }
 
-void stage_x(uint at, float v) {
+void store_x(uint m, uint kk, float v) {
   f16vec2 parts = split(v);
-  x_hi[at] = parts.x;
-  x_lo[at] = parts.y;
+  x_hi[m * STRIDE + kk] = parts.x;
+  x_lo[m * STRIDE + kk] = parts.y;
 }
 
-void stage_w(uint at, float v) {
+void store_w(uint c, uint kk, float v) {
   f16vec2 parts = split(v);
-  w_hi[at] = parts.x;
-  w_lo[at] = parts.y;
+  w_hi[c * STRIDE + kk] = parts.x;
+  w_lo[c * STRIDE + kk] = parts.y;
 }
+#include "gemm_slice.glsl"
 
 void main() {
   init_weight_loads();
@@ -79,7 +78,6 @@ void main() {
   const uint sg = tid / SUBGROUP, lane = tid % SUBGROUP;
   const uint sg_m = (sg / 2u) * WM, sg_n = (sg % 2u) * WN;  // the subgroup's corner of the tile
   const uint col0 = n_tile * BN;
-  const uint units = p.k / UNIT;
   const bool aligned16 = (p.row_bytes & 15u) == 0u && (tile.w_base & 15u) == 0u;
 #if defined(COOPMAT_NV)
   fcoopmatNV<32, gl_ScopeSubgroup, FM, FN> acc[CM * CN];
@@ -91,41 +89,9 @@ void main() {
   [[unroll]] for (uint i = 0u; i < CM * CN * PER_LANE; ++i) acc[i] = 0.0;
 #endif
 
-  // Loops test at the bottom, as in matmul_gemm.comp: their first pass always has work.
   uint k0 = 0u;
   do {
-    uint i = tid;
-    do {
-      uint m = i / BK, kk = i % BK;
-      bool inside = m < tile.row_count && k0 + kk < p.k;
-      float v = x[inside ? x_row_start(tile.row_begin + min(m, tile.row_count - 1u)) + k0 + kk : p.x_offset];
-      stage_x(m * STRIDE + kk, inside ? v : 0.0);
-      i += gl_WorkGroupSize.x;
-    } while (i < BM * BK);
-    i = tid;
-    if (i < BN * SPANS) do {
-      uint c = i / SPANS, kk = (i % SPANS) * SPAN;
-      uint u = (k0 + kk) / UNIT, first = (k0 + kk) % UNIT;  // the span is elements [first, first + SPAN) of unit u
-      // Columns past the last row decode the last row instead; their outputs are not stored.
-      uint row_byte = tile.w_base + min(col0 + c, p.n - 1u) * p.row_bytes;
-#if defined(WEIGHT_F32) || defined(WEIGHT_F16) || defined(WEIGHT_BF16)
-      const bool whole_unit = u < units;
-#else
-      const bool whole_unit = true;  // quantized rows are whole units: the tail path folds away
-#endif
-      if (whole_unit) {
-        float w[UNIT];
-        decode_unit(row_byte, u, aligned16, w);
-        // Every element tested rather than w[first + j]: constant indices keep w in registers.
-        [[unroll]] for (uint j = 0u; j < UNIT; ++j) {
-          if (j >= first && j < first + SPAN) stage_w(c * STRIDE + kk + j - first, w[j]);
-        }
-      } else {
-        // The float formats' K % UNIT tail (their units are never split: first is 0).
-        for (uint j = 0u; j < SPAN; ++j) stage_w(c * STRIDE + kk + j, k0 + kk + j < p.k ? weight_at(row_byte, k0 + kk + j) : 0.0);
-      }
-      i += gl_WorkGroupSize.x;
-    } while (i < BN * SPANS);
+    stage_gemm_slice(tile, k0, col0, aligned16);
     barrier();
     for (uint kf = 0u; kf < BK; kf += FK) {
 #if defined(COOPMAT_NV)

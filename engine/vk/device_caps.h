@@ -49,7 +49,7 @@ struct DeviceCaps {
   bool cooperative_matrix_nv = false;   // the extension is listed
   bool cooperative_matrix_khr = false;
   // The shape the GEMM uses: the NV extension, its feature, shaderFloat16 and the Vulkan memory
-  // model are all there, and a listed shape fits the GEMM's tiles (see query_device_caps).
+  // model are all there, and a listed shape fits the GEMM's tiles (choose_coopmat_shape).
   CoopmatShape coopmat_f16;
   bool float32_atomic_add = false;
   bool timeline_semaphore = false;
