@@ -24,12 +24,12 @@ struct Split {
   uint32_t len = 0, count = 0;
 };
 
-// A context that fits one split's shared scores takes one split, which attention_decode.comp
-// then finishes itself (ONE_PASS): a decode step of a short context saves the combine dispatch
-// and the barrier before it, in every layer. Longer contexts take enough splits that about 256
-// workgroups share the keys, each split a multiple of 32 keys between 32 and kDecodeSplitMax.
+// Enough splits that about 256 workgroups share the keys, each split a multiple of 32 keys
+// between 32 and kDecodeSplitMax. Where that is one split (up to 32 keys; up to 256 when heads x
+// tokens reach 256), attention_decode.comp finishes it itself (ONE_PASS), and a decode step
+// saves the combine dispatch and the barrier before it in every layer. Longer contexts keep
+// their spread: one workgroup walking every key would wait on each key's loads in turn.
 Split choose_split(const AttentionShape& s) {
-  if (s.n_kv <= kDecodeSplitMax) return {kDecodeSplitMax, 1};
   uint64_t groups_per_split = uint64_t(s.n_head) * s.tokens;
   uint64_t wanted = std::max<uint64_t>(1, ceil_div(256, groups_per_split));
   uint64_t len = ceil_div(s.n_kv, wanted);

@@ -8,7 +8,7 @@
 //   out    (T, n_head, head_dim_v) floats
 // Query head h reads kv head h / (n_head / n_head_kv) (GQA; MQA when n_head_kv is 1).
 // Few queries take the split-K flash-decoding path (two dispatches through `scratch`; one
-// dispatch when the context fits one split), many take the tiled flash-attention path.
+// dispatch when a short context takes one split), many take the tiled flash-attention path.
 #include <cstdint>
 #include <optional>
 
@@ -49,7 +49,7 @@ struct AttentionBuffers {
 constexpr uint32_t kAttentionDecodeMaxTokens = 8;
 
 // Bytes of scratch the decode path needs for `shape` (0 for the prefill path and for a context
-// that fits one split).
+// that takes one split).
 uint64_t attention_scratch_bytes(const vk::Context& ctx, const AttentionShape& shape);
 
 void record_attention(vk::Context& ctx, vk::CommandBuffer& cmd, const AttentionShape& shape, const AttentionBuffers& buffers);

@@ -177,13 +177,13 @@ AttentionCase scaled(AttentionCase c, float scale) {
 
 INSTANTIATE_TEST_SUITE_P(
     Decode, AttentionTest,
-    // Up to 256 keys the decode kernel finishes in one pass (ctx256 fills its shared scores,
-    // ctx257 takes two splits and the combine); beyond, several splits and the combine.
+    // Where one split holds the keys (up to 32 here) the decode kernel finishes in one pass;
+    // ctx33 takes two splits and the combine, longer contexts more.
     ::testing::Values(decode("ctx1_gqa4_hd128", 1, 8, 2, 128, 128), decode("ctx7_gqa4_hd128", 7, 8, 2, 128, 128),
-                      decode("ctx256_gqa4_hd128", 256, 8, 2, 128, 128), decode("ctx257_gqa4_hd128", 257, 8, 2, 128, 128),
-                      decode("ctx200_mla_192_128", 200, 4, 4, 192, 128),
-                      with(decode("ctx100_hd64", 100, 8, 2, 64, 64), 0, true),
-                      with(decode("ctx200_hd64", 200, 8, 2, 64, 64), 8, true, KvCacheType::kF16),
+                      decode("ctx32_gqa4_hd128", 32, 8, 2, 128, 128), decode("ctx33_gqa4_hd128", 33, 8, 2, 128, 128),
+                      decode("ctx32_mla_192_128", 32, 4, 4, 192, 128),
+                      with(decode("ctx30_hd64", 30, 8, 2, 64, 64), 0, true),
+                      with(decode("ctx20_hd64", 20, 8, 2, 64, 64), 8, true, KvCacheType::kF16),
                       decode("ctx300_gqa4_hd128", 300, 8, 2, 128, 128), decode("ctx1000_gqa4_hd128", 1000, 8, 2, 128, 128),
                       decode("ctx300_mqa_hd64", 300, 4, 1, 64, 64), decode("ctx1000_mla_192_128", 1000, 4, 4, 192, 128),
                       scaled(decode("ctx300_mla_192_128", 300, 4, 4, 192, 128), 0.11f),
