@@ -37,6 +37,8 @@ class Sampler {
   }
 
  private:
+  void keep_best_prefix(float best_probability);
+
   SamplingParams params_;
   std::mt19937_64 rng_;
   std::vector<std::pair<float, uint32_t>> candidates_;

@@ -2,8 +2,11 @@
 // and that draws follow the softmax probabilities of what is kept.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <map>
+#include <set>
 #include <vector>
 
 #include "engine/sampler/sampler.h"
@@ -65,6 +68,64 @@ TEST(Sampler, MinPDropsTokensBelowAFractionOfTheBest) {
   auto f = frequencies(p, kLogits, 20000);
   EXPECT_EQ(f.count(2) + f.count(3) + f.count(4), 0u);
   EXPECT_NEAR(f[0], 2.0 / 3.0, 0.015);
+}
+
+// Logits spread evenly over [0, span) for `n` tokens, shuffled by a fixed permutation so
+// the best tokens are not the first ids.
+std::vector<float> spread_logits(uint32_t n, float span) {
+  std::vector<float> logits(n);
+  for (uint32_t i = 0; i < n; ++i) logits[(i * 7919u) % n] = span * static_cast<float>(i) / static_cast<float>(n);
+  return logits;
+}
+
+// The sampler sorts only a prefix of the candidates and grows it until a cut falls inside:
+// here the cut keeps thousands of tokens, past the first prefix, and every draw must fall
+// inside the cut computed here over the fully sorted softmax.
+TEST(Sampler, TopPOverAWideVocabularyKeepsExactlyTheNucleus) {
+  const uint32_t n = 5000;  // n is prime to 7919, so spread_logits is a permutation
+  const std::vector<float> logits = spread_logits(n, 1.0f);
+  SamplingParams p;
+  p.temperature = 1.0f;
+  p.top_p = 0.5f;
+  p.seed = 11;
+  // The nucleus: the best tokens until their probabilities reach 0.5.
+  std::vector<double> probs(logits.begin(), logits.end());
+  double total = 0.0;
+  for (double& v : probs) total += v = std::exp(v - 1.0);
+  std::vector<double> sorted = probs;
+  std::sort(sorted.begin(), sorted.end(), std::greater<>());
+  double cumulative = 0.0, last = 0.0;
+  for (double v : sorted) {
+    cumulative += v / total;
+    last = v;
+    if (cumulative >= 0.5) break;
+  }
+  Sampler sampler(p);
+  std::set<uint32_t> drawn;
+  for (int i = 0; i < 4000; ++i) {
+    const uint32_t id = sampler.sample(logits, {});
+    ASSERT_GE(probs[id], last * (1.0 - 1e-6)) << "token " << id << " is outside the nucleus";
+    drawn.insert(id);
+  }
+  EXPECT_GT(drawn.size(), 1000u) << "the nucleus holds about 2,300 tokens";
+}
+
+TEST(Sampler, MinPOverAWideVocabularyKeepsEveryTokenAboveTheFloor) {
+  const uint32_t n = 5000;
+  const std::vector<float> logits = spread_logits(n, 1.0f);
+  SamplingParams p;
+  p.temperature = 1.0f;
+  p.min_p = std::exp(-0.5f);  // keeps logits >= max - 0.5: about half the tokens
+  p.seed = 12;
+  const float best = *std::max_element(logits.begin(), logits.end());
+  Sampler sampler(p);
+  std::set<uint32_t> drawn;
+  for (int i = 0; i < 4000; ++i) {
+    const uint32_t id = sampler.sample(logits, {});
+    ASSERT_GE(logits[id], best - 0.5f - 1e-5f) << "token " << id << " is below the floor";
+    drawn.insert(id);
+  }
+  EXPECT_GT(drawn.size(), 1000u) << "about 2,500 tokens are above the floor";
 }
 
 TEST(Sampler, LowTemperatureSharpens) {
