@@ -3,7 +3,6 @@
 #include <string>
 
 #include "engine/kernels/dispatch_grid.h"
-#include "engine/kernels/matmul.h"
 #include "loader/base/error.h"
 
 namespace vkmoe::kernels {
@@ -97,10 +96,11 @@ void record_router_topk_and_plan(vk::Context& ctx, vk::CommandBuffer& cmd, const
                                  const vk::BufferRange& weights, uint32_t n_expert, const RouterParams& params,
                                  const MoeDispatchOutputs& plan) {
   check_ranges(logits, bias, ids, weights, 1, n_expert, params);
-  // One token's k rows make k GEMV tiles, one per chosen expert: the list is exactly full.
-  const uint32_t tiles = expert_gemv_tiles(params.k, n_expert);
+  // One token's k rows make k GEMV tiles, one per chosen expert (expert_gemv_tiles(k, n_expert)
+  // is k): the list is exactly full, with no end marker to write.
+  const uint32_t tiles = params.k;
   if (plan.offsets.size < (n_expert + 1) * 4ull || plan.rows.size < params.k * 4ull || plan.sources.size < params.k * 4ull ||
-      tiles != params.k || plan.gemv_tiles.size < tiles * 8ull) {
+      plan.gemv_tiles.size < tiles * 8ull) {
     throw Error(ErrorCode::kInternal, "router_topk: dispatch plan range too small");
   }
   const uint32_t spec[] = {64};
