@@ -2,14 +2,14 @@
 // Prefill matmul on cooperative matrices (NVIDIA's tensor cores): y (T, N) = x (T, K) · W^T
 // (+ bias), tiled as in matmul_gemm.comp: each workgroup computes a BM x BN tile of y, stepping
 // through K in BK slices staged in shared memory (gemm_slice.glsl), each weight unit decoded
-// once per tile (weight_blocks.glsl; Q6_K's once per half). The fragments hold half floats, so each float32 operand v is staged as
-// two halves, hi = half(v) and lo = half(v - hi), both rounded to nearest even
-// (f16_round.glsl), and x · w is taken as hi·hi + hi·lo + lo·hi: products of halves are exact
-// and the sums float32, so the result is as close to the float32 one as the scalar GEMM's
-// (the lo·lo term and lo's own rounding are below float32's precision for operands in half's
-// normal range; operands past half's range become infinities). The workgroup is four
-// subgroups, 2 x 2 over the tile; each multiplies (FM x FK) · (FK x FN) fragments into
-// CM x CN float32 accumulators.
+// once per tile (weight_blocks.glsl; Q6_K's once per half). The fragments hold half floats,
+// so each float32 operand v is staged as two halves, hi = half(v) and lo = half(v - hi), both
+// rounded to nearest even (f16_round.glsl), and x · w is taken as hi·hi + hi·lo + lo·hi:
+// products of halves are exact and the sums float32, so the result is as close to the float32
+// one as the scalar GEMM's (the lo·lo term and lo's own rounding are below float32's precision
+// for operands in half's normal range; operands past half's range become infinities). The
+// workgroup is four subgroups, 2 x 2 over the tile; each multiplies (FM x FK) · (FK x FN)
+// fragments into CM x CN float32 accumulators.
 //
 // COOPMAT_NV: the fragments are GL_NV_cooperative_matrix types, FM x FN x FK one of the shapes
 // the device lists. Without it, each lane computes its own elements of every fragment from the

@@ -39,7 +39,7 @@ class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Ca
   void SetUp() override {
     GpuTest::SetUp();
     const Case& c = GetParam();
-    if (!runs_on(ctx().caps(), c.type, c.choice)) GTEST_SKIP() << why_not_run(ctx().caps(), c.type, c.choice.gemm);
+    if (const auto why = why_not_run(ctx().caps(), c.type, c.choice)) GTEST_SKIP() << *why;
   }
 
   // Runs case `c` with the experts in `absent` marked kAbsentSlot in the slot table. Returns

@@ -236,17 +236,17 @@ std::vector<uint8_t> random_weight_bytes(TensorType type, uint32_t k, uint32_t n
   return out;
 }
 
-bool runs_on(const vk::DeviceCaps& caps, TensorType type, const kernels::MatmulChoice& choice) {
-  const bool coopmat = choice.gemm == kernels::GemmKernel::kCoopmat || choice.gemm == kernels::GemmKernel::kCoopmatOnLanes;
-  return choice.path != kernels::MatmulPath::kGemm || !coopmat || kernels::coopmat_gemm_runs(caps, type, choice.gemm);
-}
-
-std::string why_not_run(const vk::DeviceCaps& caps, TensorType type, kernels::GemmKernel kernel) {
-  const bool shape = kernel == kernels::GemmKernel::kCoopmatOnLanes ? caps.float16_arithmetic : caps.coopmat_f16.available();
-  return caps.name + " cannot run the " + (kernel == kernels::GemmKernel::kCoopmatOnLanes ? "lanes' " : "") +
-         "cooperative-matrix GEMM on " + std::string(tensor_type_info(type).name) +
-         (shape ? ": its tiles do not fit in shared memory"
-                : kernel == kernels::GemmKernel::kCoopmatOnLanes ? ": no shaderFloat16" : ": no VK_NV_cooperative_matrix shape");
+std::optional<std::string> why_not_run(const vk::DeviceCaps& caps, TensorType type, const kernels::MatmulChoice& choice) {
+  const kernels::GemmKernel kernel = choice.gemm;
+  const bool lanes = kernel == kernels::GemmKernel::kCoopmatOnLanes;
+  if (choice.path != kernels::MatmulPath::kGemm || (kernel != kernels::GemmKernel::kCoopmat && !lanes) ||
+      kernels::coopmat_gemm_runs(caps, type, kernel)) {
+    return std::nullopt;
+  }
+  const bool shape = lanes ? caps.float16_arithmetic : caps.coopmat_f16.available();
+  return caps.name + " cannot run the " + (lanes ? "lanes' " : "") + "cooperative-matrix GEMM on " +
+         std::string(tensor_type_info(type).name) +
+         (shape ? ": its tiles do not fit in shared memory" : lanes ? ": no shaderFloat16" : ": no VK_NV_cooperative_matrix shape");
 }
 
 std::string gemm_kernel_suffix(kernels::GemmKernel kernel) {

@@ -4,6 +4,7 @@
 // decoder by matmul_quant_golden_test.cpp), seeded random weights in those formats, and the
 // naive double-precision matmul that serves as the specification.
 #include <cstdint>
+#include <optional>
 #include <ostream>
 #include <span>
 #include <string>
@@ -32,10 +33,10 @@ std::vector<uint8_t> random_weight_bytes(TensorType type, uint32_t k, uint32_t n
 std::vector<float> matmul_reference(std::span<const float> w, std::span<const float> x, uint32_t t, uint32_t k,
                                     uint32_t n, std::span<const float> bias = {});
 
-// Whether this device runs `choice` on `type`: the cooperative-matrix GEMM needs a fragment
-// shape (shaderFloat16 on lanes) and tiles that fit; its other cases are skipped, saying why.
-bool runs_on(const vk::DeviceCaps& caps, TensorType type, const kernels::MatmulChoice& choice);
-std::string why_not_run(const vk::DeviceCaps& caps, TensorType type, kernels::GemmKernel kernel);
+// Why this device cannot run `choice` on `type` (nothing when it can): the cooperative-matrix
+// GEMM needs a fragment shape (shaderFloat16 on lanes) and tiles that fit. Tests skip such
+// cases with the reason.
+std::optional<std::string> why_not_run(const vk::DeviceCaps& caps, TensorType type, const kernels::MatmulChoice& choice);
 // A test-name suffix for a GEMM kernel: _gemm, _gemm_coopmat_lanes, _gemm_coopmat.
 std::string gemm_kernel_suffix(kernels::GemmKernel kernel);
 

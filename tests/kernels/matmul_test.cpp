@@ -45,7 +45,7 @@ class MatmulTest : public GpuTest, public ::testing::WithParamInterface<Case> {
   void SetUp() override {
     GpuTest::SetUp();
     const Case& c = GetParam();
-    if (!runs_on(ctx().caps(), c.type, c.choice)) GTEST_SKIP() << why_not_run(ctx().caps(), c.type, c.choice.gemm);
+    if (const auto why = why_not_run(ctx().caps(), c.type, c.choice)) GTEST_SKIP() << *why;
   }
 };
 
