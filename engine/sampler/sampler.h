@@ -3,9 +3,12 @@
 // this order: repetition penalty → temperature → top-k → softmax → top-p → min-p → a draw
 // from a seeded generator, so a seed reproduces a run.
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <span>
 #include <vector>
+
+#include "engine/sampler/logit_candidates.h"
 
 namespace vkmoe {
 
@@ -29,6 +32,17 @@ class Sampler {
   explicit Sampler(const SamplingParams& params);
   // `recent` is the generated history (the penalty looks at its tail).
   uint32_t sample(std::span<const float> logits, std::span<const uint32_t> recent);
+
+  // What to read back instead of the logits so that sample_candidates() can draw: nullopt when
+  // any token may be drawn (a temperature without top-k, top-p or min-p) or the penalty's
+  // window holds more than kMaxCandidateWindow distinct tokens.
+  std::optional<CandidateRequest> candidate_request(std::span<const uint32_t> recent) const;
+  // The draw sample(logits, recent) makes, from what candidate_request(recent) asked for; with
+  // top-p or min-p and no top-k, the probabilities divide by the read-back weight total, so a
+  // draw may differ only where one falls within its rounding of a cut or of a token's share.
+  // nullopt, the generator untouched, when the cuts do not fall among the listed tokens: then
+  // sample the logits.
+  std::optional<uint32_t> sample_candidates(const LogitCandidates& candidates, std::span<const uint32_t> recent);
   const SamplingParams& params() const { return params_; }
   // Whether sample() is the plain argmax of the logits (temperature 0, no repetition
   // penalty), which a session can take on the GPU (Session::eval_greedy).
@@ -37,11 +51,21 @@ class Sampler {
   }
 
  private:
-  void keep_best_prefix(float best_probability);
+  bool has_cuts() const { return params_.top_k > 0 || params_.top_p < 1.0f || params_.min_p > 0.0f; }
+  // The distinct tokens of the penalty's window, ascending.
+  std::vector<uint32_t> penalty_window(std::span<const uint32_t> recent) const;
+  float penalized(float logit) const {
+    return logit > 0 ? logit / params_.repetition_penalty : logit * params_.repetition_penalty;
+  }
+  // Candidates' values → probabilities (their softmax, or weights over `total` when given);
+  // returns the total.
+  double to_probabilities(std::optional<double> total);
+  bool keep_best_prefix(float best_probability, std::optional<float> unlisted_probability);
+  uint32_t draw();
 
   SamplingParams params_;
   std::mt19937_64 rng_;
-  std::vector<std::pair<float, uint32_t>> candidates_;
+  std::vector<std::pair<float, uint32_t>> candidates_;  // (value, token id)
 };
 
 // Index of the largest logit; the lowest index among equals.
