@@ -1,6 +1,8 @@
 #pragma once
 // The next token after feeding `tokens` to a session: the greedy token taken on the GPU when
-// the sampler is plain greedy (only its index is read back), else a draw from the logits.
+// the sampler is plain greedy (only its index is read back), else a draw from the candidates
+// its cuts can keep (the whole logits row only when they do not settle it, or when every
+// token may be drawn).
 #include <cstdint>
 #include <span>
 

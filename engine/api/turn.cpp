@@ -36,7 +36,7 @@ const StepOutput& Turn::step(double budget_us, bool blocking, bool cancel) {
     awaiting_ = false;
     timings_.step_finished(step_tokens_);
     if (fed_ == input_.size()) {
-      take_token(sampler_.greedy() ? session_.step_greedy_token() : sampler_.sample(session_.step_logits(), generated_));
+      take_token(draw_token());
       if (finished_) return out_;
     }
   } else if (!session_.gpu_idle()) {
@@ -48,6 +48,19 @@ const StepOutput& Turn::step(double budget_us, bool blocking, bool cancel) {
   record(budget_us, blocking);
   out_.state = out_.tokens.empty() ? VKMOE_STEP_WORKING : VKMOE_STEP_TOKEN_READY;
   return out_;
+}
+
+uint32_t Turn::draw_token() {
+  switch (session_.step_readback()) {
+    case StepReadback::kGreedyToken:
+      return session_.step_greedy_token();
+    case StepReadback::kCandidates:
+      if (const auto token = sampler_.sample_candidates(session_.step_candidates(), generated_)) return *token;
+      return sampler_.sample(session_.last_logits(), generated_);
+    case StepReadback::kLogits:
+      break;
+  }
+  return sampler_.sample(session_.step_logits(), generated_);
 }
 
 void Turn::take_token(uint32_t id) {
@@ -85,8 +98,15 @@ bool Turn::stop_string_reached(size_t new_bytes) const {
 void Turn::record(double budget_us, bool blocking) {
   if (!session_.step_in_progress()) {
     const uint32_t n = static_cast<uint32_t>(std::min<size_t>(session_.max_tokens(), input_.size() - fed_));
-    session_.start_step(std::span(input_).subspan(fed_, n),
-                        sampler_.greedy() ? StepReadback::kGreedyToken : StepReadback::kLogits);
+    // Only the step that ends the input is sampled; the readback of the others goes unread.
+    std::optional<CandidateRequest> candidates;
+    StepReadback readback = StepReadback::kLogits;
+    if (sampler_.greedy()) {
+      readback = StepReadback::kGreedyToken;
+    } else if ((candidates = sampler_.candidate_request(generated_))) {
+      readback = StepReadback::kCandidates;
+    }
+    session_.start_step(std::span(input_).subspan(fed_, n), readback, candidates.value_or(CandidateRequest{}));
     step_tokens_ = n;
     fed_ += n;
     timings_.begin_step(session_.step_cmd());

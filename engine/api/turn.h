@@ -61,6 +61,7 @@ class Turn {
  private:
   using Clock = std::chrono::steady_clock;
   void take_token(uint32_t id);  // the sampled (or GPU greedy) next token
+  uint32_t draw_token();         // from what the finished step read back
   void record(double budget_us, bool blocking);
   void finish(vkmoe_finish_reason reason);
   bool stop_string_reached(size_t new_bytes) const;

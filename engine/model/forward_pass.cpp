@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "engine/kernels/argmax.h"
+#include "engine/model/candidate_readback.h"
 #include "engine/kernels/attention.h"
 #include "engine/kernels/elementwise.h"
 #include "engine/kernels/embedding.h"
@@ -272,6 +273,11 @@ void ForwardPass::record_greedy(vk::CommandBuffer& cmd, const vk::BufferRange& o
   profile_as(cmd, KernelFamily::kSampling);
   kernels::record_argmax(ctx_, cmd, floats(buffers_->logits, 0, config_.n_vocab), out, config_.n_vocab, 1);
   cmd.barrier();
+}
+
+void ForwardPass::record_candidates(vk::CommandBuffer& cmd, CandidateReadback& readback, const CandidateRequest& request) {
+  profile_as(cmd, KernelFamily::kSampling);
+  readback.record(cmd, floats(buffers_->logits, 0, config_.n_vocab), request);
 }
 
 void ForwardPass::add_expert_usage(std::span<uint64_t> counts) const {

@@ -27,6 +27,9 @@ struct MoeDispatchOutputs;
 
 namespace vkmoe {
 
+class CandidateReadback;
+struct CandidateRequest;
+
 struct ForwardOptions {
   uint32_t max_tokens = 128;    // tokens per step; longer prompts are fed in chunks
   uint32_t max_ctx = 4096;      // KV cache rows, for the attention scratch size
@@ -60,6 +63,8 @@ class ForwardPass {
   void record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool all_logits);  // lm_head (the last layer normed)
   // After record_output: out (one uint32) = the index of the largest logit of logits() row 0.
   void record_greedy(vk::CommandBuffer& cmd, const vk::BufferRange& out);
+  // After record_output: a sampler's candidates from logits() row 0 into `readback`.
+  void record_candidates(vk::CommandBuffer& cmd, CandidateReadback& readback, const CandidateRequest& request);
 
   const vk::Buffer& logits() const;           // (max_tokens, n_vocab)
   // (n_layer + 1, max_tokens, n_embd): embeddings, each layer's output, and finally the

@@ -66,7 +66,21 @@ uint32_t Session::eval_greedy(std::span<const uint32_t> tokens) {
   return read_greedy_token();
 }
 
-void Session::run_steps(std::span<const uint32_t> tokens, bool all_logits, StepReadback readback, std::vector<float>* out) {
+LogitCandidates Session::eval_candidates(std::span<const uint32_t> tokens, const CandidateRequest& request) {
+  run_steps(tokens, false, StepReadback::kCandidates, nullptr, request);
+  return candidate_readback().read();
+}
+
+std::vector<float> Session::last_logits() {
+  if (last_step_tokens_ == 0) throw Error(ErrorCode::kInternal, "last_logits: no step has run");
+  steps_->wait_done();
+  std::vector<float> out(model_.config().n_vocab);
+  model_.context().download(forward_->logits(), 0, {reinterpret_cast<uint8_t*>(out.data()), out.size() * 4});
+  return out;
+}
+
+void Session::run_steps(std::span<const uint32_t> tokens, bool all_logits, StepReadback readback, std::vector<float>* out,
+                        const CandidateRequest& candidates) {
   const auto& c = model_.config();
   check_tokens(tokens);
   steps_->wait_done();
@@ -83,9 +97,7 @@ void Session::run_steps(std::span<const uint32_t> tokens, bool all_logits, StepR
     }
     steps_->begin_step();
     forward_->record(*steps_, *kv_, n, position_ + n, all_logits);
-    if (last_chunk && readback == StepReadback::kGreedyToken) {
-      forward_->record_greedy(steps_->cmd(), readback_buffer(readback).range());
-    }
+    if (last_chunk && readback != StepReadback::kLogits) record_readback(readback, candidates);
     steps_->finish();
     if (profile_) profile_->add(profiler_->finish_step(), n);
     usage_pending_ = true;
@@ -102,6 +114,29 @@ void Session::run_steps(std::span<const uint32_t> tokens, bool all_logits, StepR
   }
 }
 
+void Session::record_readback(StepReadback readback, const CandidateRequest& candidates) {
+  vk::CommandBuffer& cmd = steps_->cmd();
+  switch (readback) {
+    case StepReadback::kGreedyToken:
+      forward_->record_greedy(cmd, readback_buffer(readback).range());
+      break;
+    case StepReadback::kCandidates:
+      forward_->record_candidates(cmd, candidate_readback(), candidates);
+      break;
+    case StepReadback::kLogits: {
+      const vk::Buffer& logits = readback_buffer(readback);
+      cmd.copy(forward_->logits().range(0, logits.size()), logits.range());
+      cmd.barrier();
+      break;
+    }
+  }
+}
+
+CandidateReadback& Session::candidate_readback() {
+  if (!candidate_readback_) candidate_readback_ = std::make_unique<CandidateReadback>(model_.context(), model_.config().n_vocab);
+  return *candidate_readback_;
+}
+
 const vk::Buffer& Session::readback_buffer(StepReadback readback) {
   vk::Buffer& buffer = readback == StepReadback::kLogits ? logits_readback_ : greedy_readback_;
   if (!buffer.valid()) {
@@ -116,7 +151,7 @@ uint32_t Session::read_greedy_token() {
   return *static_cast<const uint32_t*>(greedy_readback_.mapped());
 }
 
-void Session::start_step(std::span<const uint32_t> tokens, StepReadback readback) {
+void Session::start_step(std::span<const uint32_t> tokens, StepReadback readback, const CandidateRequest& candidates) {
   check_tokens(tokens);
   if (tokens.size() > options_.max_tokens) {
     throw Error(ErrorCode::kInvalidArgument, "a step takes at most " + std::to_string(options_.max_tokens) + " tokens, not " +
@@ -134,6 +169,7 @@ void Session::start_step(std::span<const uint32_t> tokens, StepReadback readback
   next_unit_ = 0;
   step_tokens_ = n;
   step_readback_ = readback;
+  step_candidates_ = candidates;
 }
 
 void Session::record_unit() {
@@ -145,13 +181,7 @@ void Session::record_unit() {
     forward_->record_layer(*steps_, *kv_, next_unit_ - 1, step_tokens_, position_ + step_tokens_);
   } else {
     forward_->record_output(steps_->cmd(), step_tokens_, false);
-    const vk::Buffer& readback = readback_buffer(step_readback_);
-    if (step_readback_ == StepReadback::kGreedyToken) {
-      forward_->record_greedy(steps_->cmd(), readback.range());
-    } else {
-      steps_->cmd().copy(forward_->logits().range(0, readback.size()), readback.range());
-      steps_->cmd().barrier();
-    }
+    record_readback(step_readback_, step_candidates_);
   }
   ++next_unit_;
 }
@@ -187,6 +217,14 @@ uint32_t Session::step_greedy_token() {
   }
   collect_expert_usage();
   return read_greedy_token();
+}
+
+LogitCandidates Session::step_candidates() {
+  if (!step_done() || step_readback_ != StepReadback::kCandidates || !candidate_readback_) {
+    throw Error(ErrorCode::kInternal, "step_candidates: no finished step that read back candidates");
+  }
+  collect_expert_usage();
+  return candidate_readback_->read();
 }
 
 void Session::rewind(uint32_t position) {

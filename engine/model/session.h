@@ -7,6 +7,7 @@
 #include <span>
 #include <vector>
 
+#include "engine/model/candidate_readback.h"
 #include "engine/model/forward_pass.h"
 #include "engine/model/kv_cache.h"
 #include "engine/model/model.h"
@@ -24,9 +25,10 @@ struct SessionOptions {
   bool profile = false;        // time every kernel of every step with GPU timestamps
 };
 
-// What a step reads back for its last token: every logit, or only the greedy token (the argmax
-// taken on the GPU: 4 bytes instead of n_vocab floats).
-enum class StepReadback { kLogits, kGreedyToken };
+// What a step reads back for its last token: every logit, only the greedy token (the argmax
+// taken on the GPU: 4 bytes instead of n_vocab floats), or a sampler's candidates (the tokens
+// its cuts can keep, CandidateRequest).
+enum class StepReadback { kLogits, kGreedyToken, kCandidates };
 
 // Model options whose VRAM budget keeps room for the KV cache and scratch of such a session.
 ModelOptions model_options_for(const SessionOptions& session, const ExpertOptions& experts);
@@ -43,6 +45,12 @@ class Session {
   // The same step, returning only the greedy next token (the lowest index among equal
   // largest logits, as argmax() on eval's logits); the logits never leave the GPU.
   uint32_t eval_greedy(std::span<const uint32_t> tokens);
+  // The same step, returning the candidates `request` asks for (Sampler::candidate_request);
+  // they stay valid until the next step.
+  LogitCandidates eval_candidates(std::span<const uint32_t> tokens, const CandidateRequest& request);
+  // The last step's logits after its last token, read back now: for a sampler that the
+  // candidates did not settle.
+  std::vector<float> last_logits();
 
   // The frame-budgeted path: one step recorded and submitted in pieces between layers, never
   // waiting on the GPU. start_step(tokens) (at most max_tokens, checked as eval() checks them),
@@ -50,7 +58,9 @@ class Session {
   // the GPU to start on what was recorded; the piece after the last unit finishes the step,
   // and once step_done() step_logits() holds its last token's row. A step abandoned half way
   // (cancel) is forgotten by the next start_step(), which first waits for its submitted pieces.
-  void start_step(std::span<const uint32_t> tokens, StepReadback readback = StepReadback::kLogits);
+  // `candidates` is what a kCandidates step reads back.
+  void start_step(std::span<const uint32_t> tokens, StepReadback readback = StepReadback::kLogits,
+                  const CandidateRequest& candidates = {});
   uint32_t unit_count() const { return model_.config().n_layer + 2; }  // input, layers, output
   uint32_t next_unit() const { return next_unit_; }
   uint32_t units_left() const { return unit_count() - next_unit_; }
@@ -63,6 +73,8 @@ class Session {
   void wait_step() const { steps_->wait_done(); }
   std::span<const float> step_logits();         // after a kLogits step
   uint32_t step_greedy_token();                  // after a kGreedyToken step
+  LogitCandidates step_candidates();             // after a kCandidates step
+  StepReadback step_readback() const { return step_readback_; }  // of the step started last
 
   uint32_t position() const { return position_; }
   uint32_t max_ctx() const { return kv_layout_.max_ctx; }
@@ -94,8 +106,12 @@ class Session {
   uint32_t position_ = 0;
   uint32_t last_step_tokens_ = 0;
   void check_tokens(std::span<const uint32_t> tokens) const;
-  // eval's steps; `out` gets the logits unless readback is kGreedyToken.
-  void run_steps(std::span<const uint32_t> tokens, bool all_logits, StepReadback readback, std::vector<float>* out);
+  // eval's steps; `out` gets the logits when readback is kLogits.
+  void run_steps(std::span<const uint32_t> tokens, bool all_logits, StepReadback readback, std::vector<float>* out,
+                 const CandidateRequest& candidates = {});
+  // Records the readback of a step's last token after its logits.
+  void record_readback(StepReadback readback, const CandidateRequest& candidates);
+  CandidateReadback& candidate_readback();
   const vk::Buffer& readback_buffer(StepReadback readback);
   uint32_t read_greedy_token();
   // Adds the routing of the last submitted step once its GPU work is done.
@@ -107,8 +123,10 @@ class Session {
   uint32_t next_unit_ = 0;
   uint32_t step_tokens_ = 0;
   StepReadback step_readback_ = StepReadback::kLogits;
+  CandidateRequest step_candidates_;
   vk::Buffer logits_readback_;  // (n_vocab) floats, host-visible
   vk::Buffer greedy_readback_;  // one uint32, host-visible, written by the argmax kernel
+  std::unique_ptr<CandidateReadback> candidate_readback_;
 };
 
 }  // namespace vkmoe

@@ -93,6 +93,42 @@ TEST_P(GoldenModelTest, GreedyOnTheGpuMatchesReference) {
   EXPECT_EQ(got, ref_.greedy);
 }
 
+// Sampling from the candidates read back on the GPU draws what sampling the whole logits row
+// draws, seed for seed, and every listed logit is the row's own.
+TEST_P(GoldenModelTest, SampledFromCandidatesAsFromTheLogits) {
+  std::vector<SamplingParams> settings(4);
+  settings[0].top_k = 5, settings[0].repetition_penalty = 1.3f;
+  settings[1].top_p = 0.9f;
+  settings[2].min_p = 0.05f, settings[2].top_p = 0.95f, settings[2].repetition_penalty = 1.2f;
+  settings[3].temperature = 0.0f, settings[3].repetition_penalty = 1.5f;
+  for (size_t i = 0; i < settings.size(); ++i) {
+    SamplingParams& p = settings[i];
+    if (i < 3) p.temperature = 0.9f;
+    p.seed = 11 + i;
+    SCOPED_TRACE("setting " + std::to_string(i));
+    auto by_logits = session(kernels::KvCacheType::kF32), by_candidates = session(kernels::KvCacheType::kF32);
+    Sampler from_logits(p), from_candidates(p);
+    std::vector<uint32_t> generated, input = ref_.prompt;
+    int from_list = 0;
+    for (int step = 0; step < 10; ++step) {
+      const uint32_t want = from_logits.sample(by_logits->eval(input), generated);
+      const auto request = from_candidates.candidate_request(generated);
+      ASSERT_TRUE(request.has_value());
+      const LogitCandidates c = by_candidates->eval_candidates(input, *request);
+      const std::vector<float> logits = by_candidates->last_logits();
+      ASSERT_LE(c.listed, c.entries.size());
+      for (const TokenLogit& e : c.entries) ASSERT_EQ(e.logit, logits[e.id]) << "token " << e.id;
+      auto got = from_candidates.sample_candidates(c, generated);
+      from_list += got.has_value();
+      if (!got) got = from_candidates.sample(logits, generated);
+      ASSERT_EQ(*got, want) << "step " << step;
+      generated.push_back(want);
+      input.assign(1, want);
+    }
+    EXPECT_GT(from_list, 0) << "every draw fell back to the logits";
+  }
+}
+
 TEST_P(GoldenModelTest, DefaultPrecisionWithF16CacheStaysClose) {
   auto s = session(kernels::KvCacheType::kF16);
   auto logits = s->eval(ref_.prompt, true);
