@@ -4,7 +4,9 @@
 // 256 invocations a workgroup, workgroup g owning the chunk [g * 4096, (g + 1) * 4096) of
 // which invocation i reads x[g * 4096 + i + 256 * j], j < 16.
 //
-// STATS: each workgroup writes its chunk's max m_g, its sum s_g = Σ exp((x − m_g) / T) and the
+// STATS: each workgroup writes its chunk's max m_g, its sum s_g = Σ exp((x − m_g) / T) (0 when
+// inv_temperature is 0: a top-k draw needs no total, and the exponentials are most of the
+// pass on a CPU device) and the
 // maxima of its 16 sub-chunks (sub-chunk s: what invocations 16s .. 16s + 15 read). The last
 // workgroup to finish (a ticket counter) combines them into
 //   max_logit    M = max_g m_g
@@ -105,7 +107,7 @@ void main() {
   lane_max[lid] = own_max;
   const float chunk_max = workgroup_max(own_max);
   float own_sum = 0.0;
-  if (chunk_max > kNegInf) {
+  if (chunk_max > kNegInf && p.inv_temperature > 0.0) {
     [[unroll]] for (uint j = 0; j < kPerInvocation; ++j) own_sum += exp((v[j] - chunk_max) * p.inv_temperature);
   }
   const float chunk_sum = workgroup_sum(own_sum);
@@ -133,7 +135,7 @@ void main() {
   float z = 0.0;
   for (uint i = lid; i < p.groups; i += kWorkgroup) {
     const float mg = scratch.partial[i];
-    if (mg > kNegInf) z += scratch.partial[p.groups + i] * exp((mg - max_logit) * p.inv_temperature);
+    if (mg > kNegInf && p.inv_temperature > 0.0) z += scratch.partial[p.groups + i] * exp((mg - max_logit) * p.inv_temperature);
   }
   const float weight_total = workgroup_sum(z);
   float floor_logit = max_logit - p.margin;

@@ -33,7 +33,7 @@ void record_logit_candidates(vk::Context& ctx, vk::CommandBuffer& cmd, const vk:
     throw Error(ErrorCode::kInternal, "logit_candidates: range too small");
   }
   const uint32_t groups = static_cast<uint32_t>(ceil_div(n, kChunk));
-  const LogitCandidatesPush push{n, groups, 1.0f / params.temperature, params.margin, params.min_count,
+  const LogitCandidatesPush push{n, groups, params.weight_total ? 1.0f / params.temperature : 0.0f, params.margin, params.min_count,
                                  params.window_size, layout.window_capacity, layout.capacity};
   const uint32_t spec[] = {kWorkgroup};
   const Grid grid = grid_for_groups(groups, ctx.caps());

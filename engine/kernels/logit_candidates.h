@@ -43,6 +43,7 @@ struct LogitCandidatesLayout {
 
 struct LogitCandidatesParams {
   float temperature = 1.0f;  // > 0; scales the weight total only
+  bool weight_total = true;  // false: skip it (reads back 0)
   float margin = 0.0f;       // >= 0, may be +inf
   uint32_t min_count = 0;
   uint32_t window_size = 0;  // ids already in the result buffer, at most window_capacity

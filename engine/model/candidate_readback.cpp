@@ -28,6 +28,7 @@ void CandidateReadback::record(vk::CommandBuffer& cmd, const vk::BufferRange& lo
   result_.flush(layout_.window_ids_word() * 4, window_ids_.size() * 4);
   kernels::LogitCandidatesParams params;
   params.temperature = request.temperature;
+  params.weight_total = request.weight_total;
   params.margin = request.margin;
   params.min_count = request.min_count;
   params.window_size = static_cast<uint32_t>(window_ids_.size());

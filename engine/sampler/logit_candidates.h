@@ -17,6 +17,7 @@ struct CandidateRequest {
   float temperature = 1.0f;  // > 0: the weight total's temperature
   float margin = 0.0f;       // >= 0, in logits
   uint32_t min_count = 0;
+  bool weight_total = true;  // false when the draw never reads it (top-k, greedy): the GPU skips it
   std::vector<uint32_t> window_ids;  // the repetition penalty's tokens, whose logits come back too
 };
 
@@ -28,7 +29,7 @@ struct TokenLogit {
 struct LogitCandidates {
   uint32_t n_vocab = 0;
   float max_logit = 0.0f;      // the largest logit
-  double weight_total = 0.0;   // Σ exp((logit − max_logit) / temperature) over the vocabulary
+  double weight_total = 0.0;   // Σ exp((logit − max_logit) / temperature) over the vocabulary, if asked
   float floor_logit = 0.0f;    // every token not listed has a logit below this
   uint32_t listed = 0;         // tokens at or above the floor; more than entries.size() when they overflowed
   std::span<const TokenLogit> entries;    // in no particular order

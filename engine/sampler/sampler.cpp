@@ -152,12 +152,14 @@ std::optional<CandidateRequest> Sampler::candidate_request(std::span<const uint3
   if (window > kMaxCandidateWindow) return std::nullopt;
   if (params_.temperature <= 0.0f) {
     request.min_count = 1 + window;  // the best token that is not penalized is listed
+    request.weight_total = false;
     return request;
   }
   if (!has_cuts()) return std::nullopt;
   request.temperature = params_.temperature;
   if (params_.top_k > 0) {
     request.min_count = params_.top_k + window;
+    request.weight_total = false;  // the softmax runs over the k best alone
   } else {
     const float weights = params_.min_p > 0.0f ? std::min(kMargin, kPenaltyRoom - std::log(params_.min_p)) : kMargin;
     request.margin = weights * params_.temperature;

@@ -50,7 +50,7 @@ Candidates reference(const std::vector<float>& x, const kernels::LogitCandidates
   const float inv_t = 1.0f / params.temperature;
   double total = 0.0;
   for (float v : x) {
-    if (!std::isnan(v) && c.max_logit > -kInf) total += std::exp(double(v - c.max_logit) * inv_t);
+    if (!std::isnan(v) && c.max_logit > -kInf && params.weight_total) total += std::exp(double(v - c.max_logit) * inv_t);
   }
   c.weight_total = static_cast<float>(total);
   // Sub-chunk of token t: workgroup t / 4096, then (t mod 256) / 16 within it.
@@ -86,6 +86,7 @@ struct Case {
   uint32_t min_count;
   uint32_t capacity;
   bool nans;
+  bool weight_total = true;
 };
 
 void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
@@ -192,7 +193,8 @@ TEST_P(LogitCandidatesCaseTest, MatchesReference) {
   layout.window_capacity = 8;
   layout.capacity = c.capacity;
   const auto window = window_for(c.n);
-  const kernels::LogitCandidatesParams params{c.temperature, c.margin, c.min_count, static_cast<uint32_t>(window.size())};
+  const kernels::LogitCandidatesParams params{c.temperature, c.weight_total, c.margin, c.min_count,
+                                              static_cast<uint32_t>(window.size())};
   vk::Buffer scratch = zeroed_scratch(c.n);
   expect_matches(run(x, layout, params, window, scratch), reference(x, params, window), layout, window.size());
 }
@@ -203,6 +205,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"n1_margin", 1, 1.0f, 2.0f, 0, 64, false}, Case{"n300_margin3_t07", 300, 0.7f, 3.0f, 0, 64, false},
         Case{"n4096_count40", 4096, 0.8f, 0.0f, 40, 512, false}, Case{"n4097_count1", 4097, 1.0f, 0.0f, 1, 64, true},
         Case{"n151936_count40_nan", 151936, 0.8f, 0.0f, 40, 4096, true},
+        Case{"n151936_count40_no_total", 151936, 0.8f, 0.0f, 40, 4096, false, false},
         Case{"n151936_margin1", 151936, 1.3f, 1.0f, 0, 4096, false},
         Case{"n151936_count608_all_subchunks", 151936, 1.0f, 0.0f, 608, 65536, false},
         Case{"n151936_margin_and_count", 151936, 1.0f, 0.5f, 200, 4096, false},
@@ -221,7 +224,7 @@ TEST_F(LogitCandidatesTest, ScratchServesStepAfterStep) {
   for (uint32_t step = 0; step < 3; ++step) {
     const auto x = random_floats(n, 100 + step, -5.0f, 5.0f + step);
     const std::vector<uint32_t> window = {step, n - 1 - step};
-    const kernels::LogitCandidatesParams params{1.0f, 0.0f, 30, 2};
+    const kernels::LogitCandidatesParams params{1.0f, true, 0.0f, 30, 2};
     SCOPED_TRACE("step " + std::to_string(step));
     expect_matches(run(x, layout, params, window, scratch), reference(x, params, window), layout, window.size());
   }
@@ -232,7 +235,7 @@ TEST_F(LogitCandidatesTest, AllNaNListsNothingAndReportsNoMax) {
   kernels::LogitCandidatesLayout layout;
   layout.window_capacity = 2;
   layout.capacity = 16;
-  const kernels::LogitCandidatesParams params{1.0f, 4.0f, 0, 1};
+  const kernels::LogitCandidatesParams params{1.0f, true, 4.0f, 0, 1};
   const Run r = run(x, layout, params, {3}, zeroed_scratch(700));
   EXPECT_EQ(r.max_logit, -kInf);
   EXPECT_EQ(r.weight_total, 0.0f);

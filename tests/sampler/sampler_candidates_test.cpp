@@ -36,7 +36,10 @@ Readback read_back(const std::vector<float>& logits, const CandidateRequest& req
   c.n_vocab = static_cast<uint32_t>(logits.size());
   c.max_logit = *std::max_element(logits.begin(), logits.end());
   const float scaled_max = c.max_logit / request.temperature;
-  for (float l : logits) c.weight_total += std::exp(l / request.temperature - scaled_max);
+  // Left at 0 when not asked for, as the GPU leaves it: a draw that read it would go wrong.
+  if (request.weight_total) {
+    for (float l : logits) c.weight_total += std::exp(l / request.temperature - scaled_max);
+  }
   c.floor_logit = c.max_logit - request.margin;
   if (request.min_count > 0) {
     std::vector<float> sorted = logits;
@@ -215,10 +218,12 @@ TEST(SamplerCandidates, RequestsFollowTheCuts) {
   const auto top_k = Sampler(params(0.8f, 40, 1.0f, 0.0f, 1.1f)).candidate_request(history);
   ASSERT_TRUE(top_k.has_value());
   EXPECT_EQ(top_k->min_count, 43u);
+  EXPECT_FALSE(top_k->weight_total) << "top-k's softmax runs over the k best alone";
   EXPECT_EQ(top_k->window_ids, (std::vector<uint32_t>{3, 5, 9}));
   const auto min_p = Sampler(params(0.5f, 0, 1.0f, 0.05f, 1.0f)).candidate_request({});
   ASSERT_TRUE(min_p.has_value());
   EXPECT_NEAR(min_p->margin, 0.5f * (4.0f - std::log(0.05f)), 1e-6);
+  EXPECT_TRUE(min_p->weight_total);
   const auto top_p = Sampler(params(2.0f, 0, 0.9f, 0.0f, 1.0f)).candidate_request({});
   ASSERT_TRUE(top_p.has_value());
   EXPECT_EQ(top_p->margin, 32.0f);
