@@ -48,8 +48,8 @@ class Session {
   // The same step, returning the candidates `request` asks for (Sampler::candidate_request);
   // they stay valid until the next step.
   LogitCandidates eval_candidates(std::span<const uint32_t> tokens, const CandidateRequest& request);
-  // The last step's logits after its last token, read back now: for a sampler that the
-  // candidates did not settle.
+  // The logits after the last token of the last step, read back now (row 0 of the logits, so
+  // not after eval(..., all_logits = true)): for a sampler that the candidates did not settle.
   std::vector<float> last_logits();
 
   // The frame-budgeted path: one step recorded and submitted in pieces between layers, never
