@@ -1,13 +1,13 @@
 #version 450
 // What a sampler needs from one row of logits, so that a sampled decode step reads back the
 // tokens that can be drawn instead of the whole vocabulary. Two dispatches over x (n floats),
-// 256 invocations a workgroup, workgroup g owning the chunk [g * 4096, (g + 1) * 4096) of
-// which invocation i reads x[g * 4096 + i + 256 * j], j < 16.
+// 64 invocations a workgroup, workgroup g owning the chunk [g * 4096, (g + 1) * 4096) of which
+// invocation i reads x[g * 4096 + i + 64 * j], j < 64. (Few invocations with many logits each:
+// a CPU driver pays for every invocation of a workgroup at each barrier.)
 //
 // STATS: each workgroup writes its chunk's max m_g, its sum s_g = Σ exp((x − m_g) / T) (0 when
-// inv_temperature is 0: a top-k draw needs no total, and the exponentials are most of the
-// pass on a CPU device) and the
-// maxima of its 16 sub-chunks (sub-chunk s: what invocations 16s .. 16s + 15 read). The last
+// inv_temperature is 0: a top-k draw needs no total) and the maxima of its 16 sub-chunks
+// (sub-chunk s: what invocations 4s .. 4s + 3 read). The last
 // workgroup to finish (a ticket counter) combines them into
 //   max_logit    M = max_g m_g
 //   weight_total Z = Σ_g s_g exp((m_g − M) / T)
@@ -54,15 +54,17 @@ layout(push_constant) uniform Push {
   uint capacity;
 } p;
 
-const uint kWorkgroup = 256;
-const uint kPerInvocation = 16;
+const uint kWorkgroup = 64;
+const uint kPerInvocation = 64;
 const uint kChunk = kWorkgroup * kPerInvocation;
-const uint kSubChunks = kWorkgroup / kPerInvocation;  // per workgroup
+const uint kSubChunks = 16;  // per workgroup
+const uint kLanesPerSubChunk = kWorkgroup / kSubChunks;
 const float kNegInf = -1.0 / 0.0;
 
 #if defined(STATS)
 shared float lane_max[kWorkgroup];
 shared bool is_last;
+shared float kth_sub_max;
 
 // x[index], with NaN and indices past n as −inf.
 float logit_at(uint index) {
@@ -80,17 +82,17 @@ uint order_key(float v) {
 float from_order_key(uint k) { return uintBitsToFloat((k & 0x80000000u) != 0 ? k & 0x7fffffffu : ~k); }
 
 // The k-th largest of the sub-chunk maxima, bit by bit from the top: the largest key with at
-// least k maxima at or above it. Counts stay below 2^24, exact as float sums.
+// least k maxima at or above it. One subgroup does it, so the 32 rounds need no barrier.
 float kth_largest_sub_max(uint k, uint subs) {
   const uint base = 2 * p.groups;
   uint key = 0;
   for (int bit = 31; bit >= 0; --bit) {
-    uint trial = key | (1u << uint(bit));
-    float count = 0.0;
-    for (uint i = gl_LocalInvocationID.x; i < subs; i += kWorkgroup) {
-      if (order_key(scratch.partial[base + i]) >= trial) count += 1.0;
+    const uint trial = key | (1u << uint(bit));
+    uint count = 0;
+    for (uint i = gl_SubgroupInvocationID; i < subs; i += gl_SubgroupSize) {
+      count += order_key(scratch.partial[base + i]) >= trial ? 1 : 0;
     }
-    if (workgroup_sum(count) >= float(k)) key = trial;
+    if (subgroupAdd(count) >= k) key = trial;
   }
   return from_order_key(key);
 }
@@ -98,23 +100,22 @@ float kth_largest_sub_max(uint k, uint subs) {
 void main() {
   const uint g = flat_group_index();
   const uint lid = gl_LocalInvocationID.x;
-  float v[kPerInvocation];
   float own_max = kNegInf;
-  [[unroll]] for (uint j = 0; j < kPerInvocation; ++j) {
-    v[j] = logit_at(g * kChunk + lid + kWorkgroup * j);
-    own_max = max(own_max, v[j]);
-  }
+  [[unroll]] for (uint j = 0; j < kPerInvocation; ++j) own_max = max(own_max, logit_at(g * kChunk + lid + kWorkgroup * j));
   lane_max[lid] = own_max;
   const float chunk_max = workgroup_max(own_max);
+  // The chunk again (from cache) rather than 64 values held across the reduction.
   float own_sum = 0.0;
   if (chunk_max > kNegInf && p.inv_temperature > 0.0) {
-    [[unroll]] for (uint j = 0; j < kPerInvocation; ++j) own_sum += exp((v[j] - chunk_max) * p.inv_temperature);
+    [[unroll]] for (uint j = 0; j < kPerInvocation; ++j) {
+      own_sum += exp((logit_at(g * kChunk + lid + kWorkgroup * j) - chunk_max) * p.inv_temperature);
+    }
   }
   const float chunk_sum = workgroup_sum(own_sum);
   barrier();
   if (lid < kSubChunks) {
     float m = kNegInf;
-    for (uint q = 0; q < kPerInvocation; ++q) m = max(m, lane_max[lid * kPerInvocation + q]);
+    for (uint q = 0; q < kLanesPerSubChunk; ++q) m = max(m, lane_max[lid * kLanesPerSubChunk + q]);
     scratch.partial[2 * p.groups + g * kSubChunks + lid] = m;
   }
   if (lid == 0) {
@@ -139,9 +140,16 @@ void main() {
   }
   const float weight_total = workgroup_sum(z);
   float floor_logit = max_logit - p.margin;
-  if (p.min_count > 0) {
-    const uint subs = p.groups * kSubChunks;
-    floor_logit = min(floor_logit, p.min_count > subs ? kNegInf : kth_largest_sub_max(p.min_count, subs));
+  const uint subs = p.groups * kSubChunks;
+  if (p.min_count > 0 && p.min_count <= subs) {
+    if (gl_SubgroupID == 0) {
+      const float kth = kth_largest_sub_max(p.min_count, subs);
+      if (subgroupElect()) kth_sub_max = kth;
+    }
+    barrier();
+    floor_logit = min(floor_logit, kth_sub_max);
+  } else if (p.min_count > subs) {
+    floor_logit = kNegInf;
   }
   for (uint i = lid; i < p.window_size; i += kWorkgroup) {
     const uint id = result.words[i];
@@ -163,16 +171,20 @@ void main() {
   const uint lid = gl_LocalInvocationID.x;
   const float floor_logit = scratch.list_floor;
   const uint entries = 2 * p.window_capacity;
+  // One atomic per subgroup and round: the subgroup's count reserves its slots, which its
+  // passing lanes share out in lane order.
   for (uint j = 0; j < kPerInvocation; ++j) {
     const uint index = g * kChunk + lid + kWorkgroup * j;
-    if (index >= p.n) break;
-    const float v = x[index];
-    if (v >= floor_logit) {
-      const uint slot = atomicAdd(scratch.list_count, 1);
-      if (slot < p.capacity) {
-        result.words[entries + 2 * slot] = index;
-        result.words[entries + 2 * slot + 1] = floatBitsToUint(v);
-      }
+    const float v = index < p.n ? x[index] : kNegInf;
+    const uint passes = index < p.n && v >= floor_logit ? 1 : 0;
+    const uint subgroup_passes = subgroupAdd(passes);
+    if (subgroup_passes == 0) continue;
+    uint first = 0;
+    if (subgroupElect()) first = atomicAdd(scratch.list_count, subgroup_passes);
+    const uint slot = subgroupMax(first) + subgroupExclusiveAdd(passes);
+    if (passes != 0 && slot < p.capacity) {
+      result.words[entries + 2 * slot] = index;
+      result.words[entries + 2 * slot + 1] = floatBitsToUint(v);
     }
   }
   memoryBarrierBuffer();

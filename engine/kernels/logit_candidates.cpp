@@ -8,8 +8,8 @@
 namespace vkmoe::kernels {
 namespace {
 
-// The shader's fixed shape: 256 invocations, 16 logits each, 16 sub-chunks a workgroup.
-constexpr uint32_t kWorkgroup = 256;
+// The shader's fixed shape: 64 invocations, 64 logits each, 16 sub-chunks a workgroup.
+constexpr uint32_t kWorkgroup = 64;
 constexpr uint32_t kChunk = 4096;
 constexpr uint32_t kSubChunks = 16;
 constexpr uint64_t kScratchHeaderWords = 4;

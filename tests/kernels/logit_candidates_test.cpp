@@ -53,12 +53,12 @@ Candidates reference(const std::vector<float>& x, const kernels::LogitCandidates
     if (!std::isnan(v) && c.max_logit > -kInf && params.weight_total) total += std::exp(double(v - c.max_logit) * inv_t);
   }
   c.weight_total = static_cast<float>(total);
-  // Sub-chunk of token t: workgroup t / 4096, then (t mod 256) / 16 within it.
+  // Sub-chunk of token t: workgroup t / 4096, then (t mod 64) / 4 within it.
   const uint32_t groups = (n + 4095) / 4096;
   std::vector<float> sub_max(size_t(groups) * 16, -kInf);
   for (uint32_t t = 0; t < n; ++t) {
     if (std::isnan(x[t])) continue;
-    float& m = sub_max[(t / 4096) * 16 + (t % 256) / 16];
+    float& m = sub_max[(t / 4096) * 16 + (t % 64) / 4];
     m = std::max(m, x[t]);
   }
   c.floor_logit = c.max_logit - params.margin;
