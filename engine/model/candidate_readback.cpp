@@ -46,10 +46,13 @@ LogitCandidates CandidateReadback::read() {
   c.max_logit = header[0];
   c.weight_total = header[1];
   c.floor_logit = header[2];
+  // Word copies (memcpy, as the words hold float bits); empty vectors may have no storage.
   entries_.resize(std::min(c.listed, layout_.capacity));
-  std::memcpy(entries_.data(), words + layout_.entries_word(), entries_.size() * sizeof(TokenLogit));
+  if (!entries_.empty()) std::memcpy(entries_.data(), words + layout_.entries_word(), entries_.size() * sizeof(TokenLogit));
   window_logits_.resize(window_ids_.size());
-  std::memcpy(window_logits_.data(), words + layout_.window_logits_word(), window_logits_.size() * 4);
+  if (!window_logits_.empty()) {
+    std::memcpy(window_logits_.data(), words + layout_.window_logits_word(), window_logits_.size() * 4);
+  }
   c.entries = entries_;
   c.window_ids = window_ids_;
   c.window_logits = window_logits_;

@@ -1,6 +1,7 @@
 // `vkmoe run` and `vkmoe chat` refuse sampling flags that mean nothing (a negative
 // temperature, top-p outside (0, 1], min-p outside [0, 1], a penalty that is not positive)
-// before loading the model, naming the setting; valid edge values are accepted.
+// before loading the model, naming the setting; valid edge values are accepted; a seed repeats a
+// sampled run, whose tokens come from the candidates read back on the device.
 #include <gtest/gtest.h>
 
 #include <ostream>
@@ -42,6 +43,18 @@ INSTANTIATE_TEST_SUITE_P(BadValues, RunRejectsSampling,
 TEST(RunAcceptsSampling, EdgeValues) {
   const CliRun r = run_vkmoe("run --model " + golden_model_arg() + " --prompt hi -n 2 --temp 0 --top-p 1 --min-p 1 --seed 1");
   EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+TEST(RunAcceptsSampling, SeedRepeatsASampledRun) {
+  for (const char* cuts : {"--top-k 8 --repeat-penalty 1.2", "--top-p 0.9 --min-p 0.05"}) {
+    const std::string command =
+        "run --model " + golden_model_arg() + " --prompt hi -n 12 --temp 0.8 --seed 5 " + std::string(cuts);
+    const CliRun first = run_vkmoe(command), second = run_vkmoe(command);
+    ASSERT_EQ(first.exit_code, 0) << cuts << ": " << first.err;
+    ASSERT_EQ(second.exit_code, 0) << cuts << ": " << second.err;
+    EXPECT_FALSE(first.out.empty()) << cuts;
+    EXPECT_EQ(first.out, second.out) << cuts;
+  }
 }
 
 }  // namespace
