@@ -34,9 +34,15 @@ const StepOutput& Turn::step(double budget_us, bool blocking, bool cancel) {
       session_.wait_step();
     }
     awaiting_ = false;
-    timings_.step_finished(step_tokens_);
+    if (!awaiting_row_) timings_.step_finished(step_tokens_);
+    awaiting_row_ = false;
     if (fed_ == input_.size()) {
-      take_token(draw_token());
+      const std::optional<uint32_t> token = draw_token();
+      if (!token) {
+        awaiting_ = awaiting_row_ = true;
+        return out_;
+      }
+      take_token(*token);
       if (finished_) return out_;
     }
   } else if (!session_.gpu_idle()) {
@@ -50,13 +56,15 @@ const StepOutput& Turn::step(double budget_us, bool blocking, bool cancel) {
   return out_;
 }
 
-uint32_t Turn::draw_token() {
+std::optional<uint32_t> Turn::draw_token() {
   switch (session_.step_readback()) {
     case StepReadback::kGreedyToken:
       return session_.step_greedy_token();
     case StepReadback::kCandidates:
-      if (const auto token = sampler_.sample_candidates(session_.step_candidates(), generated_)) return *token;
-      return sampler_.sample(session_.last_logits(), generated_);
+      if (const auto token = sampler_.sample_candidates(session_.step_candidates(), generated_)) return token;
+      // A frame never waits on the GPU: the row comes in a copy of its own, drawn from when done.
+      session_.read_back_step_logits();
+      return std::nullopt;
     case StepReadback::kLogits:
       break;
   }

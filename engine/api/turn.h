@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -61,7 +62,9 @@ class Turn {
  private:
   using Clock = std::chrono::steady_clock;
   void take_token(uint32_t id);  // the sampled (or GPU greedy) next token
-  uint32_t draw_token();         // from what the finished step read back
+  // From what the finished step read back; nullopt while its logits row is on its way (the
+  // candidates did not settle the draw).
+  std::optional<uint32_t> draw_token();
   void record(double budget_us, bool blocking);
   void finish(vkmoe_finish_reason reason);
   bool stop_string_reached(size_t new_bytes) const;
@@ -77,6 +80,7 @@ class Turn {
   size_t fed_ = 0;
   uint32_t step_tokens_ = 0;
   bool awaiting_ = false;        // a whole step is submitted; its logits come when it finishes
+  bool awaiting_row_ = false;    // what is awaited is only the copy of a finished step's logits
   bool started_ = false;
   bool finished_ = false;
   vkmoe_finish_reason reason_ = VKMOE_FINISH_NONE;

@@ -227,6 +227,17 @@ LogitCandidates Session::step_candidates() {
   return candidate_readback_->read();
 }
 
+void Session::read_back_step_logits() {
+  if (!step_done() || step_readback_ != StepReadback::kCandidates) {
+    throw Error(ErrorCode::kInternal, "read_back_step_logits: no finished step that read back candidates");
+  }
+  collect_expert_usage();
+  steps_->begin_step();
+  record_readback(StepReadback::kLogits, {});
+  steps_->submit_last();
+  step_readback_ = StepReadback::kLogits;
+}
+
 void Session::rewind(uint32_t position) {
   if (position > position_) {
     throw Error(ErrorCode::kInvalidArgument, "rewind to " + std::to_string(position) + " is past the session's position " +

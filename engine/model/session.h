@@ -74,6 +74,9 @@ class Session {
   std::span<const float> step_logits();         // after a kLogits step
   uint32_t step_greedy_token();                  // after a kGreedyToken step
   LogitCandidates step_candidates();             // after a kCandidates step
+  // After a finished kCandidates step whose candidates did not settle the draw: submits the
+  // copy of its logits row without waiting; once step_done(), step_logits() returns it.
+  void read_back_step_logits();
   StepReadback step_readback() const { return step_readback_; }  // of the step started last
 
   uint32_t position() const { return position_; }

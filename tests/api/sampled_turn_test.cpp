@@ -1,6 +1,7 @@
 // A sampled turn through the frame-budgeted step reads back the sampler's candidates, not the
-// logits: its tokens must be the ones the sampler draws from whole logits rows of the same
-// model, seed for seed. The whole-row side runs vkmoe::Session on the model behind the handle.
+// logits (and the row, in a copy of its own, where they do not settle the draw): its tokens
+// must be the ones the sampler draws from whole logits rows of the same model, seed for seed.
+// The whole-row side runs vkmoe::Session on the model behind the handle.
 #include <gtest/gtest.h>
 
 #include <ostream>
@@ -18,6 +19,7 @@ namespace {
 struct SampledCase {
   std::string name;
   vkmoe_sampling sampling;
+  bool falls_back = false;  // some step's candidates do not settle the draw
 };
 
 void PrintTo(const SampledCase& c, std::ostream* os) { *os << c.name; }
@@ -62,10 +64,20 @@ TEST_P(SampledTurnTest, DrawsWhatTheSamplerDrawsFromTheLogits) {
   p.min_p = turn.sampling.min_p;
   p.repetition_penalty = turn.sampling.repetition_penalty;
   p.seed = turn.sampling.seed;
-  Sampler sampler(p);
+  Sampler sampler(p), probe(p);
   std::vector<uint32_t> want, input = ref.prompt;
+  int fallbacks = 0;
   while (want.size() < max_new) {
-    const uint32_t id = sampler.sample(whole_rows.eval(input), want);
+    // The same step as eval(input); the probe says whether its candidates settle the draw.
+    std::vector<float> logits;
+    if (const auto request = sampler.candidate_request(want)) {
+      const LogitCandidates candidates = whole_rows.eval_candidates(input, *request);
+      fallbacks += !probe.sample_candidates(candidates, want).has_value();
+      logits = whole_rows.last_logits();
+    } else {
+      logits = whole_rows.eval(input);
+    }
+    const uint32_t id = sampler.sample(logits, want);
     int eog = 0;
     ASSERT_EQ(vkmoe_token_is_end_of_generation(model, id, &eog), VKMOE_OK);
     if (eog) break;
@@ -73,13 +85,19 @@ TEST_P(SampledTurnTest, DrawsWhatTheSamplerDrawsFromTheLogits) {
     input.assign(1, id);
   }
   EXPECT_EQ(run.tokens, want);
+  if (GetParam().falls_back) {
+    EXPECT_GT(fallbacks, 0) << "no step took the row's own copy";
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Settings, SampledTurnTest,
                          ::testing::Values(SampledCase{"top_k8_penalty12", sampling(0.9f, 8, 1.0f, 0.0f, 1.2f)},
                                            SampledCase{"top_p09_min_p005", sampling(0.8f, 0, 0.9f, 0.05f, 1.0f)},
                                            SampledCase{"greedy_penalty14", sampling(0.0f, 0, 1.0f, 0.0f, 1.4f)},
-                                           SampledCase{"temperature_only", sampling(1.0f, 0, 1.0f, 0.0f, 1.0f)}),
+                                           SampledCase{"temperature_only", sampling(1.0f, 0, 1.0f, 0.0f, 1.0f)},
+                                           // min-p 1e-9 cuts 20.7 / T below the best, under
+                                           // the request's floor at 16 / T: the row must come.
+                                           SampledCase{"min_p_tiny_t02", sampling(0.2f, 0, 1.0f, 1e-9f, 1.0f), true}),
                          [](const auto& info) { return info.param.name; });
 
 }  // namespace
