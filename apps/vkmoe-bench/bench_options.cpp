@@ -4,6 +4,7 @@
 
 #include "apps/common/args.h"
 #include "apps/common/expert_args.h"
+#include "apps/common/sampling_args.h"
 #include "engine/kernels/matmul.h"
 #include "loader/base/error.h"
 
@@ -91,6 +92,7 @@ const char* bench_usage() {
   return "usage: vkmoe-bench -m FILE [-p 512] [-n 128] [-r 5] [-o md|json|csv] [--warmup 1] [-ub 512]\n"
          "                   [--vram-budget SIZE | --expert-slots N] [--expert-policy lru|lfu] [--prefetch on|off]\n"
          "                   [--zero-copy on|off] [--compare-resident] [--profile]\n"
+         "                   [--temp T] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed S]\n"
          "                   [--sweep-budget N [--sweep-csv FILE] [--plot FILE.svg]]\n"
          "       vkmoe-bench --matmul TYPE[,TYPE...] [--matmul-shapes SHAPE[,...]] [--matmul-tokens T[,...]] [-r 5] [-o md|json]\n"
          "\n"
@@ -113,6 +115,9 @@ const char* bench_usage() {
          "                            (if they fit) and print the speed ratios against it\n"
          "      --profile             time every kernel of the timed runs with GPU timestamps and print, per\n"
          "                            test and kernel family, calls, µs, bytes and GB/s per token (md, json)\n"
+         "      --temp T ...          tgN steps sample their token with these settings (as vkmoe run's) and\n"
+         "                            read back its candidates; the row's test reads 'tgN sampled' (default:\n"
+         "                            greedy, the argmax on the GPU)\n"
          "      --sweep-budget N      instead of the tests: tgN (the -n length) at N expert-slot counts evenly\n"
          "                            spaced from top-k to all experts; a CSV row per point\n"
          "      --sweep-csv FILE      write the sweep's CSV to FILE instead of stdout\n"
@@ -126,7 +131,7 @@ const char* bench_usage() {
          "\n"
          "Results go to stdout, progress to stderr. t/s is timed by the wall clock around each eval\n"
          "(recording, submission, GPU wait and the read-back: a prompt's last logits, a decode step's\n"
-         "greedy token); the device's copy bandwidth by\n"
+         "greedy token or sampling candidates, and the draw); the device's copy bandwidth by\n"
          "GPU timestamps around a device-to-device vkCmdCopyBuffer (bytes read + written), and the\n"
          "host-to-device bandwidth by GPU timestamps around a copy from host-visible to device-local memory.\n"
          "The device is chosen by VKMOE_DEVICE (index or name substring).\n";
@@ -151,6 +156,8 @@ BenchOptions parse_bench_options(const std::vector<std::string>& argv) {
   o.experts = cli::read_expert_args(args);
   o.compare_resident = args.has_flag("compare-resident");
   o.profile = args.has_flag("profile");
+  o.sampling = cli::read_sampling_args(args);
+  check_sampling_params(o.sampling);
   auto sweep = args.get("sweep-budget");
   auto sweep_csv = args.get("sweep-csv");
   auto plot = args.get("plot");

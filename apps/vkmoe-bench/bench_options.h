@@ -7,6 +7,7 @@
 
 #include "apps/vkmoe-bench/matmul_bench.h"
 #include "engine/experts/expert_options.h"
+#include "engine/sampler/sampler.h"
 #include "loader/model/tensor_type.h"
 
 namespace vkmoe::bench {
@@ -24,6 +25,7 @@ struct BenchOptions {
   ExpertOptions experts;           // --vram-budget, --expert-slots, --expert-policy, --prefetch, --zero-copy
   bool compare_resident = false;   // also run every test with all experts resident, and print the ratios
   bool profile = false;            // time every kernel of the timed runs and print a profile per test
+  SamplingParams sampling;         // how tgN steps pick their token (default greedy: the argmax on the GPU)
   uint32_t sweep_points = 0;       // > 0: a tg sweep over this many expert-slot counts instead of the tests
   std::string sweep_csv;           // the sweep's CSV file; empty: stdout
   std::string plot;                // the sweep's SVG chart; empty: none

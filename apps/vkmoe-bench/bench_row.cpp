@@ -12,6 +12,7 @@ BenchRow make_row(const ModelProfile& model, const std::string& device, const st
   r.driver = driver;
   r.vram = vram;
   r.test = test.name();
+  if (test.kind == SpeedTest::Kind::kGenerate && !Sampler(run.sampling).greedy()) r.test += " sampled";
   bool generate = test.kind == SpeedTest::Kind::kGenerate;
   r.n_prompt = generate ? 0 : test.n_tokens;
   r.n_gen = generate ? test.n_tokens : 0;

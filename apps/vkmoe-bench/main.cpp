@@ -143,7 +143,7 @@ int run_sweep(const BenchOptions& options) {
       sweep_slot_counts(config.n_expert_used, loaded.model->placement().total_experts, options.sweep_points);
   std::fprintf(stderr, "vkmoe-bench: sweeping %s over %zu expert-slot counts, %u warm-up + %u timed run(s) each\n",
                test.name().c_str(), counts.size(), options.warmup, options.repetitions);
-  const SpeedRun run{options.repetitions, options.warmup, options.ubatch};
+  const SpeedRun run{options.repetitions, options.warmup, options.ubatch, false, options.sampling};
   BudgetSweep sweep = run_budget_sweep(std::move(loaded.model), options.model_path, counts, model_options, test, run,
                                        [&](const SweepPoint& p, size_t i) {
                                          std::fprintf(stderr,
@@ -207,7 +207,7 @@ int run(const std::vector<std::string>& argv) {
                  shape.m, shape.n, shape.k);
   }
 
-  const SpeedRun run{options.repetitions, options.warmup, options.ubatch, options.profile};
+  const SpeedRun run{options.repetitions, options.warmup, options.ubatch, options.profile, options.sampling};
   report.rows = run_tests(*loaded.model, tests, run, report, "");
   const bool streaming = loaded.model->placement().streaming;
   if (options.compare_resident && streaming) {

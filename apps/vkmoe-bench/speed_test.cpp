@@ -4,6 +4,7 @@
 #include <chrono>
 #include <random>
 
+#include "apps/common/next_token.h"
 #include "engine/model/session.h"
 
 namespace vkmoe::bench {
@@ -19,7 +20,8 @@ std::vector<uint32_t> random_tokens(std::mt19937& rng, uint32_t n_vocab, uint32_
 }
 
 // One run of the test; returns the timed seconds.
-double run_once(Session& session, const SpeedTest& test, std::mt19937& rng, uint32_t n_vocab) {
+double run_once(Session& session, const SpeedTest& test, const SamplingParams& sampling, std::mt19937& rng,
+                uint32_t n_vocab) {
   session.reset();
   if (test.kind == SpeedTest::Kind::kPrompt) {
     std::vector<uint32_t> prompt = random_tokens(rng, n_vocab, test.n_tokens);
@@ -28,10 +30,15 @@ double run_once(Session& session, const SpeedTest& test, std::mt19937& rng, uint
     return std::chrono::duration<double>(Clock::now() - t0).count();
   }
   std::vector<uint32_t> ids = random_tokens(rng, n_vocab, test.n_tokens + 1);
-  // A decode step reads back what greedy sampling needs: the argmax taken on the GPU.
-  session.eval_greedy(std::span(ids.data(), 1));
+  // A decode step reads back what its sampler needs (greedy: the argmax taken on the GPU) and
+  // draws; the steps still feed the random ids, so every setting does the same model work.
+  Sampler sampler(sampling);
+  std::vector<uint32_t> drawn;
+  drawn.push_back(cli::eval_next_token(session, sampler, std::span(ids.data(), 1), drawn));
   auto t0 = Clock::now();
-  for (uint32_t i = 1; i <= test.n_tokens; ++i) session.eval_greedy(std::span(ids.data() + i, 1));
+  for (uint32_t i = 1; i <= test.n_tokens; ++i) {
+    drawn.push_back(cli::eval_next_token(session, sampler, std::span(ids.data() + i, 1), drawn));
+  }
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
@@ -65,12 +72,12 @@ SpeedResult run_speed_test(const Model& model, const SpeedTest& test, const Spee
   std::mt19937 rng(test.n_tokens * 2 + (test.kind == SpeedTest::Kind::kPrompt ? 0 : 1));
   const uint32_t n_vocab = model.config().n_vocab;
 
-  for (uint32_t i = 0; i < run.warmup; ++i) run_once(session, test, rng, n_vocab);
+  for (uint32_t i = 0; i < run.warmup; ++i) run_once(session, test, run.sampling, rng, n_vocab);
   if (ExpertStore* store = model.experts()) store->reset_stats();
   if (StepProfile* profile = session.profile()) *profile = {};
   SpeedResult result;
   for (uint32_t i = 0; i < run.repetitions; ++i) {
-    double seconds = run_once(session, test, rng, n_vocab);
+    double seconds = run_once(session, test, run.sampling, rng, n_vocab);
     double tps = test.n_tokens / seconds;
     result.tokens_per_second.push_back(tps);
     if (progress) progress(i, tps);

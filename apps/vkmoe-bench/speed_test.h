@@ -13,6 +13,7 @@
 #include "engine/experts/expert_stats.h"
 #include "engine/model/model.h"
 #include "engine/profile/step_profile.h"
+#include "engine/sampler/sampler.h"
 
 namespace vkmoe::bench {
 
@@ -28,6 +29,7 @@ struct SpeedRun {
   uint32_t warmup = 1;
   uint32_t ubatch = 512;    // prompt tokens per GPU step
   bool profile = false;     // time every kernel of the timed repetitions
+  SamplingParams sampling;  // how a decode step picks its token
 };
 
 struct SpeedResult {

@@ -123,6 +123,7 @@ uint32_t Sampler::draw() {
 
 uint32_t Sampler::sample(std::span<const float> logits, std::span<const uint32_t> recent) {
   if (logits.empty()) throw Error(ErrorCode::kInvalidArgument, "sampling from an empty logits row");
+  ++picks_;
   candidates_.clear();
   candidates_.reserve(logits.size());
   for (uint32_t i = 0; i < logits.size(); ++i) candidates_.emplace_back(logits[i], i);
@@ -146,6 +147,7 @@ std::optional<CandidateRequest> Sampler::candidate_request(std::span<const uint3
   // takes 1.8 off it).
   constexpr float kMargin = 16.0f;
   constexpr float kPenaltyRoom = 4.0f;
+  if (picks_ < rows_until_) return std::nullopt;
   CandidateRequest request;
   request.window_ids = penalty_window(recent);
   const auto window = static_cast<uint32_t>(request.window_ids.size());
@@ -168,6 +170,18 @@ std::optional<CandidateRequest> Sampler::candidate_request(std::span<const uint3
 }
 
 std::optional<uint32_t> Sampler::sample_candidates(const LogitCandidates& candidates, std::span<const uint32_t> recent) {
+  const std::optional<uint32_t> token = draw_from_candidates(candidates, recent);
+  if (token) {
+    ++picks_;
+    misses_ = 0;
+  } else {
+    misses_ = std::min<uint32_t>(misses_ + 1, 6);
+    rows_until_ = picks_ + 1 + (uint64_t{1} << misses_);  // this draw's row, then 2^misses more
+  }
+  return token;
+}
+
+std::optional<uint32_t> Sampler::draw_from_candidates(const LogitCandidates& candidates, std::span<const uint32_t> recent) {
   const LogitCandidates& c = candidates;
   const std::vector<uint32_t> window = penalty_window(recent);
   if (!std::equal(window.begin(), window.end(), c.window_ids.begin(), c.window_ids.end())) {

@@ -34,8 +34,10 @@ class Sampler {
   uint32_t sample(std::span<const float> logits, std::span<const uint32_t> recent);
 
   // What to read back instead of the logits so that sample_candidates() can draw: nullopt when
-  // any token may be drawn (a temperature without top-k, top-p or min-p) or the penalty's
-  // window holds more than kMaxCandidateWindow distinct tokens.
+  // any token may be drawn (a temperature without top-k, top-p or min-p), when the penalty's
+  // window holds more than kMaxCandidateWindow distinct tokens, or for a while after draws
+  // the candidates did not settle: after m such draws in a row, the next 2^m picks (at most
+  // 64) read the whole row, so flat distributions (random weights) do not pay for both.
   std::optional<CandidateRequest> candidate_request(std::span<const uint32_t> recent) const;
   // The draw sample(logits, recent) makes, from what candidate_request(recent) asked for; with
   // top-p or min-p and no top-k, the probabilities divide by the read-back weight total, so a
@@ -51,6 +53,7 @@ class Sampler {
   }
 
  private:
+  std::optional<uint32_t> draw_from_candidates(const LogitCandidates& candidates, std::span<const uint32_t> recent);
   bool has_cuts() const { return params_.top_k > 0 || params_.top_p < 1.0f || params_.min_p > 0.0f; }
   // The distinct tokens of the penalty's window, ascending.
   std::vector<uint32_t> penalty_window(std::span<const uint32_t> recent) const;
@@ -65,6 +68,9 @@ class Sampler {
 
   SamplingParams params_;
   std::mt19937_64 rng_;
+  uint64_t picks_ = 0;          // tokens picked, from either path
+  uint32_t misses_ = 0;         // sample_candidates() calls in a row that could not draw
+  uint64_t rows_until_ = 0;     // candidate_request() declines until picks_ reaches this
   std::vector<std::pair<float, uint32_t>> candidates_;  // (value, token id)
 };
 

@@ -204,6 +204,17 @@ size_t column(const std::vector<std::string>& header, const std::string& name) {
   return 0;
 }
 
+TEST(BenchSampling, SampledDecodeRowsSaySo) {
+  // Sampled tg steps read back candidates and draw; the row's test names it, the prompt's not.
+  CliRun r = run_bench(model_args("-p 8 -n 6 -r 1 --warmup 0 --temp 0.8 --top-k 5 --repeat-penalty 1.1 -o json"));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = nlohmann::json::parse(r.out);
+  ASSERT_EQ(rows.size(), 2u) << r.out;
+  EXPECT_EQ(rows[0]["test"], "pp8");
+  EXPECT_EQ(rows[1]["test"], "tg6 sampled");
+  EXPECT_GT(rows[1]["avg_ts"].get<double>(), 0.0);
+}
+
 TEST(BenchFormats, MarkdownAndCsvHaveTheJsonRows) {
   CliRun md = run_bench(model_args("-p 16 -n 8 -r 1 --warmup 0 -o md"));
   CliRun csv = run_bench(model_args("-p 16 -n 8 -r 1 --warmup 0 -o csv"));
@@ -291,6 +302,8 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInvocation{"SweepWithSlots", "-m GOLDEN --sweep-budget 4 --expert-slots 8", "chooses the expert slots"},
                       BadInvocation{"SweepWithFormat", "-m GOLDEN --sweep-budget 4 -o json", "writes CSV"},
                       BadInvocation{"PlotWithoutSweep", "-m GOLDEN --plot chart.svg", "--plot needs --sweep-budget"},
+                      BadInvocation{"NegativeTemperature", "-m GOLDEN --temp -1", "temperature must be >= 0"},
+                      BadInvocation{"TopPAboveOne", "-m GOLDEN --temp 1 --top-p 2", "top-p must be in (0, 1]"},
                       BadInvocation{"ProfileAsCsv", "-m GOLDEN --profile -o csv", "--profile prints md or json"},
                       BadInvocation{"ProfileInASweep", "-m GOLDEN --sweep-budget 4 --profile", "--profile does not apply to --sweep-budget"},
                       BadInvocation{"SweepCsvUnwritable", "-m GOLDEN -n 1 -r 1 --warmup 0 --sweep-budget 2 --sweep-csv /nonexistent/dir/s.csv",

@@ -113,7 +113,7 @@ TEST_P(GoldenModelTest, SampledFromCandidatesAsFromTheLogits) {
     for (int step = 0; step < 10; ++step) {
       const uint32_t want = from_logits.sample(by_logits->eval(input), generated);
       const auto request = from_candidates.candidate_request(generated);
-      ASSERT_TRUE(request.has_value());
+      ASSERT_TRUE(request.has_value()) << "the previous draw fell back to the row";
       const LogitCandidates c = by_candidates->eval_candidates(input, *request);
       const std::vector<float> logits = by_candidates->last_logits();
       ASSERT_LE(c.listed, c.entries.size());

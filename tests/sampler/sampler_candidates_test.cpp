@@ -106,14 +106,12 @@ TEST_P(SamplerCandidatesTest, DrawsWhatTheLogitsDraw) {
     auto logits = model_like_logits(20000, 77 + step);
     // Make the history matter: its last tokens lead the next row.
     for (size_t i = history.size() > 3 ? history.size() - 3 : 0; i < history.size(); ++i) logits[history[i]] = 13.0f;
-    const auto request = from_candidates.candidate_request(history);
-    ASSERT_TRUE(request.has_value());
-    const Readback r = read_back(logits, *request);
-    auto token = from_candidates.sample_candidates(r.candidates, history);
-    if (!token) {
-      ++fallbacks;
-      token = from_candidates.sample(logits, history);
+    std::optional<uint32_t> token;
+    if (const auto request = from_candidates.candidate_request(history)) {
+      token = from_candidates.sample_candidates(read_back(logits, *request).candidates, history);
+      fallbacks += !token.has_value();
     }
+    if (!token) token = from_candidates.sample(logits, history);
     const uint32_t want = from_logits.sample(logits, history);
     ASSERT_EQ(*token, want) << "step " << step;
     history.push_back(want);
@@ -139,13 +137,46 @@ TEST(SamplerCandidates, CutBelowTheFloorLeavesTheGeneratorUntouched) {
   // fallback draws what a sampler that never saw the candidates draws.
   const auto p = params(1.0f, 0, 0.999f, 0.0f, 1.0f);
   Sampler a(p), b(p);
+  CandidateRequest request = *Sampler(p).candidate_request({});
+  request.margin = 1.0f;
   for (int step = 0; step < 20; ++step) {
     const auto logits = model_like_logits(5000, step);
-    CandidateRequest request = *a.candidate_request({});
-    request.margin = 1.0f;
     EXPECT_FALSE(a.sample_candidates(read_back(logits, request).candidates, {}).has_value());
     EXPECT_EQ(a.sample(logits, {}), b.sample(logits, {})) << "step " << step;
   }
+}
+
+TEST(SamplerCandidates, MissesSendTheNextPicksToTheRow) {
+  // Candidates that never settle top-p 0.999 (a floor 1 below the max): after m misses in a
+  // row the next 2^m picks read the row; a settled draw starts over.
+  const auto p = params(1.0f, 0, 0.999f, 0.0f, 1.0f);
+  Sampler s(p);
+  const auto logits = model_like_logits(5000, 4);
+  CandidateRequest narrow = *s.candidate_request({});
+  narrow.margin = 1.0f;
+  std::vector<int> declined;  // row picks between misses
+  for (int miss = 0; miss < 4; ++miss) {
+    ASSERT_TRUE(s.candidate_request({}).has_value()) << "miss " << miss;
+    ASSERT_FALSE(s.sample_candidates(read_back(logits, narrow).candidates, {}).has_value());
+    s.sample(logits, {});  // the missed draw, from the row
+    int rows = 0;
+    while (!s.candidate_request({}).has_value()) {
+      s.sample(logits, {});
+      ++rows;
+    }
+    declined.push_back(rows);
+  }
+  EXPECT_EQ(declined, (std::vector<int>{2, 4, 8, 16}));
+  const auto wide = *s.candidate_request({});
+  ASSERT_TRUE(s.sample_candidates(read_back(logits, wide).candidates, {}).has_value());
+  ASSERT_FALSE(s.sample_candidates(read_back(logits, narrow).candidates, {}).has_value());
+  s.sample(logits, {});
+  int rows = 0;
+  while (!s.candidate_request({}).has_value()) {
+    s.sample(logits, {});
+    ++rows;
+  }
+  EXPECT_EQ(rows, 2) << "a settled draw starts the count over";
 }
 
 TEST(SamplerCandidates, TopKPastTheVocabularyIsNoCut) {
