@@ -6,10 +6,12 @@
 #      tensor-core GEMM's cases included (skipped, and listed, on devices without one);
 #   3. the quantized Qwen3-MoE and Mixtral goldens end to end (prompts take the GEMM);
 #   4. the matmuls alone: the decode GEMV and the prompt GEMM with and without cooperative
-#      matrices.
+#      matrices;
+#   5. decode of a one-layer Qwen3-30B-A3B written there (random weights, 151,936 logits),
+#      greedy and sampled: sampled steps read back their candidates, not the logits row.
 # Ends with one line per step. A step's failure does not stop the others.
 #
-#   bash tools/device_check/run.sh      (carry .carry/vkmoe; about two minutes on an H100)
+#   bash tools/device_check/run.sh      (carry .carry/vkmoe; about three minutes on an H100)
 set -uo pipefail
 
 pack=.carry/vkmoe
@@ -46,6 +48,18 @@ step "matmuls, cooperative-matrix GEMM" "$bin/vkmoe-bench" --matmul Q4_K,Q6_K,Q8
   --matmul-tokens 1,512 -r 5
 step "prompt matmuls, scalar GEMM" env VKMOE_COOPMAT=0 "$bin/vkmoe-bench" --matmul Q4_K,Q6_K,Q8_0,F16 \
   --matmul-shapes "$shapes" --matmul-tokens 512 -r 5
+
+synth_dir=$(mktemp -d)
+step "one-layer Qwen3-30B-A3B" "$bin/vkmoe-synth" --shape qwen3-30b-a3b --layers 1 --type Q4_K_M \
+  --out "$synth_dir/qwen3-1l.gguf"
+# The tg row's test and t/s columns.
+decode() {
+  "$bin/vkmoe-bench" -m "$synth_dir/qwen3-1l.gguf" -p 0 -n 64 -r 3 "$@" 2>/dev/null | grep '^| .* tg' | cut -d'|' -f9,10
+}
+step "decode, greedy" decode
+step "decode, top-k 40" decode --temp 0.8 --top-k 40
+step "decode, top-p 0.9" decode --temp 0.8 --top-p 0.9
+rm -rf "$synth_dir"
 
 echo
 echo "## Summary"
