@@ -11,9 +11,8 @@ BenchRow make_row(const ModelProfile& model, const std::string& device, const st
   r.device = device;
   r.driver = driver;
   r.vram = vram;
-  r.test = test.name();
-  if (test.kind == SpeedTest::Kind::kGenerate && !Sampler(run.sampling).greedy()) r.test += " sampled";
   bool generate = test.kind == SpeedTest::Kind::kGenerate;
+  r.test = test.name() + (generate && !Sampler(run.sampling).greedy() ? " sampled" : "");
   r.n_prompt = generate ? 0 : test.n_tokens;
   r.n_gen = generate ? test.n_tokens : 0;
   r.ubatch = run.ubatch;

@@ -99,7 +99,7 @@ bool Sampler::keep_best_prefix(float best_probability, std::optional<float> unli
 
 double Sampler::to_probabilities(std::optional<double> total) {
   // Softmax over what is left, in the order it is in.
-  const float max_value = std::min_element(candidates_.begin(), candidates_.end(), ranks_before)->first;
+  const float max_value = best_candidate().first;
   double sum = 0.0;
   for (auto& c : candidates_) {
     c.first = std::exp(c.first - max_value);
@@ -108,6 +108,21 @@ double Sampler::to_probabilities(std::optional<double> total) {
   const double divisor = total.value_or(sum);
   for (auto& c : candidates_) c.first = static_cast<float>(c.first / divisor);
   return divisor;
+}
+
+const std::pair<float, uint32_t>& Sampler::best_candidate() const {
+  return *std::min_element(candidates_.begin(), candidates_.end(), ranks_before);
+}
+
+void Sampler::keep_top_k() {
+  std::partial_sort(candidates_.begin(), candidates_.begin() + params_.top_k, candidates_.end(), ranks_before);
+  candidates_.resize(params_.top_k);
+}
+
+uint32_t Sampler::draw_with_cuts() {
+  const double total = to_probabilities(std::nullopt);
+  if (params_.top_p < 1.0f || params_.min_p > 0.0f) keep_best_prefix(static_cast<float>(1.0 / total), std::nullopt);
+  return draw();
 }
 
 uint32_t Sampler::draw() {
@@ -130,15 +145,10 @@ uint32_t Sampler::sample(std::span<const float> logits, std::span<const uint32_t
   for (uint32_t id : penalty_window(recent)) {
     if (id < candidates_.size()) candidates_[id].first = penalized(candidates_[id].first);
   }
-  if (params_.temperature <= 0.0f) return std::min_element(candidates_.begin(), candidates_.end(), ranks_before)->second;
+  if (params_.temperature <= 0.0f) return best_candidate().second;
   for (auto& c : candidates_) c.first /= params_.temperature;
-  if (params_.top_k > 0 && params_.top_k < candidates_.size()) {
-    std::partial_sort(candidates_.begin(), candidates_.begin() + params_.top_k, candidates_.end(), ranks_before);
-    candidates_.resize(params_.top_k);
-  }
-  const double total = to_probabilities(std::nullopt);
-  if (params_.top_p < 1.0f || params_.min_p > 0.0f) keep_best_prefix(static_cast<float>(1.0 / total), std::nullopt);
-  return draw();
+  if (params_.top_k > 0 && params_.top_k < candidates_.size()) keep_top_k();
+  return draw_with_cuts();
 }
 
 std::optional<CandidateRequest> Sampler::candidate_request(std::span<const uint32_t> recent) const {
@@ -202,17 +212,14 @@ std::optional<uint32_t> Sampler::draw_from_candidates(const LogitCandidates& can
     if (complete || value >= c.floor_logit) candidates_.emplace_back(value, e.id);
   }
   if (candidates_.empty()) return std::nullopt;
-  if (params_.temperature <= 0.0f) return std::min_element(candidates_.begin(), candidates_.end(), ranks_before)->second;
+  if (params_.temperature <= 0.0f) return best_candidate().second;
 
-  const float best_logit = std::min_element(candidates_.begin(), candidates_.end(), ranks_before)->first;
+  const float best_logit = best_candidate().first;
   for (auto& e : candidates_) e.first /= params_.temperature;
   if (top_k_cuts) {
     if (candidates_.size() < params_.top_k) return std::nullopt;
-    std::partial_sort(candidates_.begin(), candidates_.begin() + params_.top_k, candidates_.end(), ranks_before);
-    candidates_.resize(params_.top_k);
-    const double total = to_probabilities(std::nullopt);
-    if (params_.top_p < 1.0f || params_.min_p > 0.0f) keep_best_prefix(static_cast<float>(1.0 / total), std::nullopt);
-    return draw();
+    keep_top_k();
+    return draw_with_cuts();
   }
   // Over the whole vocabulary: the read-back total, less what the penalty took from the window's
   // weights, relative to the best candidate.

@@ -64,6 +64,11 @@ class Sampler {
   // returns the total.
   double to_probabilities(std::optional<double> total);
   bool keep_best_prefix(float best_probability, std::optional<float> unlisted_probability);
+  const std::pair<float, uint32_t>& best_candidate() const;  // the first by the sampler's order
+  void keep_top_k();                                         // of more than top_k candidates
+  // Softmax over the candidates, which hold every token the cuts may keep, then top-p and
+  // min-p, then the draw.
+  uint32_t draw_with_cuts();
   uint32_t draw();
 
   SamplingParams params_;

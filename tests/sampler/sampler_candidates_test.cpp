@@ -152,31 +152,26 @@ TEST(SamplerCandidates, MissesSendTheNextPicksToTheRow) {
   const auto p = params(1.0f, 0, 0.999f, 0.0f, 1.0f);
   Sampler s(p);
   const auto logits = model_like_logits(5000, 4);
+  ASSERT_TRUE(s.candidate_request({}).has_value()) << "a fresh sampler asks for candidates";
   CandidateRequest narrow = *s.candidate_request({});
   narrow.margin = 1.0f;
-  std::vector<int> declined;  // row picks between misses
-  for (int miss = 0; miss < 4; ++miss) {
-    ASSERT_TRUE(s.candidate_request({}).has_value()) << "miss " << miss;
-    ASSERT_FALSE(s.sample_candidates(read_back(logits, narrow).candidates, {}).has_value());
-    s.sample(logits, {});  // the missed draw, from the row
+  // A missed draw (then taken from the row), and the row picks until candidates are asked again.
+  const auto miss_then_row_picks = [&] {
+    EXPECT_FALSE(s.sample_candidates(read_back(logits, narrow).candidates, {}).has_value());
+    s.sample(logits, {});
     int rows = 0;
     while (!s.candidate_request({}).has_value()) {
       s.sample(logits, {});
       ++rows;
     }
-    declined.push_back(rows);
-  }
+    return rows;
+  };
+  std::vector<int> declined;
+  for (int miss = 0; miss < 4; ++miss) declined.push_back(miss_then_row_picks());
   EXPECT_EQ(declined, (std::vector<int>{2, 4, 8, 16}));
   const auto wide = *s.candidate_request({});
   ASSERT_TRUE(s.sample_candidates(read_back(logits, wide).candidates, {}).has_value());
-  ASSERT_FALSE(s.sample_candidates(read_back(logits, narrow).candidates, {}).has_value());
-  s.sample(logits, {});
-  int rows = 0;
-  while (!s.candidate_request({}).has_value()) {
-    s.sample(logits, {});
-    ++rows;
-  }
-  EXPECT_EQ(rows, 2) << "a settled draw starts the count over";
+  EXPECT_EQ(miss_then_row_picks(), 2) << "a settled draw starts the count over";
 }
 
 TEST(SamplerCandidates, TopKPastTheVocabularyIsNoCut) {
