@@ -18,14 +18,54 @@
 // GLU (expert only): each output column decodes its gate row and its up row (two matrices,
 // WEIGHT_MATRICES) against the same x and writes the gated activation (matmul_common.glsl).
 // Weight format: weight_blocks.glsl; dense or expert ("matmul by id"): matmul_common.glsl.
+//
+// SCATTER_EPILOGUE (the expert down projection): with SCATTER_AFTER, the last workgroup to
+// finish (a ticket counter) then scatters the one token's routed rows of y into the residual
+// stream and norms it (moe_scatter_token.glsl), the scatter kernel's work without its dispatch
+// and the barrier before it. A decode step's down projection ends this way.
 #if defined(GLU)
 // The up matrix's binding, needed before weight_formats.glsl declares its views; the other
 // bindings are in matmul_common.glsl.
 #define UP_WEIGHT_BINDING 8
 #endif
+#if defined(SCATTER_EPILOGUE)
+#define Y_QUALIFIERS coherent
+#endif
 #include "compute_common.glsl"
 #include "weight_blocks.glsl"
 #include "matmul_common.glsl"
+
+#if defined(SCATTER_EPILOGUE)
+#define SCATTER_NORM
+#include "workgroup_reduce.glsl"
+layout(constant_id = 4) const bool SCATTER_AFTER = false;
+#define scatter_y y  // the routed rows this kernel wrote: (k, n)
+layout(std430, binding = 10) readonly buffer ScatterRows { uint scatter_rows[]; };        // (k)
+layout(std430, binding = 11) readonly buffer ScatterWeights { float scatter_weights[]; };  // (k)
+layout(std430, binding = 12) buffer ScatterOut { float scatter_out[]; };                   // (n)
+layout(std430, binding = 13) readonly buffer ScatterNormWeight { float scatter_norm_weight[]; };
+layout(std430, binding = 14) writeonly buffer ScatterNormed { float scatter_normed[]; };  // (n)
+layout(std430, binding = 15) coherent buffer ScatterTicket { uint scatter_ticket; };
+#include "moe_scatter_token.glsl"
+
+shared bool g_last_workgroup;
+
+// After this workgroup's tiles: publish them, take a ticket, and if every other workgroup of
+// the grid has finished, scatter (p.tokens routed rows of one token, p.n wide) and return the
+// ticket to 0 for the next dispatch.
+void scatter_if_last() {
+  memoryBarrierBuffer();
+  barrier();
+  const uint groups = gl_NumWorkGroups.x * gl_NumWorkGroups.y;
+  if (gl_LocalInvocationIndex == 0) g_last_workgroup = atomicAdd(scatter_ticket, 1) == groups - 1;
+  barrier();
+  if (!g_last_workgroup) return;
+  memoryBarrierBuffer();
+  float sum_sq = scatter_token(0, 1, p.tokens, p.n, true);
+  scatter_norm(0, p.n, p.scatter_eps, sum_sq);
+  if (gl_LocalInvocationIndex == 0) scatter_ticket = 0;
+}
+#endif
 
 const uint MAX_TOKENS = 8;  // x rows per tile
 
@@ -130,7 +170,7 @@ float unit_sum(float w[UNIT], float xs[UNIT]) {
 // masked off, after the last lane leaves through a test at the top, and that pass costs as
 // much as a real one. For the same reason the two strategies are chosen by a specialization
 // constant, not a branch: a CPU driver would run both.
-void main() {
+void compute_tiles() {
   init_weight_loads();
   init_x_loads();
   uint group = flat_group_index();
@@ -208,7 +248,7 @@ void main() {
 #else
 layout(constant_id = 1) const uint ROWS = 4;  // output columns per workgroup
 
-void main() {
+void compute_tiles() {
   init_weight_loads();
   uint group = flat_group_index();
   uint n_tile = group % p.n_tiles;
@@ -263,3 +303,10 @@ void main() {
   }
 }
 #endif
+
+void main() {
+  compute_tiles();
+#if defined(SCATTER_EPILOGUE)
+  if (SCATTER_AFTER) scatter_if_last();
+#endif
+}

@@ -1,2 +1,2 @@
 vkmoe_shader_variant(moe_scatter moe_scatter.comp)
-vkmoe_shader_variant(moe_scatter_norm moe_scatter.comp DEFINES NORM_AFTER)
+vkmoe_shader_variant(moe_scatter_norm moe_scatter.comp DEFINES SCATTER_NORM)

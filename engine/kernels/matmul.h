@@ -38,8 +38,9 @@ struct MatmulPush {
   float glu_limit;          // gated GEMV: clamped SwiGLU's limit; 0 selects plain SwiGLU
   uint32_t has_tile_list;   // expert GEMV: 1 when the bound gemv_tiles lists the row tiles
   uint32_t x_source_divisor;  // expert: 0 when x holds the routed rows, else ExpertRows::x_sources' per_token
+  float scatter_eps;          // expert GEMV with a ScatterAfter: its norm's epsilon
 };
-static_assert(sizeof(MatmulPush) == 84);
+static_assert(sizeof(MatmulPush) == 88);
 
 // Tokens up to which a GPU takes the GEMV path; rows per GEMV tile.
 inline constexpr uint32_t kGemvMaxTokens = 8;
@@ -144,10 +145,27 @@ struct ExpertRows {
   std::optional<XSources> x_sources;
 };
 
+// A one-token step's weighted scatter, ended into its expert down projection's GEMV: the
+// last workgroup to finish adds sum_j weights[j] * y[rows[j], :] (j = 0..k-1 in order, k the
+// routed rows) to `out` and writes normed = RMSNorm(out) * norm_weight. That is
+// record_moe_scatter_norm for one token, the norm's sum grouped by this kernel's workgroup,
+// without its dispatch and the barrier before it. Every routed row of y must be this
+// dispatch's or an earlier one's that a barrier separates from it.
+struct ScatterAfter {
+  vk::BufferRange rows;         // (k) uint32: each choice's routed row (record_moe_dispatch's rows)
+  vk::BufferRange weights;      // (k) floats
+  vk::BufferRange out;          // (n) floats: the residual stream, added to
+  vk::BufferRange norm_weight;  // (n) floats
+  vk::BufferRange normed;       // (n) floats
+  vk::BufferRange ticket;       // one uint32, zero before the first dispatch; every dispatch leaves it zero
+  float eps = 0.0f;
+};
+
 // bias, when given, is (n_expert, n). kAuto takes the GEMV path where gemv_suits the rows per
-// expert, taken as rows / min(n_expert, rows).
+// expert, taken as rows / min(n_expert, rows). `scatter` needs the GEMV path.
 void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const ExpertWeights& w, const ExpertRows& rows,
-                          const std::optional<vk::BufferRange>& bias = std::nullopt, MatmulChoice choice = {});
+                          const std::optional<vk::BufferRange>& bias = std::nullopt, MatmulChoice choice = {},
+                          const std::optional<ScatterAfter>& scatter = std::nullopt);
 
 // The expert FFN's first half in one GEMV pass: y (R, n) = act(x · gate^T + gate bias,
 // x · up^T + up bias) per routed row, act SwiGLU or, with `clamped`, gpt-oss's clamped SwiGLU

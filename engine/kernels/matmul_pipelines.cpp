@@ -124,9 +124,13 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, const Matm
   if (glu && (!expert || choice.path != MatmulPath::kGemv)) {
     throw Error(ErrorCode::kInternal, "matmul: the gated variant is an expert GEMV");
   }
-  uint32_t buffers = glu ? 10 : expert ? 8 : 4;
+  if (variant.scatter_after && (!expert || glu || choice.path != MatmulPath::kGemv)) {
+    throw Error(ErrorCode::kInternal, "matmul: the scatter epilogue ends an expert GEMV");
+  }
+  const bool gemv = choice.path == MatmulPath::kGemv;
+  const uint32_t buffers = glu ? 10 : expert && gemv ? kExpertGemvBuffers : expert ? 8 : 4;
   MatmulPipeline out;
-  if (choice.path == MatmulPath::kGemv) {
+  if (gemv) {
     uint32_t subgroup = caps.subgroup_size != 0 ? caps.subgroup_size : 32;
     choice.layout = resolve_gemv_layout(caps, choice.layout);
     const std::string name = shader_name(choice, type, expert, glu);
@@ -136,7 +140,7 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, const Matm
       // columns, or 4 gate and the same 4 up rows.
       if (!caps.int64) throw Error(ErrorCode::kUnsupported, "matmul: the rows-per-subgroup GEMV needs shaderInt64");
       const uint32_t spec[] = {subgroup, variant.multi_token_tiles ? 1u : 0u, variant.x_quads ? 1u : 0u,
-                               variant.w_quads ? 1u : 0u};
+                               variant.w_quads ? 1u : 0u, variant.scatter_after ? 1u : 0u};
       // Texel views (matmul_gemv.comp, weight_blocks.glsl): W as words and quads at bindings 16
       // and 20, x as words and quads at 17 and 19; GLU's up W at 18 and 21.
       using vk::TexelFormat;
@@ -151,7 +155,7 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, const Matm
     // Four subgroups per workgroup, each taking one row at a time.
     uint32_t workgroup = std::min(subgroup * 4, std::max<uint32_t>(caps.max_workgroup_invocations, subgroup));
     uint32_t rows = std::max<uint32_t>(workgroup / subgroup, 1);
-    const uint32_t spec[] = {workgroup, rows};
+    const uint32_t spec[] = {workgroup, rows, 0, 0, variant.scatter_after ? 1u : 0u};  // 2 and 3: the CPU layout's
     out.pipeline = &ctx.pipelines().get({name, buffers, sizeof(MatmulPush), spec});
     out.tile_cols = rows;
     return out;

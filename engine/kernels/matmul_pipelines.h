@@ -32,6 +32,8 @@ struct MatmulVariant {
   bool x_quads = false;
   // The CPU-driver layout fetches weights as 16-byte texels (weight_quads_fit).
   bool w_quads = false;
+  // The expert GEMV ends with the one-token scatter (ScatterAfter).
+  bool scatter_after = false;
 };
 
 // Whether the CPU-driver GEMV may fetch `type` weights as 16-byte texels: the format reads
@@ -41,9 +43,13 @@ struct MatmulVariant {
 bool weight_quads_fit(TensorType type, uint64_t row_starts);
 
 // Bindings: dense 4 (W, x, y, bias); expert 8 (+ expert_offsets, slot_table, gemv_tiles,
-// x_sources); gated expert GEMV 10 (+ up W, up bias). The CPU-driver GEMV also reads W, x and up W through
+// x_sources); gated expert GEMV 10 (+ up W, up bias); other expert GEMVs 16 (8 and 9 unused,
+// then ScatterAfter's rows, weights, out, norm_weight, normed, ticket), used or not. The CPU-driver GEMV also reads W, x and up W through
 // texel views of those bindings (matmul_gemv.comp), which dispatch binds itself. `choice.path`
 // is kGemv or kGemm (kGemv with `glu`); a kAuto layout is resolved from the device type.
 MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, const MatmulVariant& variant);
+
+// The bindings of the expert GEMV without GLU (above).
+inline constexpr uint32_t kExpertGemvBuffers = 16;
 
 }  // namespace vkmoe::kernels

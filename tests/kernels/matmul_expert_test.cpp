@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -34,6 +35,15 @@ struct Case {
 // A failing case names itself, not its bytes.
 void PrintTo(const Case& c, std::ostream* os) { *os << c.label; }
 
+// A decode step's scatter ended into the down projection (kernels::ScatterAfter): the case's
+// routed rows are one token's choices, added into a residual vector, then normed.
+struct ScatterRun {
+  uint32_t steps = 1;             // the dispatches again in one command buffer: the ticket must reset
+  std::vector<float> out, normed;  // the residual vector after the steps, and the last norm
+  std::vector<float> out_want, normed_want;
+  uint32_t ticket = 0;            // what the ticket holds afterwards
+};
+
 class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Case> {
  protected:
   void SetUp() override {
@@ -49,8 +59,11 @@ class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Ca
   // With `sourced`, x holds the tokens' rows and routed row r reads row sources[r] / 2 (two
   // choices per token, entries shuffled, one left unrouted), as the forward pass binds them;
   // otherwise x holds the routed rows themselves. Both give every routed row the same x.
+  // With `scatter`, the last dispatch scatters: the experts in `absent` are then computed by a
+  // second dispatch, after a barrier, that holds only them and scatters.
   std::pair<std::vector<float>, std::vector<float>> run(const Case& c, const std::vector<uint32_t>& absent,
-                                                        uint32_t pool_offset = 0, bool listed = false, bool sourced = false) {
+                                                        uint32_t pool_offset = 0, bool listed = false, bool sourced = false,
+                                                        ScatterRun* scatter = nullptr) {
     const uint32_t experts = static_cast<uint32_t>(c.rows_per_expert.size());
     std::vector<uint32_t> offsets(experts + 1, 0);
     std::partial_sum(c.rows_per_expert.begin(), c.rows_per_expert.end(), offsets.begin() + 1);
@@ -84,7 +97,7 @@ class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Ca
     std::vector<float> want;
     for (uint32_t e = 0; e < experts; ++e) {
       const size_t count = size_t(c.rows_per_expert[e]) * kN;
-      if (std::find(absent.begin(), absent.end(), e) != absent.end()) {
+      if (!scatter && std::find(absent.begin(), absent.end(), e) != absent.end()) {
         want.resize(want.size() + count, std::numeric_limits<float>::quiet_NaN());
         continue;
       }
@@ -92,7 +105,11 @@ class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Ca
       auto ye = matmul_reference(w[e], xe, c.rows_per_expert[e], kK, kN, std::span<const float>(bias).subspan(e * kN, kN));
       want.insert(want.end(), ye.begin(), ye.end());
     }
-    for (uint32_t e : absent) slots[e] = kernels::kAbsentSlot;
+    std::vector<uint32_t> only_absent(experts, kernels::kAbsentSlot);
+    for (uint32_t e : absent) {
+      only_absent[e] = slots[e];
+      slots[e] = kernels::kAbsentSlot;
+    }
 
     auto as_bytes = [](const std::vector<uint32_t>& v) {
       return std::span<const uint8_t>(reinterpret_cast<const uint8_t*>(v.data()), v.size() * 4);
@@ -106,9 +123,57 @@ class ExpertMatmulTest : public GpuTest, public ::testing::WithParamInterface<Ca
     kernels::ExpertRows args{dx.range(), doffsets.range(), dslots.range(), dy.range(), rows};
     if (listed) args.gemv_tiles = dtiles.range();
     if (sourced) args.x_sources = kernels::XSources{dsources.range(), per_token};
+    if (!scatter) {
+      ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
+        kernels::record_expert_matmul(ctx(), cmd, weights, args, dbias.range(), c.choice);
+      });
+      return {download_floats(dy, size_t(rows) * kN), want};
+    }
+
+    // Choice j of the token took routed row choice_rows[j] (a shuffle), with weight route[j].
+    std::vector<uint32_t> choice_rows(rows);
+    std::iota(choice_rows.begin(), choice_rows.end(), 0u);
+    std::shuffle(choice_rows.begin(), choice_rows.end(), std::mt19937(13));
+    const std::vector<float> route = random_floats(rows, 41), residual = random_floats(kN, 42);
+    const std::vector<float> norm_weight = random_floats(kN, 43);
+    constexpr float kEps = 1e-5f;
+    std::vector<double> out(residual.begin(), residual.end());
+    std::vector<double> normed(kN);
+    for (uint32_t step = 0; step < scatter->steps; ++step) {
+      double sum_sq = 0.0;
+      for (uint32_t h = 0; h < kN; ++h) {
+        for (uint32_t j = 0; j < rows; ++j) out[h] += double(route[j]) * want[size_t(choice_rows[j]) * kN + h];
+        sum_sq += out[h] * out[h];
+      }
+      const double scale = 1.0 / std::sqrt(sum_sq / kN + kEps);
+      for (uint32_t h = 0; h < kN; ++h) normed[h] = out[h] * scale * norm_weight[h];
+    }
+    scatter->out_want.assign(out.begin(), out.end());
+    scatter->normed_want.assign(normed.begin(), normed.end());
+
+    vk::Buffer dchoice_rows = upload_bytes(as_bytes(choice_rows)), droute = upload_floats(route);
+    vk::Buffer dout = upload_floats(residual), dnorm_weight = upload_floats(norm_weight);
+    vk::Buffer dnormed = poisoned_floats(kN), dticket = upload_bytes(as_bytes({0u}));
+    vk::Buffer donly_absent = upload_bytes(as_bytes(only_absent));
+    const kernels::ScatterAfter after{dchoice_rows.range(), droute.range(), dout.range(), dnorm_weight.range(),
+                                      dnormed.range(), dticket.range(), kEps};
+    kernels::ExpertRows second = args;
+    second.slot_table = donly_absent.range();
     ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
-      kernels::record_expert_matmul(ctx(), cmd, weights, args, dbias.range(), c.choice);
+      for (uint32_t step = 0; step < scatter->steps; ++step) {
+        if (absent.empty()) {
+          kernels::record_expert_matmul(ctx(), cmd, weights, args, dbias.range(), c.choice, after);
+        } else {
+          kernels::record_expert_matmul(ctx(), cmd, weights, args, dbias.range(), c.choice);
+          cmd.barrier();
+          kernels::record_expert_matmul(ctx(), cmd, weights, second, dbias.range(), c.choice, after);
+        }
+        cmd.barrier();
+      }
     });
+    scatter->out = download_floats(dout, kN);
+    scatter->normed = download_floats(dnormed, kN);
+    scatter->ticket = std::bit_cast<uint32_t>(download_floats(dticket, 1)[0]);
     return {download_floats(dy, size_t(rows) * kN), want};
   }
 };
@@ -160,6 +225,34 @@ TEST_P(ExpertMatmulTest, AbsentExpertsLeaveTheirRowsUntouched) {
   EXPECT_TRUE(all_close(got_present, want_present, {1e-5}));
 }
 
+// The scatter epilogue runs on the GEMV only: its cases.
+class ExpertScatterAfterTest : public ExpertMatmulTest {};
+
+// The routed rows are untouched by the epilogue, and the last workgroup adds exactly their
+// weighted sum and norms the result, with the experts in one dispatch or two.
+TEST_P(ExpertScatterAfterTest, ScattersTheRowsItComputed) {
+  for (const std::vector<uint32_t>& absent : {std::vector<uint32_t>{}, std::vector<uint32_t>{2, 5}}) {
+    SCOPED_TRACE(absent.empty() ? "one dispatch" : "two dispatches");
+    ScatterRun scatter;
+    auto [rows, rows_want] = run(GetParam(), absent, 0, true, false, &scatter);
+    EXPECT_TRUE(all_close(rows, rows_want, {1e-5}, "routed rows"));
+    EXPECT_TRUE(all_close(scatter.out, scatter.out_want, {1e-5}, "residual"));
+    EXPECT_TRUE(all_close(scatter.normed, scatter.normed_want, {1e-5}, "normed"));
+    EXPECT_EQ(scatter.ticket, 0u);
+  }
+}
+
+// Three steps in one command buffer: each must find the ticket back at zero, or a step would
+// scatter early (from rows not yet written) or never.
+TEST_P(ExpertScatterAfterTest, TicketReturnsToZeroEachStep) {
+  ScatterRun scatter;
+  scatter.steps = 3;
+  run(GetParam(), {2, 5}, 0, true, false, &scatter);
+  EXPECT_TRUE(all_close(scatter.out, scatter.out_want, {1e-5}, "residual after 3 steps"));
+  EXPECT_TRUE(all_close(scatter.normed, scatter.normed_want, {1e-5}, "normed after 3 steps"));
+  EXPECT_EQ(scatter.ticket, 0u);
+}
+
 std::vector<Case> cases() {
   const std::pair<const char*, std::vector<uint32_t>> routings[] = {
       {"decode", {0, 1, 3, 0, 2, 1}},          // a few rows per expert, some experts idle
@@ -185,6 +278,17 @@ std::vector<Case> cases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Routings, ExpertMatmulTest, ::testing::ValuesIn(cases()),
+                         [](const auto& info) { return info.param.label; });
+
+std::vector<Case> scatter_cases() {
+  std::vector<Case> out;
+  for (const Case& c : cases()) {
+    if (c.choice.path == kernels::MatmulPath::kGemv && c.label.find("prefill") == std::string::npos) out.push_back(c);
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Routings, ExpertScatterAfterTest, ::testing::ValuesIn(scatter_cases()),
                          [](const auto& info) { return info.param.label; });
 
 }  // namespace
