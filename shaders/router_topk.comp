@@ -6,10 +6,19 @@
 // PLAN_DISPATCH (one token): also writes moe_dispatch.comp's plan for it (offsets, rows,
 // sources, GEMV tiles; engine/kernels/moe_dispatch.h), the same values, so a decode step's
 // MoE layer needs no dispatch kernel and no barrier before it.
+// ROUTER_LOGITS (with PLAN_DISPATCH and WEIGHT_F32, WEIGHT_F16 or WEIGHT_BF16): the router's
+// matmul as well. Workgroup g computes logits[e] = W[e, :] · x for experts_per_group experts
+// from e = g * experts_per_group, a subgroup per expert, its lanes over 4-element runs; the
+// last workgroup to finish (a ticket counter) then chooses, so a decode step's router is one
+// dispatch with no barrier inside.
 #include "compute_common.glsl"
 #include "workgroup_reduce.glsl"
 
+#if defined(ROUTER_LOGITS)
+layout(std430, binding = 0) coherent buffer Logits { float logits[]; };
+#else
 layout(std430, binding = 0) readonly buffer Logits { float logits[]; };
+#endif
 layout(std430, binding = 1) readonly buffer Bias { float bias[]; };
 layout(std430, binding = 2) writeonly buffer Ids { uint ids[]; };
 layout(std430, binding = 3) writeonly buffer Weights { float weights[]; };
@@ -18,6 +27,26 @@ layout(std430, binding = 4) writeonly buffer Offsets { uint offsets[]; };
 layout(std430, binding = 5) writeonly buffer Rows { uint rows[]; };
 layout(std430, binding = 6) writeonly buffer Sources { uint sources[]; };
 layout(std430, binding = 7) writeonly buffer Tiles { uvec2 tiles[]; };
+#endif
+#if defined(ROUTER_LOGITS)
+// W (n_expert, hidden) in its file's float format, 4 elements an entry; x (hidden).
+#if defined(WEIGHT_F32)
+layout(std430, binding = 8) readonly buffer RouterW { vec4 router_w[]; };
+vec4 router_w_run(uint i) { return router_w[i]; }
+#elif defined(WEIGHT_F16)
+layout(std430, binding = 8) readonly buffer RouterW { f16vec4 router_w[]; };
+vec4 router_w_run(uint i) { return vec4(router_w[i]); }
+#elif defined(WEIGHT_BF16)
+layout(std430, binding = 8) readonly buffer RouterW { uvec2 router_w[]; };
+vec4 router_w_run(uint i) {
+  uvec2 v = router_w[i];  // element 2j in the low half of word j
+  return uintBitsToFloat(uvec4(v.x << 16, v.x & 0xffff0000u, v.y << 16, v.y & 0xffff0000u));
+}
+#else
+#error "ROUTER_LOGITS needs WEIGHT_F32, WEIGHT_F16 or WEIGHT_BF16"
+#endif
+layout(std430, binding = 9) readonly buffer X { vec4 x4[]; };
+layout(std430, binding = 10) coherent buffer Ticket { uint ticket; };
 #endif
 
 layout(push_constant) uniform Push {
@@ -31,6 +60,10 @@ layout(push_constant) uniform Push {
   uint topk_group;
   uint group_top_n;  // 1 or 2
   float scale;
+#if defined(ROUTER_LOGITS)
+  uint hidden;             // a multiple of 4
+  uint experts_per_group;
+#endif
 } p;
 
 const uint kMaxExperts = 256;
@@ -45,9 +78,7 @@ shared float chosen_weight[kMaxK];
 
 bool beats(float a, uint ia, float b, uint ib) { return a > b || (a == b && ia < ib); }
 
-void main() {
-  uint token = flat_group_index();
-  if (token >= p.n_tokens) return;
+void choose_experts(uint token) {
   uint lid = gl_LocalInvocationID.x;
   uint wg = gl_WorkGroupSize.x;
   uint base = token * p.n_expert;
@@ -147,5 +178,39 @@ void main() {
     sources[row] = j;
     tiles[row] = uvec2(chosen_id[j], row);
   }
+#endif
+}
+
+#if defined(ROUTER_LOGITS)
+shared bool g_last_workgroup;
+
+void router_logits(uint group) {
+  const uint runs = p.hidden / 4;
+  const uint end = min((group + 1) * p.experts_per_group, p.n_expert);
+  for (uint e = group * p.experts_per_group + gl_SubgroupID; e < end; e += gl_NumSubgroups) {
+    float s = 0.0;
+    for (uint i = gl_SubgroupInvocationID; i < runs; i += gl_SubgroupSize) s += dot(router_w_run(e * runs + i), x4[i]);
+    s = subgroupAdd(s);
+    if (subgroupElect()) logits[e] = s;
+  }
+}
+#endif
+
+void main() {
+#if defined(ROUTER_LOGITS)
+  router_logits(flat_group_index());
+  // Publish this workgroup's logits before taking a ticket; the last ticket sees them all.
+  memoryBarrierBuffer();
+  barrier();
+  if (gl_LocalInvocationIndex == 0) g_last_workgroup = atomicAdd(ticket, 1) == gl_NumWorkGroups.x * gl_NumWorkGroups.y - 1;
+  barrier();
+  if (!g_last_workgroup) return;
+  memoryBarrierBuffer();
+  if (gl_LocalInvocationIndex == 0) ticket = 0;
+  choose_experts(0);
+#else
+  uint token = flat_group_index();
+  if (token >= p.n_tokens) return;
+  choose_experts(token);
 #endif
 }

@@ -1,5 +1,7 @@
 #include "engine/kernels/router_topk.h"
 
+#include <algorithm>
+#include <cctype>
 #include <string>
 
 #include "engine/kernels/dispatch_grid.h"
@@ -77,6 +79,17 @@ RouterTopKPush make_push(uint32_t n_tokens, uint32_t n_expert, const RouterParam
           params.scale};
 }
 
+// One token's k rows make k GEMV tiles, one per chosen expert (expert_gemv_tiles(k, n_expert)
+// is k): the list is exactly full, with no end marker to write. Returns that list's range.
+vk::BufferRange check_plan(const MoeDispatchOutputs& plan, uint32_t n_expert, const RouterParams& params) {
+  const uint32_t tiles = params.k;
+  if (plan.offsets.size < (n_expert + 1) * 4ull || plan.rows.size < params.k * 4ull || plan.sources.size < params.k * 4ull ||
+      plan.gemv_tiles.size < tiles * 8ull) {
+    throw Error(ErrorCode::kInternal, "router_topk: dispatch plan range too small");
+  }
+  return {plan.gemv_tiles.buffer, plan.gemv_tiles.offset, tiles * 8ull};
+}
+
 }  // namespace
 
 void record_router_topk(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& logits,
@@ -91,23 +104,50 @@ void record_router_topk(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::Buff
   cmd.dispatch(pipeline, {logits, bias.value_or(logits), ids, weights}, make_push(n_tokens, n_expert, params), g.x, g.y);
 }
 
+
 void record_router_topk_and_plan(vk::Context& ctx, vk::CommandBuffer& cmd, const vk::BufferRange& logits,
                                  const std::optional<vk::BufferRange>& bias, const vk::BufferRange& ids,
                                  const vk::BufferRange& weights, uint32_t n_expert, const RouterParams& params,
                                  const MoeDispatchOutputs& plan) {
   check_ranges(logits, bias, ids, weights, 1, n_expert, params);
-  // One token's k rows make k GEMV tiles, one per chosen expert (expert_gemv_tiles(k, n_expert)
-  // is k): the list is exactly full, with no end marker to write.
-  const uint32_t tiles = params.k;
-  if (plan.offsets.size < (n_expert + 1) * 4ull || plan.rows.size < params.k * 4ull || plan.sources.size < params.k * 4ull ||
-      plan.gemv_tiles.size < tiles * 8ull) {
-    throw Error(ErrorCode::kInternal, "router_topk: dispatch plan range too small");
-  }
+  const vk::BufferRange tile_range = check_plan(plan, n_expert, params);
   const uint32_t spec[] = {64};
   const auto& pipeline = ctx.pipelines().get({"router_topk_plan", 8, sizeof(RouterTopKPush), spec});
-  const vk::BufferRange tile_range{plan.gemv_tiles.buffer, plan.gemv_tiles.offset, tiles * 8ull};
   cmd.dispatch(pipeline, {logits, bias.value_or(logits), ids, weights, plan.offsets, plan.rows, plan.sources, tile_range},
                make_push(1, n_expert, params), 1);
+}
+
+bool router_matmul_fusable(const RouterMatmul& m) {
+  const bool float_format = m.type == TensorType::kF32 || m.type == TensorType::kF16 || m.type == TensorType::kBF16;
+  return float_format && m.hidden > 0 && m.hidden % 4 == 0 && m.w.offset % 16 == 0 && m.x.offset % 16 == 0;
+}
+
+void record_router_matmul_topk_and_plan(vk::Context& ctx, vk::CommandBuffer& cmd, const RouterMatmul& matmul,
+                                        const vk::BufferRange& logits, const std::optional<vk::BufferRange>& bias,
+                                        const vk::BufferRange& ids, const vk::BufferRange& weights, uint32_t n_expert,
+                                        const RouterParams& params, const MoeDispatchOutputs& plan) {
+  check_ranges(logits, bias, ids, weights, 1, n_expert, params);
+  const vk::BufferRange tile_range = check_plan(plan, n_expert, params);
+  if (!router_matmul_fusable(matmul)) throw Error(ErrorCode::kInternal, "router_topk: the router's matmul cannot join it");
+  const uint64_t w_bytes = uint64_t(n_expert) * matmul.hidden * tensor_type_info(matmul.type).block_bytes;
+  if (matmul.w.size < w_bytes || matmul.x.size < matmul.hidden * 4ull || matmul.ticket.size < 4) {
+    throw Error(ErrorCode::kInternal, "router_topk: router weight, x or ticket range too small");
+  }
+  // A subgroup per expert: on a GPU few experts per workgroup, spread over many workgroups.
+  constexpr uint32_t kWorkgroup = 64;
+  const uint32_t subgroup = std::clamp<uint32_t>(ctx.caps().subgroup_size, 1, kWorkgroup);
+  const uint32_t per_group = kWorkgroup / subgroup;
+  const uint32_t spec[] = {kWorkgroup};
+  std::string name = "router_topk_logits_";
+  for (char c : tensor_type_info(matmul.type).name) name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const auto& pipeline = ctx.pipelines().get({name, 11, sizeof(RouterLogitsPush), spec});
+  const vk::BufferRange w{matmul.w.buffer, matmul.w.offset, w_bytes};
+  const RouterLogitsPush push{make_push(1, n_expert, params), matmul.hidden, per_group};
+  const Grid g = grid_for_groups((n_expert + per_group - 1) / per_group, ctx.caps());
+  cmd.dispatch(pipeline,
+               {logits, bias.value_or(logits), ids, weights, plan.offsets, plan.rows, plan.sources, tile_range, w, matmul.x,
+                matmul.ticket},
+               push, g.x, g.y);
 }
 
 }  // namespace vkmoe::kernels

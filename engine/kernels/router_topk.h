@@ -23,6 +23,7 @@
 #include "engine/kernels/moe_dispatch.h"
 #include "engine/vk/command_buffer.h"
 #include "engine/vk/context.h"
+#include "loader/model/tensor_type.h"
 
 namespace vkmoe::kernels {
 
@@ -78,5 +79,35 @@ void record_router_topk_and_plan(vk::Context& ctx, vk::CommandBuffer& cmd, const
                                  const std::optional<vk::BufferRange>& bias, const vk::BufferRange& ids,
                                  const vk::BufferRange& weights, uint32_t n_expert, const RouterParams& params,
                                  const MoeDispatchOutputs& plan);
+
+// The router's matmul for one token, ahead of record_router_topk_and_plan's work in the same
+// dispatch: logits = x · W^T, written to `logits` as well. W is (n_expert, hidden) as GGUF
+// stores it, in a format router_matmul_fusable accepts.
+struct RouterMatmul {
+  vk::BufferRange w;
+  TensorType type = TensorType::kF32;
+  uint32_t hidden = 0;
+  vk::BufferRange x;       // (hidden) floats
+  vk::BufferRange ticket;  // one uint32, zero before the first dispatch; every dispatch leaves it zero
+};
+
+// Mirrors the push block of shaders/router_topk.comp's ROUTER_LOGITS variants.
+struct RouterLogitsPush {
+  RouterTopKPush topk;
+  uint32_t hidden;
+  uint32_t experts_per_group;
+};
+static_assert(sizeof(RouterLogitsPush) == 48);
+
+// F32, F16 and BF16 (the formats GGUF files and Hugging Face folders keep routers in), rows
+// of a multiple of 4 elements, W and x starting on 16-byte boundaries.
+bool router_matmul_fusable(const RouterMatmul& m);
+
+// The logits' sums are grouped differently from record_matmul's, so the choice can differ
+// from the unfused path's where two experts' logits nearly tie.
+void record_router_matmul_topk_and_plan(vk::Context& ctx, vk::CommandBuffer& cmd, const RouterMatmul& matmul,
+                                        const vk::BufferRange& logits, const std::optional<vk::BufferRange>& bias,
+                                        const vk::BufferRange& ids, const vk::BufferRange& weights, uint32_t n_expert,
+                                        const RouterParams& params, const MoeDispatchOutputs& plan);
 
 }  // namespace vkmoe::kernels

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <numeric>
 #include <optional>
 #include <ostream>
@@ -12,6 +13,7 @@
 #include "engine/kernels/router_topk.h"
 #include "loader/base/error.h"
 #include "tests/gpu_support/gpu_test.h"
+#include "tests/kernels/matmul_reference.h"
 #include "tests/support/compare.h"
 #include "tests/support/random.h"
 
@@ -204,34 +206,53 @@ TEST_P(RouterTest, MatchesReference) {
   }
 }
 
-// A decode step takes its dispatch plan from the top-k kernel (record_router_topk_and_plan):
-// ids, weights and plan must be the bits of record_router_topk, then record_moe_dispatch.
-TEST_P(RouterTest, OneTokenPlanIsTheDispatchKernels) {
-  auto [mode, n, k] = GetParam();
-  const std::vector<float> logits = random_floats(n, n * 100 + k, -4.0f, 4.0f);
-  std::optional<vk::Buffer> bias;
+// The case's router parameters for one token.
+RouterParams one_token_params(Mode mode, uint32_t n, uint32_t k) {
   RouterParams params = RouterParams::softmax_topk(k, mode == Mode::kSoftmaxRenorm);
   if (mode == Mode::kTopKSoftmaxBias) params = RouterParams::topk_softmax(k, true);
   if (mode == Mode::kDeepSeekV3) {
     const auto [n_group, topk_group] = deepseek_groups(n, k);
     params = RouterParams::deepseek_v3(k, n_group, topk_group, true, 2.5f);
   }
+  return params;
+}
+
+// What a one-token router writes, each output in its own poisoned buffer: ids, weights,
+// offsets (n + 1), rows, sources, tiles (k pairs).
+struct OneTokenOutputs {
+  static constexpr const char* kNames[] = {"ids", "weights", "offsets", "rows", "sources", "tiles"};
+  std::vector<vk::Buffer> buffers;
+  std::vector<size_t> sizes;  // in words
+  OneTokenOutputs(const std::function<vk::Buffer(size_t)>& poisoned_floats, uint32_t n, uint32_t k)
+      : sizes{k, k, n + 1, k, k, 2 * size_t(k)} {
+    for (size_t size : sizes) buffers.push_back(poisoned_floats(size));
+  }
+  kernels::MoeDispatchOutputs plan() const { return {buffers[2].range(), buffers[3].range(), buffers[4].range(), buffers[5].range()}; }
+};
+
+// Each output of `got` must hold the bits of the same output of `want`.
+void expect_same_outputs(vk::Context& ctx, const OneTokenOutputs& got, const OneTokenOutputs& want) {
+  for (size_t i = 0; i < got.buffers.size(); ++i) {
+    std::vector<uint8_t> g(got.sizes[i] * 4), w(want.sizes[i] * 4);
+    ctx.download(got.buffers[i], 0, g);
+    ctx.download(want.buffers[i], 0, w);
+    EXPECT_EQ(g, w) << OneTokenOutputs::kNames[i];
+  }
+}
+
+// A decode step takes its dispatch plan from the top-k kernel (record_router_topk_and_plan):
+// ids, weights and plan must be the bits of record_router_topk, then record_moe_dispatch.
+TEST_P(RouterTest, OneTokenPlanIsTheDispatchKernels) {
+  auto [mode, n, k] = GetParam();
+  const std::vector<float> logits = random_floats(n, n * 100 + k, -4.0f, 4.0f);
+  std::optional<vk::Buffer> bias;
+  const RouterParams params = one_token_params(mode, n, k);
   if (params.bias_use != kernels::RouterBiasUse::kNone) bias = upload_floats(random_floats(n, n + k, -0.1f, 0.1f));
   std::optional<vk::BufferRange> bias_range;
   if (bias) bias_range = bias->range();
   const vk::Buffer dl = upload_floats(logits);
-  // Both runs write into poisoned buffers, one output per buffer: ids, weights, offsets
-  // (n + 1), rows, sources, tiles (k pairs).
-  const size_t sizes[] = {k, k, n + 1, k, k, 2 * k};
-  struct Outputs {
-    std::vector<vk::Buffer> buffers;
-    kernels::MoeDispatchOutputs plan() const {
-      return {buffers[2].range(), buffers[3].range(), buffers[4].range(), buffers[5].range()};
-    }
-  } separate, fused;
-  for (Outputs* o : {&separate, &fused}) {
-    for (size_t size : sizes) o->buffers.push_back(poisoned_floats(size));
-  }
+  const auto poisoned = [&](size_t words) { return poisoned_floats(words); };
+  OneTokenOutputs separate(poisoned, n, k), fused(poisoned, n, k);
   ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
     kernels::record_router_topk(ctx(), cmd, dl.range(), bias_range, separate.buffers[0].range(), separate.buffers[1].range(), 1,
                                 n, params);
@@ -242,12 +263,50 @@ TEST_P(RouterTest, OneTokenPlanIsTheDispatchKernels) {
     kernels::record_router_topk_and_plan(ctx(), cmd, dl.range(), bias_range, fused.buffers[0].range(), fused.buffers[1].range(), n,
                                          params, fused.plan());
   });
-  const char* names[] = {"ids", "weights", "offsets", "rows", "sources", "tiles"};
-  for (size_t i = 0; i < std::size(sizes); ++i) {
-    std::vector<uint8_t> want(sizes[i] * 4), got(sizes[i] * 4);
-    ctx().download(separate.buffers[i], 0, want);
-    ctx().download(fused.buffers[i], 0, got);
-    EXPECT_EQ(got, want) << names[i];
+  expect_same_outputs(ctx(), fused, separate);
+}
+
+// A decode step's router also takes its matmul (record_router_matmul_topk_and_plan), with W
+// in each float format and a hidden size of 65 four-element runs: its logits must be the
+// double-precision reference's, and its choice and plan the bits of the one-token router's
+// on those logits. Two steps in one command buffer: the ticket must come back to zero.
+TEST_P(RouterTest, RouterMatmulJoinsTheOneTokenRouter) {
+  auto [mode, n, k] = GetParam();
+  constexpr uint32_t kHidden = 260;
+  const RouterParams params = one_token_params(mode, n, k);
+  std::optional<vk::Buffer> bias;
+  if (params.bias_use != kernels::RouterBiasUse::kNone) bias = upload_floats(random_floats(n, n + k, -0.1f, 0.1f));
+  std::optional<vk::BufferRange> bias_range;
+  if (bias) bias_range = bias->range();
+  const std::vector<float> x = random_floats(kHidden, n * 7 + k);
+  const auto poisoned = [&](size_t words) { return poisoned_floats(words); };
+  for (TensorType type : {TensorType::kF32, TensorType::kF16, TensorType::kBF16}) {
+    SCOPED_TRACE(std::string(tensor_type_info(type).name));
+    const std::vector<uint8_t> w_bytes = random_weight_bytes(type, kHidden, n, n * 13 + k);
+    const std::vector<float> w = dequantize_rows(type, w_bytes, kHidden, n);
+    std::vector<float> want_logits(n);
+    for (uint32_t e = 0; e < n; ++e) {
+      double sum = 0.0;
+      for (uint32_t h = 0; h < kHidden; ++h) sum += double(w[size_t(e) * kHidden + h]) * x[h];
+      want_logits[e] = static_cast<float>(sum);
+    }
+    const vk::Buffer dw = upload_bytes(w_bytes), dx = upload_floats(x), ticket = upload_floats(std::vector<float>{0.0f});
+    const vk::Buffer logits = poisoned_floats(n);
+    const kernels::RouterMatmul matmul{dw.range(), type, kHidden, dx.range(), ticket.range()};
+    ASSERT_TRUE(kernels::router_matmul_fusable(matmul));
+    OneTokenOutputs fused(poisoned, n, k), on_its_logits(poisoned, n, k);
+    ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
+      for (int step = 0; step < 2; ++step) {
+        kernels::record_router_matmul_topk_and_plan(ctx(), cmd, matmul, logits.range(), bias_range, fused.buffers[0].range(),
+                                                    fused.buffers[1].range(), n, params, fused.plan());
+        cmd.barrier();
+      }
+      kernels::record_router_topk_and_plan(ctx(), cmd, logits.range(), bias_range, on_its_logits.buffers[0].range(),
+                                           on_its_logits.buffers[1].range(), n, params, on_its_logits.plan());
+    });
+    EXPECT_TRUE(all_close(download_floats(logits, n), want_logits, {1e-5}, "logits"));
+    expect_same_outputs(ctx(), fused, on_its_logits);
+    EXPECT_EQ(download_floats(ticket, 1)[0], 0.0f) << "the ticket did not return to zero";
   }
 }
 
