@@ -40,6 +40,9 @@ struct ForwardPass::Buffers {
   std::vector<std::vector<ExpertWindow>> expert_windows;
   vk::Buffer window_tables;
   vk::Buffer y_grouped;                 // (T * k, H): the routed rows' down projections
+  // One uint32 each, zero between dispatches: the last-workgroup tickets of a decode step's
+  // router (its matmul and top-k in one kernel) and of its down GEMV's scatter epilogue.
+  vk::Buffer router_ticket, scatter_ticket;
   vk::Buffer gate, up;                  // (max(T * k * ff_expert, T * ff, T * ff_shared))
   // Expert streaming only.
   vk::Buffer routing_readback;          // (E + 1 + T * k) uint32, host read: expert offsets, predicted ids

@@ -72,17 +72,26 @@ void ForwardPass::record_dense_ffn(vk::CommandBuffer& cmd, uint32_t layer, uint3
 }
 
 // Router logits of `xn` through layer `layer`'s router, then its top-k: expert ids and weights,
-// and, given `plan` (one token), the dispatch plan in the same kernel.
+// and, given `plan` (one token), the dispatch plan in the same kernel, which then also takes
+// the router's matmul where its format allows.
 void ForwardPass::record_router(vk::CommandBuffer& cmd, uint32_t layer, const vk::BufferRange& xn,
                                 const vk::BufferRange& logits, const vk::BufferRange& ids, const vk::BufferRange& weights,
                                 uint32_t n_tokens, const kernels::MoeDispatchOutputs* plan) {
   profile_as(cmd, KernelFamily::kRouter);
-  kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "ffn_gate_inp.weight")), xn, logits, n_tokens);
-  cmd.barrier();
   const auto params = router_params(config_);
   std::optional<vk::BufferRange> router_bias;
   if (params.bias_use == kernels::RouterBiasUse::kAddToLogits) router_bias = w(layer, "ffn_gate_inp.bias").range();
   if (params.bias_use == kernels::RouterBiasUse::kAddForSelection) router_bias = w(layer, "exp_probs_b.bias").range();
+  const DeviceTensor& router = w(layer, "ffn_gate_inp.weight");
+  const kernels::RouterMatmul matmul{router.range(), router.type, config_.n_embd, xn, buffers_->router_ticket.range()};
+  if (plan != nullptr && kernels::router_matmul_fusable(matmul)) {
+    kernels::record_router_matmul_topk_and_plan(ctx_, cmd, matmul, logits, router_bias, ids, weights, config_.n_expert,
+                                                params, *plan);
+    cmd.barrier();
+    return;
+  }
+  kernels::record_matmul(ctx_, cmd, matmul_weight(router), xn, logits, n_tokens);
+  cmd.barrier();
   if (plan != nullptr) {
     kernels::record_router_topk_and_plan(ctx_, cmd, logits, router_bias, ids, weights, config_.n_expert, params, *plan);
   } else {
@@ -97,8 +106,10 @@ void ForwardPass::record_router(vk::CommandBuffer& cmd, uint32_t layer, const vk
 // between them. A later wave's SwiGLU also rewrites the rows of earlier waves, harmlessly:
 // their down projections have already been taken. Where the GEMV serves the rows (decode,
 // short prompts), gate, up and SwiGLU are one gated GEMV per dispatch instead.
+// With `scatter_after` (one token, the layer's last dispatches), the last down projection
+// ends with the weighted scatter into x and the next layer's input norm into xn.
 void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std::span<const ExpertDispatch> dispatches,
-                                    uint32_t n_tokens) {
+                                    uint32_t n_tokens, bool scatter_after) {
   const auto& c = config_;
   Buffers& b = *buffers_;
   const uint32_t rows = n_tokens * c.n_expert_used, ff = c.n_ff_expert;
@@ -116,12 +127,12 @@ void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std:
   const auto xn = floats(b.xn, 0, uint64_t(n_tokens) * c.n_embd);
   const kernels::XSources sources{b.expert_sources.range(0, uint64_t(rows) * 4), c.n_expert_used};
   auto matmul = [&](const ExpertDispatch& d, ExpertMatrix m, const vk::BufferRange& x, const vk::BufferRange& y,
-                    std::optional<kernels::XSources> x_sources) {
+                    std::optional<kernels::XSources> x_sources, const std::optional<kernels::ScatterAfter>& scatter = {}) {
     const kernels::ExpertWeights& weights = d.matrices[static_cast<uint32_t>(m)];
     profile_as(cmd, m == ExpertMatrix::kDown ? KernelFamily::kExpertDown : KernelFamily::kExpertGateUp,
                routed_experts(weights, rows));
     kernels::ExpertRows r{x, offsets, d.slot_table, y, rows, gemv_tiles, x_sources};
-    kernels::record_expert_matmul(ctx_, cmd, weights, r, bias(m));
+    kernels::record_expert_matmul(ctx_, cmd, weights, r, bias(m), {}, scatter);
   };
   const auto gate = floats(b.gate, 0, uint64_t(rows) * ff), up = floats(b.up, 0, uint64_t(rows) * ff);
   auto glu_weights = [&](const ExpertDispatch& d) {
@@ -157,9 +168,19 @@ void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std:
     }
   }
   cmd.barrier();
+  std::optional<kernels::ScatterAfter> scatter;
+  if (scatter_after) {
+    if (dispatches.empty()) throw Error(ErrorCode::kInternal, "expert FFN: the scatter needs a down projection to end");
+    const uint64_t H = c.n_embd;
+    scatter = kernels::ScatterAfter{b.expert_rows.range(0, uint64_t(rows) * 4), floats(b.expert_weights, 0, rows),
+                                    floats(b.x, 0, H), next_input_norm(layer), floats(b.xn, 0, H), b.scatter_ticket.range(),
+                                    c.rms_norm_eps};
+  }
   for (size_t i = 0; i < dispatches.size(); ++i) {
     if (i > 0) cmd.barrier();
-    matmul(dispatches[i], ExpertMatrix::kDown, gate, floats(b.y_grouped, 0, uint64_t(rows) * c.n_embd), std::nullopt);
+    const bool last = i + 1 == dispatches.size();
+    matmul(dispatches[i], ExpertMatrix::kDown, gate, floats(b.y_grouped, 0, uint64_t(rows) * c.n_embd), std::nullopt,
+           last ? scatter : std::nullopt);
   }
   cmd.barrier();
 }
@@ -188,9 +209,14 @@ void ForwardPass::record_moe_ffn(StepSubmitter& steps, uint32_t layer, uint32_t 
   }
   // The experts read xn through the sources: no gather pass, and nothing here for them to wait on.
   cmd.copy(offsets, b.expert_usage_readback.range(uint64_t(layer) * (E + 1) * 4, (uint64_t(E) + 1) * 4));
+  // A decode step's down projection ends with the scatter (and the next input norm), which
+  // adds onto the shared experts' output as the scatter kernel would after them. Resident or
+  // streamed, the step takes this path, so its bits do not depend on the VRAM budget.
+  const bool scatter_after_down = T == 1;
+  if (scatter_after_down && c.n_ff_shared > 0) record_shared_expert(cmd, layer, T);
 
   if (experts_ != nullptr) {
-    stream_experts(steps, layer, T);
+    stream_experts(steps, layer, T, scatter_after_down);
   } else {
     std::vector<ExpertDispatch> dispatches;
     for (const auto& window : b.expert_windows[layer]) {
@@ -200,8 +226,9 @@ void ForwardPass::record_moe_ffn(StepSubmitter& steps, uint32_t layer, uint32_t 
       }
       dispatches.push_back(d);
     }
-    record_expert_ffn(cmd, layer, dispatches, T);
+    record_expert_ffn(cmd, layer, dispatches, T, scatter_after_down);
   }
+  if (scatter_after_down) return;
 
   // The expert FFN may have ended in a later command buffer.
   if (c.n_ff_shared > 0) record_shared_expert(steps.cmd(), layer, n_tokens);
@@ -216,7 +243,7 @@ void ForwardPass::record_moe_ffn(StepSubmitter& steps, uint32_t layer, uint32_t 
 // experts the tokens chose; the ExpertStore brings them into VRAM slots in waves, each wave
 // computed by its own piece of the step. With prefetch on, the next MoE layer's router also
 // runs on the current hidden state, and its choice is copied in while this layer computes.
-void ForwardPass::stream_experts(StepSubmitter& steps, uint32_t layer, uint32_t n_tokens) {
+void ForwardPass::stream_experts(StepSubmitter& steps, uint32_t layer, uint32_t n_tokens, bool scatter_after) {
   const auto& c = config_;
   Buffers& b = *buffers_;
   const uint32_t T = n_tokens, k = c.n_expert_used, E = c.n_expert, H = c.n_embd, rows = T * k;
@@ -250,7 +277,7 @@ void ForwardPass::stream_experts(StepSubmitter& steps, uint32_t layer, uint32_t 
       for (uint32_t m = 0; m < kExpertMatrices; ++m) d.matrices[m] = experts_->matrix(source, layer, ExpertMatrix(m));
       dispatches.push_back(d);
     }
-    record_expert_ffn(steps.cmd(), layer, dispatches, T);
+    record_expert_ffn(steps.cmd(), layer, dispatches, T, scatter_after && wave + 1 == n_waves);
     if (staged.copies_done) steps.wait_for(*staged.copies_done);
     experts_->wave_submitted(wave, wave + 1 < n_waves ? steps.submit() : steps.pending_point());
   }

@@ -88,6 +88,8 @@ void make_buffers(vk::Context& ctx, const ModelConfig& c, bool streaming, const 
     b.expert_gemv_tiles = u32(2ull * kernels::expert_gemv_tiles(static_cast<uint32_t>(rows), c.n_expert));
     b.expert_usage_readback = make(uint64_t(c.n_layer) * (c.n_expert + 1) * 4, vk::MemoryUsage::kReadback);
     b.y_grouped = f32(rows * c.n_embd);
+    b.router_ticket = u32(1);
+    b.scatter_ticket = u32(1);
     ff_rows = std::max<uint64_t>(ff_rows, rows * c.n_ff_expert);
     if (c.n_ff_shared > 0) {
       b.shared_out = f32(T * c.n_embd);
@@ -154,6 +156,12 @@ ForwardPass::ForwardPass(vk::Context& ctx, const ModelConfig& config, const Mode
                [&](uint64_t bytes, vk::MemoryUsage usage) { return ctx.create_buffer(bytes, usage); });
   if (uses_mla(config_)) upload_identity(ctx, b.head_slots, config_.n_head);
   if (config_.n_expert > 0 && experts == nullptr) make_expert_windows(ctx, config_, weights, b);
+  if (config_.n_expert > 0) {
+    ctx.run_and_wait([&](vk::CommandBuffer& cmd) {
+      cmd.fill(b.router_ticket.range(), 0);
+      cmd.fill(b.scatter_ticket.range(), 0);
+    });
+  }
 }
 
 uint64_t ForwardPass::scratch_bytes(vk::Context& ctx, const ModelConfig& config, bool streaming,

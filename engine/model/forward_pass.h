@@ -92,8 +92,8 @@ class ForwardPass {
                      const kernels::MoeDispatchOutputs* plan = nullptr);
   struct ExpertDispatch;
   void record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std::span<const ExpertDispatch> dispatches,
-                         uint32_t n_tokens);
-  void stream_experts(StepSubmitter& steps, uint32_t layer, uint32_t n_tokens);
+                         uint32_t n_tokens, bool scatter_after);
+  void stream_experts(StepSubmitter& steps, uint32_t layer, uint32_t n_tokens, bool scatter_after);
   void record_shared_expert(vk::CommandBuffer& cmd, uint32_t layer, uint32_t n_tokens);
   void capture(vk::CommandBuffer& cmd, uint32_t index, const vk::Buffer& from, uint32_t n_tokens);
   const DeviceTensor& w(uint32_t layer, const char* suffix) const;
