@@ -210,14 +210,14 @@ void ForwardPass::record_moe_ffn(StepSubmitter& steps, uint32_t layer, uint32_t 
   // The experts read xn through the sources: no gather pass, and nothing here for them to wait on.
   cmd.copy(offsets, b.expert_usage_readback.range(uint64_t(layer) * (E + 1) * 4, (uint64_t(E) + 1) * 4));
   // A decode step's down projection ends with the scatter (and the next input norm), which
-  // adds onto the shared experts' output as the scatter kernel would after them. Resident or
-  // streamed, the step takes this path, so its bits do not depend on the VRAM budget.
+  // adds onto the shared experts' output as the scatter kernel would after them, so they go
+  // first. Resident or streamed, the step takes this path, so its bits do not depend on the
+  // VRAM budget.
   const bool scatter_after_down = T == 1;
-  if (scatter_after_down && c.n_ff_shared > 0) record_shared_expert(cmd, layer, T);
-
   if (experts_ != nullptr) {
     stream_experts(steps, layer, T, scatter_after_down);
   } else {
+    if (scatter_after_down && c.n_ff_shared > 0) record_shared_expert(cmd, layer, T);
     std::vector<ExpertDispatch> dispatches;
     for (const auto& window : b.expert_windows[layer]) {
       ExpertDispatch d{window.table, {}};
@@ -263,6 +263,9 @@ void ForwardPass::stream_experts(StepSubmitter& steps, uint32_t layer, uint32_t 
   cmd.barrier();
   steps.submit_and_wait();
 
+  // The shared experts before the routed ones (see record_moe_ffn), recorded after the
+  // routing read-back so the host learns the routing no later than before.
+  if (scatter_after && c.n_ff_shared > 0) record_shared_expert(steps.cmd(), layer, T);
   b.routing_readback.invalidate(0, b.routing_readback.size());
   const auto* readback = static_cast<const uint32_t*>(b.routing_readback.mapped());
   std::vector<uint32_t> rows_per_expert(E);
