@@ -19,10 +19,11 @@
 // WEIGHT_MATRICES) against the same x and writes the gated activation (matmul_common.glsl).
 // Weight format: weight_blocks.glsl; dense or expert ("matmul by id"): matmul_common.glsl.
 //
-// SCATTER_EPILOGUE (the expert down projection): with SCATTER_AFTER, the last workgroup to
-// finish (a ticket counter) then scatters the one token's routed rows of y into the residual
-// stream and norms it (moe_scatter_token.glsl), the scatter kernel's work without its dispatch
-// and the barrier before it. A decode step's down projection ends this way.
+// SCATTER_EPILOGUE (every variant but GLU): with SCATTER_AFTER, the last workgroup to finish
+// (a ticket counter) then adds one token's rows of y, weighted, into the residual stream and
+// norms it (moe_scatter_token.glsl): the scatter kernel's work (or, for a dense matmul's one
+// row with weight 1, the residual add's) without its dispatch and the barrier before it. A
+// decode step's attention output projection and MoE down projection end this way.
 #if defined(GLU)
 // The up matrix's binding, needed before weight_formats.glsl declares its views; the other
 // bindings are in matmul_common.glsl.
@@ -39,7 +40,8 @@
 #define SCATTER_NORM
 #include "workgroup_reduce.glsl"
 layout(constant_id = 4) const bool SCATTER_AFTER = false;
-#define scatter_y y  // the routed rows this kernel wrote: (k, n)
+// The rows this kernel wrote: (tokens, n) from y_offset (the expert form's start at 0).
+float scatter_y_at(uint i) { return y[p.y_offset + i]; }
 layout(std430, binding = 10) readonly buffer ScatterRows { uint scatter_rows[]; };        // (k)
 layout(std430, binding = 11) readonly buffer ScatterWeights { float scatter_weights[]; };  // (k)
 layout(std430, binding = 12) buffer ScatterOut { float scatter_out[]; };                   // (n)

@@ -26,6 +26,7 @@ layout(push_constant) uniform Push {
 #endif
 } p;
 
+float scatter_y_at(uint i) { return scatter_y[i]; }
 #include "moe_scatter_token.glsl"
 
 void main() {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/kernels/dispatch_grid.h"
 #include "engine/kernels/matmul_pipelines.h"
@@ -56,7 +58,7 @@ uint64_t matmul_row_bytes(TensorType type, uint32_t k) {
 
 void record_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const MatmulWeight& w, const vk::BufferRange& x,
                    const vk::BufferRange& y, uint32_t tokens, const std::optional<vk::BufferRange>& bias,
-                   MatmulChoice choice) {
+                   MatmulChoice choice, const std::optional<ScatterAfter>& scatter) {
   uint64_t row_bytes = matmul_row_bytes(w.type, w.k);
   const uint64_t k = w.k, n = w.n;
   require(n > 0 && tokens > 0, "empty shape: n " + std::to_string(n) + ", tokens " + std::to_string(tokens));
@@ -74,11 +76,13 @@ void record_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const MatmulWeight&
   // x rows start at multiples of 4 floats of every chunk's binding (which starts at an aligned
   // byte at or below them) when the first does and rows are multiples of 4 floats.
   const bool x_quads = x.offset % 16 == 0 && k % 4 == 0;
+  require(!scatter || (tokens == 1 && choice.path == MatmulPath::kGemv), "the scatter epilogue needs one token on the GEMV path");
   MatmulPipeline mp = matmul_pipeline(ctx, choice,
                                       {.type = w.type,
                                        .multi_token_tiles = tokens > 1,
                                        .x_quads = x_quads,
-                                       .w_quads = weight_quads_fit(w.type, row_bytes | w.range.offset)});
+                                       .w_quads = weight_quads_fit(w.type, row_bytes | w.range.offset),
+                                       .scatter_after = scatter.has_value()});
 
   // Each binding stays within maxStorageBufferRange: W splits into row ranges, x and y into
   // token ranges; every binding may start up to one alignment unit before its data.
@@ -90,6 +94,10 @@ void record_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const MatmulWeight&
     throw Error(ErrorCode::kUnsupported, "matmul: a row of " + std::to_string(k) + " x " + std::to_string(n) +
                                              " does not fit maxStorageBufferRange " +
                                              std::to_string(caps.max_storage_buffer_range));
+  }
+  if (scatter) {
+    check_scatter_after(*scatter, 1, n);
+    require(chunk_rows == n, "the scatter epilogue needs W in one binding");
   }
   for (uint64_t t0 = 0; t0 < tokens; t0 += chunk_tokens) {
     uint64_t tc = std::min<uint64_t>(chunk_tokens, tokens - t0);
@@ -114,8 +122,11 @@ void record_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const MatmulWeight&
       push.n_slots = 1;
       push.n_tiles = static_cast<uint32_t>(ceil_div(rc, mp.tile_cols));
       push.m_tiles = static_cast<uint32_t>(ceil_div(tc, mp.tile_rows));
+      push.scatter_eps = scatter ? scatter->eps : 0.0f;
       Grid g = grid_for_groups(uint64_t(push.n_tiles) * push.m_tiles, caps);
-      cmd.dispatch(*mp.pipeline, {bw.range, bx.range, by.range, bb.range}, push, g.x, g.y);
+      std::vector<vk::BufferRange> bindings{bw.range, bx.range, by.range, bb.range};
+      if (choice.path == MatmulPath::kGemv) bindings = gemv_bindings(std::move(bindings), by.range, scatter);
+      cmd.dispatch(*mp.pipeline, bindings, &push, sizeof(push), g.x, g.y);
     }
   }
 }

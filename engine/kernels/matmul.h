@@ -38,7 +38,7 @@ struct MatmulPush {
   float glu_limit;          // gated GEMV: clamped SwiGLU's limit; 0 selects plain SwiGLU
   uint32_t has_tile_list;   // expert GEMV: 1 when the bound gemv_tiles lists the row tiles
   uint32_t x_source_divisor;  // expert: 0 when x holds the routed rows, else ExpertRows::x_sources' per_token
-  float scatter_eps;          // expert GEMV with a ScatterAfter: its norm's epsilon
+  float scatter_eps;          // GEMV with a ScatterAfter: its norm's epsilon
 };
 static_assert(sizeof(MatmulPush) == 88);
 
@@ -104,11 +104,29 @@ struct MatmulChoice {
   GemmKernel gemm = GemmKernel::kAuto;
 };
 
+// A one-token step's GEMV can end its layer block: the last workgroup to finish adds
+// sum_j weights[j] * y[rows[j], :] (j = 0..k-1 in order) to `out` and writes
+// normed = RMSNorm(out) * norm_weight. For the expert down projection, the k routed rows:
+// record_moe_scatter_norm for one token. For a dense matmul, its one row with weight 1: the
+// residual add of record_add_rms_norm. The norm's sum is grouped by the GEMV's workgroup,
+// and the dispatch and barrier of the separate kernel go. Every row of y must be this
+// dispatch's or an earlier one's that a barrier separates from it.
+struct ScatterAfter {
+  vk::BufferRange rows;         // (k) uint32: each choice's row of y (record_moe_dispatch's rows; dense {0})
+  vk::BufferRange weights;      // (k) floats (dense {1})
+  vk::BufferRange out;          // (n) floats: the residual stream, added to
+  vk::BufferRange norm_weight;  // (n) floats
+  vk::BufferRange normed;       // (n) floats
+  vk::BufferRange ticket;       // one uint32, zero before the first dispatch; every dispatch leaves it zero
+  float eps = 0.0f;
+};
+
 // x is (tokens, k), y is (tokens, n), bias is (n). W may exceed maxStorageBufferRange: it is
 // then split into row ranges, one dispatch each. kAuto takes the GEMV path where gemv_suits.
+// `scatter` needs one token, the GEMV path and one dispatch.
 void record_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const MatmulWeight& w, const vk::BufferRange& x,
                    const vk::BufferRange& y, uint32_t tokens, const std::optional<vk::BufferRange>& bias = std::nullopt,
-                   MatmulChoice choice = {});
+                   MatmulChoice choice = {}, const std::optional<ScatterAfter>& scatter = std::nullopt);
 
 struct ExpertWeights {
   vk::BufferRange pool;   // every slot, at any offset; one binding, so at most maxStorageBufferRange bytes
@@ -143,22 +161,6 @@ struct ExpertRows {
   std::optional<vk::BufferRange> gemv_tiles;
   // Set: x is read through the sources, so the forward pass needs no gather into routed rows.
   std::optional<XSources> x_sources;
-};
-
-// A one-token step's weighted scatter, ended into its expert down projection's GEMV: the
-// last workgroup to finish adds sum_j weights[j] * y[rows[j], :] (j = 0..k-1 in order, k the
-// routed rows) to `out` and writes normed = RMSNorm(out) * norm_weight. That is
-// record_moe_scatter_norm for one token, the norm's sum grouped by this kernel's workgroup,
-// without its dispatch and the barrier before it. Every routed row of y must be this
-// dispatch's or an earlier one's that a barrier separates from it.
-struct ScatterAfter {
-  vk::BufferRange rows;         // (k) uint32: each choice's routed row (record_moe_dispatch's rows)
-  vk::BufferRange weights;      // (k) floats
-  vk::BufferRange out;          // (n) floats: the residual stream, added to
-  vk::BufferRange norm_weight;  // (n) floats
-  vk::BufferRange normed;       // (n) floats
-  vk::BufferRange ticket;       // one uint32, zero before the first dispatch; every dispatch leaves it zero
-  float eps = 0.0f;
 };
 
 // bias, when given, is (n_expert, n). kAuto takes the GEMV path where gemv_suits the rows per

@@ -1,5 +1,6 @@
 #include <algorithm>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "engine/kernels/dispatch_grid.h"
@@ -33,17 +34,6 @@ void check_expert_matmul(const ExpertWeights& w, const ExpertRows& rows, const s
   require(!bias || bias->size >= experts * n * 4, "bias range too small for (" + std::to_string(experts) + ", " + std::to_string(n) + ")");
   require(!rows.gemv_tiles || rows.gemv_tiles->size >= expert_gemv_tiles(rows.rows, w.n_expert) * 8ull,
           "gemv_tiles range too small for " + std::to_string(expert_gemv_tiles(rows.rows, w.n_expert)) + " tiles");
-}
-
-// One token's routed rows: each choice's row, weight and the hidden vectors the scatter
-// reads and writes.
-void check_scatter_after(const ScatterAfter& s, const ExpertWeights& w, const ExpertRows& rows) {
-  const uint64_t k = rows.rows, n = w.n;
-  require(s.rows.size >= k * 4 && s.weights.size >= k * 4, "scatter rows and weights need an entry per routed row");
-  require(s.out.size >= n * 4 && s.norm_weight.size >= n * 4 && s.normed.size >= n * 4,
-          "scatter out, norm weight and normed need " + std::to_string(n) + " floats");
-  require(s.ticket.size >= 4, "scatter ticket needs 4 bytes");
-  require(!rows.x_sources || rows.x_sources->per_token >= k, "the scatter epilogue takes one token's rows");
 }
 
 // Slots a pool holds: the last one needs only its rows, not a whole stride.
@@ -123,7 +113,10 @@ void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Expert
                           const std::optional<vk::BufferRange>& bias, MatmulChoice choice,
                           const std::optional<ScatterAfter>& scatter) {
   check_expert_matmul(w, rows, bias);
-  if (scatter) check_scatter_after(*scatter, w, rows);
+  if (scatter) {
+    check_scatter_after(*scatter, rows.rows, w.n);
+    require(!rows.x_sources || rows.x_sources->per_token >= rows.rows, "the scatter epilogue takes one token's rows");
+  }
   if (rows.rows == 0) return;
   if (choice.path == MatmulPath::kAuto) {
     const bool gemv = gemv_suits(resolve_gemv_layout(ctx.caps(), choice.layout), rows_per_expert(rows.rows, w.n_expert));
@@ -140,19 +133,8 @@ void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Expert
   ExpertLaunch launch = expert_launch(ctx, w, rows, bias.has_value(), choice.path, mp);
   std::vector<vk::BufferRange> bindings{launch.pool,        rows.x,          rows.y_gathered, bias ? *bias : rows.x,
                                         rows.expert_offsets, rows.slot_table, launch.tiles,    launch.x_sources};
-  if (choice.path == MatmulPath::kGemv) {
-    // Bindings the shader does not use get y's range, which it already reads and writes, so
-    // the profiler counts no bytes for them.
-    const vk::BufferRange& y = rows.y_gathered;
-    bindings.insert(bindings.end(), {y, y});
-    if (scatter) {
-      launch.push.scatter_eps = scatter->eps;
-      bindings.insert(bindings.end(), {scatter->rows, scatter->weights, scatter->out, scatter->norm_weight, scatter->normed,
-                                       scatter->ticket});
-    } else {
-      bindings.resize(kExpertGemvBuffers, y);
-    }
-  }
+  if (choice.path == MatmulPath::kGemv) bindings = gemv_bindings(std::move(bindings), rows.y_gathered, scatter);
+  if (scatter) launch.push.scatter_eps = scatter->eps;
   cmd.dispatch(*mp.pipeline, bindings, &launch.push, sizeof(launch.push), launch.grid.x, launch.grid.y);
 }
 

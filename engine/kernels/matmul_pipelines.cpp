@@ -117,6 +117,29 @@ bool gemv_suits(GemvLayout resolved, double rows_per_matrix) {
   return resolved == GemvLayout::kRowsPerSubgroup || rows_per_matrix <= kGemvMaxTokens;
 }
 
+void check_scatter_after(const ScatterAfter& s, uint64_t k, uint64_t n) {
+  auto require = [](bool ok, const std::string& what) {
+    if (!ok) throw Error(ErrorCode::kInternal, "matmul scatter epilogue: " + what);
+  };
+  require(s.rows.size >= k * 4 && s.weights.size >= k * 4, "rows and weights need " + std::to_string(k) + " entries");
+  require(s.out.size >= n * 4 && s.norm_weight.size >= n * 4 && s.normed.size >= n * 4,
+          "out, norm weight and normed need " + std::to_string(n) + " floats");
+  require(s.ticket.size >= 4, "the ticket needs 4 bytes");
+}
+
+std::vector<vk::BufferRange> gemv_bindings(std::vector<vk::BufferRange> bound, const vk::BufferRange& unused,
+                                           const std::optional<ScatterAfter>& scatter) {
+  constexpr size_t kScatterFirst = kGemvBuffers - 6;
+  bound.resize(kScatterFirst, unused);
+  if (scatter) {
+    bound.insert(bound.end(), {scatter->rows, scatter->weights, scatter->out, scatter->norm_weight, scatter->normed,
+                               scatter->ticket});
+  } else {
+    bound.resize(kGemvBuffers, unused);
+  }
+  return bound;
+}
+
 MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, const MatmulVariant& variant) {
   const auto& caps = ctx.caps();
   const TensorType type = variant.type;
@@ -124,11 +147,9 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, const Matm
   if (glu && (!expert || choice.path != MatmulPath::kGemv)) {
     throw Error(ErrorCode::kInternal, "matmul: the gated variant is an expert GEMV");
   }
-  if (variant.scatter_after && (!expert || glu || choice.path != MatmulPath::kGemv)) {
-    throw Error(ErrorCode::kInternal, "matmul: the scatter epilogue ends an expert GEMV");
-  }
   const bool gemv = choice.path == MatmulPath::kGemv;
-  const uint32_t buffers = glu ? 10 : expert && gemv ? kExpertGemvBuffers : expert ? 8 : 4;
+  if (variant.scatter_after && (glu || !gemv)) throw Error(ErrorCode::kInternal, "matmul: the scatter epilogue ends a GEMV without GLU");
+  const uint32_t buffers = glu ? 10 : gemv ? kGemvBuffers : expert ? 8 : 4;
   MatmulPipeline out;
   if (gemv) {
     uint32_t subgroup = caps.subgroup_size != 0 ? caps.subgroup_size : 32;

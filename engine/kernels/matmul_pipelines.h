@@ -2,6 +2,8 @@
 // Picks the matmul shader variant (path or GEMM kernel x weight format x dense/expert) and its tuning
 // (specialization constants from DeviceCaps), and the grid shape each path needs.
 #include <cstdint>
+#include <optional>
+#include <vector>
 
 #include "engine/kernels/matmul.h"
 #include "engine/vk/compute_pipeline.h"
@@ -43,13 +45,23 @@ struct MatmulVariant {
 bool weight_quads_fit(TensorType type, uint64_t row_starts);
 
 // Bindings: dense 4 (W, x, y, bias); expert 8 (+ expert_offsets, slot_table, gemv_tiles,
-// x_sources); gated expert GEMV 10 (+ up W, up bias); other expert GEMVs 16 (8 and 9 unused,
-// then ScatterAfter's rows, weights, out, norm_weight, normed, ticket), used or not. The CPU-driver GEMV also reads W, x and up W through
+// x_sources); gated expert GEMV 10 (+ up W, up bias); other GEMVs 16 (those 10, the dense
+// form's 4..9 and GLU's 8 and 9 unused, then ScatterAfter's rows, weights, out, norm_weight,
+// normed and ticket, used or not). The CPU-driver GEMV also reads W, x and up W through
 // texel views of those bindings (matmul_gemv.comp), which dispatch binds itself. `choice.path`
 // is kGemv or kGemm (kGemv with `glu`); a kAuto layout is resolved from the device type.
 MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, const MatmulVariant& variant);
 
-// The bindings of the expert GEMV without GLU (above).
-inline constexpr uint32_t kExpertGemvBuffers = 16;
+// The bindings of a GEMV without GLU (above).
+inline constexpr uint32_t kGemvBuffers = 16;
+
+// A GEMV's bindings from `bound` (its first 4 or 8): the rest up to kGemvBuffers are
+// ScatterAfter's when given, else `unused` (a range the kernel already reads and writes, so
+// the profiler counts nothing more).
+// Throws unless `s` holds k rows and weights and n-float vectors.
+void check_scatter_after(const ScatterAfter& s, uint64_t k, uint64_t n);
+
+std::vector<vk::BufferRange> gemv_bindings(std::vector<vk::BufferRange> bound, const vk::BufferRange& unused,
+                                           const std::optional<ScatterAfter>& scatter);
 
 }  // namespace vkmoe::kernels

@@ -133,7 +133,8 @@ void ForwardPass::record_attention(vk::CommandBuffer& cmd, KvCache& kv, uint32_t
 
   profile_as(cmd, KernelFamily::kOutputProjection);
   kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_output.weight")), attention.buffers.out,
-                         floats(b.tmp, 0, uint64_t(T) * c.n_embd), T, bias("attn_output.bias"));
+                         floats(b.tmp, 0, uint64_t(T) * c.n_embd), T, bias("attn_output.bias"), {},
+                         residual_add_after(T, w(layer, ffn_norm_name(c)).range()));
   cmd.barrier();
 }
 
@@ -234,7 +235,8 @@ void ForwardPass::record_mla_attention(vk::CommandBuffer& cmd, KvCache& kv, uint
   cmd.barrier();
   profile_as(cmd, KernelFamily::kOutputProjection);
   kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "attn_output.weight")), attn,
-                         floats(b.tmp, 0, uint64_t(T) * c.n_embd), T);
+                         floats(b.tmp, 0, uint64_t(T) * c.n_embd), T, std::nullopt, {},
+                         residual_add_after(T, w(layer, ffn_norm_name(c)).range()));
   cmd.barrier();
 }
 

@@ -40,9 +40,6 @@ struct ForwardPass::Buffers {
   std::vector<std::vector<ExpertWindow>> expert_windows;
   vk::Buffer window_tables;
   vk::Buffer y_grouped;                 // (T * k, H): the routed rows' down projections
-  // One uint32 each, zero between dispatches: the last-workgroup tickets of a decode step's
-  // router (its matmul and top-k in one kernel) and of its down GEMV's scatter epilogue.
-  vk::Buffer router_ticket, scatter_ticket;
   vk::Buffer gate, up;                  // (max(T * k * ff_expert, T * ff, T * ff_shared))
   // Expert streaming only.
   vk::Buffer routing_readback;          // (E + 1 + T * k) uint32, host read: expert offsets, predicted ids
@@ -51,6 +48,11 @@ struct ForwardPass::Buffers {
   vk::Buffer shared_out;                // (T, H)
   vk::Buffer shared_scale;              // (T, 1): Qwen2-MoE's shared-expert gate logit
   vk::Buffer logits;                    // (T, V)
+  // One uint32, zero between dispatches: the last-workgroup ticket of a one-token step's
+  // kernels that end with their block's next step (the router's matmul with its top-k, GEMVs
+  // with their residual add or scatter), which barriers keep from running at once.
+  vk::Buffer ticket;
+  vk::Buffer unit_row, unit_weight;     // (1) uint32 0 and float 1: a dense GEMV's row as a ScatterAfter
   vk::Buffer hidden;                    // (L + 1, T, H) when capturing
 };
 

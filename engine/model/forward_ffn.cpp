@@ -52,7 +52,8 @@ vk::BufferRange gemv_tile_list(const ForwardPass::Buffers& b, uint32_t rows, uin
 
 }  // namespace
 
-// out = down(silu(gate(xn)) * up(xn)) → buffers_->tmp
+// out = down(silu(gate(xn)) * up(xn)) → buffers_->tmp; a one-token step's down projection
+// also adds it into x and norms that into xn (residual_add_after).
 void ForwardPass::record_dense_ffn(vk::CommandBuffer& cmd, uint32_t layer, uint32_t n_tokens) {
   const auto& c = config_;
   Buffers& b = *buffers_;
@@ -67,7 +68,8 @@ void ForwardPass::record_dense_ffn(vk::CommandBuffer& cmd, uint32_t layer, uint3
   kernels::record_swiglu(ctx_, cmd, gate, up, gate, n_tokens * ff);
   cmd.barrier();
   kernels::record_matmul(ctx_, cmd, matmul_weight(w(layer, "ffn_down.weight")), gate,
-                         floats(b.tmp, 0, uint64_t(n_tokens) * c.n_embd), n_tokens);
+                         floats(b.tmp, 0, uint64_t(n_tokens) * c.n_embd), n_tokens, std::nullopt, {},
+                         residual_add_after(n_tokens, next_input_norm(layer)));
   cmd.barrier();
 }
 
@@ -83,7 +85,7 @@ void ForwardPass::record_router(vk::CommandBuffer& cmd, uint32_t layer, const vk
   if (params.bias_use == kernels::RouterBiasUse::kAddToLogits) router_bias = w(layer, "ffn_gate_inp.bias").range();
   if (params.bias_use == kernels::RouterBiasUse::kAddForSelection) router_bias = w(layer, "exp_probs_b.bias").range();
   const DeviceTensor& router = w(layer, "ffn_gate_inp.weight");
-  const kernels::RouterMatmul matmul{router.range(), router.type, config_.n_embd, xn, buffers_->router_ticket.range()};
+  const kernels::RouterMatmul matmul{router.range(), router.type, config_.n_embd, xn, buffers_->ticket.range()};
   if (plan != nullptr && kernels::router_matmul_fusable(matmul)) {
     kernels::record_router_matmul_topk_and_plan(ctx_, cmd, matmul, logits, router_bias, ids, weights, config_.n_expert,
                                                 params, *plan);
@@ -173,7 +175,7 @@ void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std:
     if (dispatches.empty()) throw Error(ErrorCode::kInternal, "expert FFN: the scatter needs a down projection to end");
     const uint64_t H = c.n_embd;
     scatter = kernels::ScatterAfter{b.expert_rows.range(0, uint64_t(rows) * 4), floats(b.expert_weights, 0, rows),
-                                    floats(b.x, 0, H), next_input_norm(layer), floats(b.xn, 0, H), b.scatter_ticket.range(),
+                                    floats(b.x, 0, H), next_input_norm(layer), floats(b.xn, 0, H), b.ticket.range(),
                                     c.rms_norm_eps};
   }
   for (size_t i = 0; i < dispatches.size(); ++i) {

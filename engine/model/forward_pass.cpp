@@ -88,8 +88,6 @@ void make_buffers(vk::Context& ctx, const ModelConfig& c, bool streaming, const 
     b.expert_gemv_tiles = u32(2ull * kernels::expert_gemv_tiles(static_cast<uint32_t>(rows), c.n_expert));
     b.expert_usage_readback = make(uint64_t(c.n_layer) * (c.n_expert + 1) * 4, vk::MemoryUsage::kReadback);
     b.y_grouped = f32(rows * c.n_embd);
-    b.router_ticket = u32(1);
-    b.scatter_ticket = u32(1);
     ff_rows = std::max<uint64_t>(ff_rows, rows * c.n_ff_expert);
     if (c.n_ff_shared > 0) {
       b.shared_out = f32(T * c.n_embd);
@@ -108,6 +106,9 @@ void make_buffers(vk::Context& ctx, const ModelConfig& c, bool streaming, const 
   b.gate = f32(ff_rows);
   b.up = f32(ff_rows);
   b.logits = f32(T * c.n_vocab);
+  b.ticket = u32(1);
+  b.unit_row = u32(1);
+  b.unit_weight = f32(1);
   if (options.capture_hidden) b.hidden = f32((uint64_t(c.n_layer) + 1) * T * c.n_embd);
 }
 
@@ -156,12 +157,11 @@ ForwardPass::ForwardPass(vk::Context& ctx, const ModelConfig& config, const Mode
                [&](uint64_t bytes, vk::MemoryUsage usage) { return ctx.create_buffer(bytes, usage); });
   if (uses_mla(config_)) upload_identity(ctx, b.head_slots, config_.n_head);
   if (config_.n_expert > 0 && experts == nullptr) make_expert_windows(ctx, config_, weights, b);
-  if (config_.n_expert > 0) {
-    ctx.run_and_wait([&](vk::CommandBuffer& cmd) {
-      cmd.fill(b.router_ticket.range(), 0);
-      cmd.fill(b.scatter_ticket.range(), 0);
-    });
-  }
+  ctx.run_and_wait([&](vk::CommandBuffer& cmd) {
+    cmd.fill(b.ticket.range(), 0);
+    cmd.fill(b.unit_row.range(), 0);
+    cmd.fill(b.unit_weight.range(), 0x3f800000u);  // 1.0f
+  });
 }
 
 uint64_t ForwardPass::scratch_bytes(vk::Context& ctx, const ModelConfig& config, bool streaming,
@@ -240,20 +240,25 @@ void ForwardPass::record_layer(StepSubmitter& steps, KvCache& kv, uint32_t layer
   } else {
     record_attention(steps.cmd(), kv, layer, n_tokens, n_kv);
   }
-  // The attention output joins the residual stream and is normed for the FFN in one kernel.
-  profile_as(steps.cmd(), KernelFamily::kNorm);
-  kernels::record_add_rms_norm(ctx_, steps.cmd(), floats(b.x, 0, th), floats(b.tmp, 0, th),
-                               w(layer, ffn_norm_name(c)).range(), floats(b.xn, 0, th), c.n_embd, n_tokens,
-                               c.rms_norm_eps);
-  steps.cmd().barrier();
+  // The attention output joins the residual stream and is normed for the FFN in one kernel
+  // (in a one-token step, the output projection's own epilogue).
+  const vk::BufferRange ffn_norm = w(layer, ffn_norm_name(c)).range();
+  if (!residual_add_after(n_tokens, ffn_norm)) {
+    profile_as(steps.cmd(), KernelFamily::kNorm);
+    kernels::record_add_rms_norm(ctx_, steps.cmd(), floats(b.x, 0, th), floats(b.tmp, 0, th), ffn_norm,
+                                 floats(b.xn, 0, th), c.n_embd, n_tokens, c.rms_norm_eps);
+    steps.cmd().barrier();
+  }
   if (is_moe_layer(c, layer)) {
     record_moe_ffn(steps, layer, n_tokens);  // adds into the residual stream itself
   } else {
     record_dense_ffn(steps.cmd(), layer, n_tokens);
-    profile_as(steps.cmd(), KernelFamily::kNorm);
-    kernels::record_add_rms_norm(ctx_, steps.cmd(), floats(b.x, 0, th), floats(b.tmp, 0, th),
-                                 next_input_norm(layer), floats(b.xn, 0, th), c.n_embd, n_tokens, c.rms_norm_eps);
-    steps.cmd().barrier();
+    if (!residual_add_after(n_tokens, next_input_norm(layer))) {
+      profile_as(steps.cmd(), KernelFamily::kNorm);
+      kernels::record_add_rms_norm(ctx_, steps.cmd(), floats(b.x, 0, th), floats(b.tmp, 0, th),
+                                   next_input_norm(layer), floats(b.xn, 0, th), c.n_embd, n_tokens, c.rms_norm_eps);
+      steps.cmd().barrier();
+    }
   }
   if (layer + 1 < c.n_layer) capture(steps.cmd(), layer + 1, b.x, n_tokens);
 }
@@ -271,6 +276,14 @@ void ForwardPass::record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool 
   kernels::record_matmul(ctx_, cmd, matmul_weight(*head), floats(b.xn, first, uint64_t(rows) * c.n_embd),
                          floats(b.logits, 0, uint64_t(rows) * c.n_vocab), rows);
   cmd.barrier();
+}
+
+std::optional<kernels::ScatterAfter> ForwardPass::residual_add_after(uint32_t n_tokens, const vk::BufferRange& norm) const {
+  if (n_tokens != 1) return std::nullopt;
+  const Buffers& b = *buffers_;
+  const uint64_t H = config_.n_embd;
+  return kernels::ScatterAfter{b.unit_row.range(), b.unit_weight.range(), floats(b.x, 0, H), norm, floats(b.xn, 0, H),
+                               b.ticket.range(), config_.rms_norm_eps};
 }
 
 vk::BufferRange ForwardPass::next_input_norm(uint32_t layer) const {

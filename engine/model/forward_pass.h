@@ -11,9 +11,11 @@
 // then        lm_head → logits. Only the first layer's attn_norm is a kernel of its own.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 
 #include "engine/experts/expert_store.h"
+#include "engine/kernels/matmul.h"
 #include "engine/model/kv_cache.h"
 #include "engine/model/model_weights.h"
 #include "engine/model/step_submitter.h"
@@ -99,6 +101,10 @@ class ForwardPass {
   const DeviceTensor& w(uint32_t layer, const char* suffix) const;
   // The norm weight of what follows `layer`: the next layer's attn_norm, or output_norm.
   vk::BufferRange next_input_norm(uint32_t layer) const;
+  // A one-token step's block-ending GEMV (attention output, dense FFN down) adds its row into
+  // x and norms it into xn with `norm` weights; nullopt for longer steps, which take
+  // record_add_rms_norm after the block.
+  std::optional<kernels::ScatterAfter> residual_add_after(uint32_t n_tokens, const vk::BufferRange& norm) const;
   const DeviceTensor* find(uint32_t layer, const char* suffix) const;
 
   vk::Context& ctx_;

@@ -7,8 +7,9 @@
 // with the norm kernel's operations in its order. Invocation i takes elements i, i + W, ...
 // of a workgroup of W, so a kernel gives these bits for any W it shares with another.
 //
-// The includer declares scatter_y, scatter_rows, scatter_weights, scatter_out and, with
-// SCATTER_NORM, scatter_norm_weight and scatter_normed, and includes workgroup_reduce.glsl.
+// The includer declares scatter_rows, scatter_weights, scatter_out, a function
+// scatter_y_at(i) giving element i of y, and, with SCATTER_NORM, scatter_norm_weight and
+// scatter_normed, and includes workgroup_reduce.glsl.
 
 // Returns this invocation's share of sum(out[t, :]^2), for scatter_norm.
 float scatter_token(uint t, uint n_tokens, uint k, uint hidden, bool accumulate) {
@@ -18,7 +19,7 @@ float scatter_token(uint t, uint n_tokens, uint k, uint hidden, bool accumulate)
     float acc = 0.0;
     for (uint j = 0; j < k; ++j) {
       uint r = scatter_rows[t * k + j];
-      if (r < n_rows) acc += scatter_weights[t * k + j] * scatter_y[r * hidden + h];
+      if (r < n_rows) acc += scatter_weights[t * k + j] * scatter_y_at(r * hidden + h);
     }
     uint o = t * hidden + h;
     float v = accumulate ? scatter_out[o] + acc : acc;

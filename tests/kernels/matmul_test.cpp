@@ -72,6 +72,58 @@ TEST_P(MatmulTest, MatchesReference) {
                         {1e-5}));
 }
 
+// A one-token GEMV that ends its block (kernels::ScatterAfter with the dense row, weight 1):
+// y as without it, the residual vector plus y, and its norm. Three steps in one command
+// buffer, so the ticket must come back to zero for each.
+class MatmulResidualAddTest : public MatmulTest {};
+
+TEST_P(MatmulResidualAddTest, AddsItsRowAndNorms) {
+  const Case c = GetParam();
+  constexpr int kSteps = 3;
+  constexpr float kEps = 1e-6f;
+  const std::vector<uint8_t> w_bytes = random_weight_bytes(c.type, c.k, c.n, 21 + c.k);
+  const std::vector<float> w = dequantize_rows(c.type, w_bytes, c.k, c.n);
+  const std::vector<float> x = random_floats(c.k, 22), residual = random_floats(c.n, 23), norm_weight = random_floats(c.n, 24);
+  const std::vector<float> bias = c.bias ? random_floats(c.n, 25) : std::vector<float>{};
+  const std::vector<float> y_want = matmul_reference(w, x, 1, c.k, c.n, bias);
+  std::vector<double> out(residual.begin(), residual.end());
+  double sum_sq = 0.0;
+  for (int step = 0; step < kSteps; ++step) {
+    sum_sq = 0.0;
+    for (uint32_t h = 0; h < c.n; ++h) {
+      out[h] += y_want[h];
+      sum_sq += out[h] * out[h];
+    }
+  }
+  std::vector<float> out_want(c.n), normed_want(c.n);
+  for (uint32_t h = 0; h < c.n; ++h) {
+    out_want[h] = static_cast<float>(out[h]);
+    normed_want[h] = static_cast<float>(out[h] / std::sqrt(sum_sq / c.n + kEps) * norm_weight[h]);
+  }
+
+  // y one float into its buffer, so the epilogue must read it from where the GEMV wrote it.
+  vk::Buffer dw = upload_bytes(w_bytes), dx = upload_floats(x), dy = poisoned_floats(c.n + 1);
+  vk::Buffer db = c.bias ? upload_floats(bias) : vk::Buffer{};
+  vk::Buffer dout = upload_floats(residual), dnorm_weight = upload_floats(norm_weight), dnormed = poisoned_floats(c.n);
+  vk::Buffer drow = upload_floats(std::vector<float>{0.0f}), dweight = upload_floats(std::vector<float>{1.0f});
+  vk::Buffer dticket = upload_floats(std::vector<float>{0.0f});  // the bits of uint 0
+  std::optional<vk::BufferRange> bias_range;
+  if (c.bias) bias_range = db.range();
+  const kernels::ScatterAfter after{drow.range(), dweight.range(), dout.range(), dnorm_weight.range(), dnormed.range(),
+                                    dticket.range(), kEps};
+  ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
+    for (int step = 0; step < kSteps; ++step) {
+      kernels::record_matmul(ctx(), cmd, {dw.range(), c.type, c.k, c.n}, dx.range(), dy.range(4, c.n * 4), 1, bias_range,
+                             c.choice, after);
+      cmd.barrier();
+    }
+  });
+  EXPECT_TRUE(all_close(download_floats(dy, c.n, 1), y_want, {1e-5}, "y"));
+  EXPECT_TRUE(all_close(download_floats(dout, c.n), out_want, {1e-5}, "residual"));
+  EXPECT_TRUE(all_close(download_floats(dnormed, c.n), normed_want, {1e-5}, "normed"));
+  EXPECT_EQ(download_floats(dticket, 1)[0], 0.0f) << "the ticket did not return to zero";
+}
+
 std::vector<Case> cases() {
   std::vector<Case> out;
   // Float formats: K need not be a multiple of anything (GEMM tiles are 16 deep).
@@ -91,6 +143,7 @@ std::vector<Case> cases() {
                        TensorType::kIQ4_NL, TensorType::kMXFP4, TensorType::kQ2_K, TensorType::kQ3_K, TensorType::kQ4_K,
                        TensorType::kQ5_K, TensorType::kQ6_K}) {
     out.push_back({t, 1, 256, 1, false});
+    out.push_back({t, 1, 512, 65, true});
     out.push_back({t, 2, 512, 33, true});
     out.push_back({t, 7, 256, 70, false});
     out.push_back({t, 8, 256, 17, true});
@@ -131,6 +184,17 @@ std::vector<Case> cases() {
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, MatmulTest, ::testing::ValuesIn(cases()),
+                         [](const auto& info) { return case_name(info.param); });
+
+std::vector<Case> one_token_gemv_cases() {
+  std::vector<Case> out;
+  for (const Case& c : cases()) {
+    if (c.tokens == 1 && c.choice.path == kernels::MatmulPath::kGemv) out.push_back(c);
+  }
+  return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(Shapes, MatmulResidualAddTest, ::testing::ValuesIn(one_token_gemv_cases()),
                          [](const auto& info) { return case_name(info.param); });
 
 class MatmulLimitsTest : public GpuTest {};
