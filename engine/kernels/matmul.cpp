@@ -125,7 +125,7 @@ void record_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const MatmulWeight&
       push.scatter_eps = scatter ? scatter->eps : 0.0f;
       Grid g = grid_for_groups(uint64_t(push.n_tiles) * push.m_tiles, caps);
       std::vector<vk::BufferRange> bindings{bw.range, bx.range, by.range, bb.range};
-      if (choice.path == MatmulPath::kGemv) bindings = gemv_bindings(std::move(bindings), by.range, scatter);
+      if (choice.path == MatmulPath::kGemv) bindings = gemv_bindings(std::move(bindings), bx.range, by.range, scatter);
       cmd.dispatch(*mp.pipeline, bindings, &push, sizeof(push), g.x, g.y);
     }
   }

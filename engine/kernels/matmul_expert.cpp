@@ -133,7 +133,7 @@ void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Expert
   ExpertLaunch launch = expert_launch(ctx, w, rows, bias.has_value(), choice.path, mp);
   std::vector<vk::BufferRange> bindings{launch.pool,        rows.x,          rows.y_gathered, bias ? *bias : rows.x,
                                         rows.expert_offsets, rows.slot_table, launch.tiles,    launch.x_sources};
-  if (choice.path == MatmulPath::kGemv) bindings = gemv_bindings(std::move(bindings), rows.y_gathered, scatter);
+  if (choice.path == MatmulPath::kGemv) bindings = gemv_bindings(std::move(bindings), rows.x, rows.y_gathered, scatter);
   if (scatter) launch.push.scatter_eps = scatter->eps;
   cmd.dispatch(*mp.pipeline, bindings, &launch.push, sizeof(launch.push), launch.grid.x, launch.grid.y);
 }

@@ -127,15 +127,14 @@ void check_scatter_after(const ScatterAfter& s, uint64_t k, uint64_t n) {
   require(s.ticket.size >= 4, "the ticket needs 4 bytes");
 }
 
-std::vector<vk::BufferRange> gemv_bindings(std::vector<vk::BufferRange> bound, const vk::BufferRange& unused,
-                                           const std::optional<ScatterAfter>& scatter) {
-  constexpr size_t kScatterFirst = kGemvBuffers - 6;
-  bound.resize(kScatterFirst, unused);
+std::vector<vk::BufferRange> gemv_bindings(std::vector<vk::BufferRange> bound, const vk::BufferRange& x,
+                                           const vk::BufferRange& y, const std::optional<ScatterAfter>& scatter) {
+  bound.resize(kGemvBuffers - 6, x);
   if (scatter) {
     bound.insert(bound.end(), {scatter->rows, scatter->weights, scatter->out, scatter->norm_weight, scatter->normed,
                                scatter->ticket});
   } else {
-    bound.resize(kGemvBuffers, unused);
+    bound.insert(bound.end(), {x, x, y, x, y, y});
   }
   return bound;
 }

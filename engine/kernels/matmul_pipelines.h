@@ -55,13 +55,15 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, const Matm
 // The bindings of a GEMV without GLU (above).
 inline constexpr uint32_t kGemvBuffers = 16;
 
-// A GEMV's bindings from `bound` (its first 4 or 8): the rest up to kGemvBuffers are
-// ScatterAfter's when given, else `unused` (a range the kernel already reads and writes, so
-// the profiler counts nothing more).
 // Throws unless `s` holds k rows and weights and n-float vectors.
 void check_scatter_after(const ScatterAfter& s, uint64_t k, uint64_t n);
 
-std::vector<vk::BufferRange> gemv_bindings(std::vector<vk::BufferRange> bound, const vk::BufferRange& unused,
-                                           const std::optional<ScatterAfter>& scatter);
+// A GEMV's bindings from `bound` (its first 4 or 8): the rest up to kGemvBuffers are
+// ScatterAfter's when given. Bindings the kernel does not use get the ranges it binds to x
+// (those it declares read-only) and y (those it declares writable): no range that another
+// dispatch may write without a barrier between, so the synchronization validation sees no
+// hazard, and none that the profiler would count again.
+std::vector<vk::BufferRange> gemv_bindings(std::vector<vk::BufferRange> bound, const vk::BufferRange& x,
+                                           const vk::BufferRange& y, const std::optional<ScatterAfter>& scatter);
 
 }  // namespace vkmoe::kernels

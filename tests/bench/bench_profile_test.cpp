@@ -108,7 +108,9 @@ TEST_F(BenchProfile, DecodeCallsPerTokenFollowTheLayers) {
   EXPECT_EQ(calls(p, "expert_gate_up"), e.n_layer) << "gate, up and SwiGLU as one gated GEMV per MoE layer, all experts resident";
   EXPECT_EQ(calls(p, "activation"), 0) << "the gated GEMV applies the SwiGLU";
   EXPECT_EQ(calls(p, "expert_down"), e.n_layer);
-  EXPECT_EQ(calls(p, "scatter"), e.n_layer);
+  EXPECT_EQ(calls(p, "scatter"), 0) << "a decode step's down projection ends with the scatter";
+  EXPECT_EQ(calls(p, "router_topk"), e.n_layer) << "a decode step's router matmul, top-k and plan are one kernel";
+  EXPECT_EQ(calls(p, "norm"), 1) << "only the first layer's input norm is a kernel of its own";
   EXPECT_EQ(calls(p, "out_proj"), e.n_layer);
   EXPECT_GE(calls(p, "attention"), e.n_layer);
   EXPECT_EQ(calls(p, "shared_expert"), 0) << "Qwen3-MoE has no shared expert";
