@@ -34,7 +34,7 @@ struct MatmulVariant {
   bool x_quads = false;
   // The CPU-driver layout fetches weights as 16-byte texels (weight_quads_fit).
   bool w_quads = false;
-  // The expert GEMV ends with the one-token scatter (ScatterAfter).
+  // The GEMV ends with the one-token scatter or residual add (ScatterAfter).
   bool scatter_after = false;
 };
 

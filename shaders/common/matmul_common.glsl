@@ -22,7 +22,7 @@
 
 layout(std430, binding = 1) readonly buffer X { float x[]; };
 layout(std430, binding = 1) readonly buffer X4 { vec4 x4[]; };
-// The expert GEMV's scatter epilogue reads y back in its last workgroup (matmul_gemv.comp).
+// The GEMV's scatter epilogue reads y back in its last workgroup (matmul_gemv.comp).
 #if !defined(Y_QUALIFIERS)
 #define Y_QUALIFIERS writeonly
 #endif
@@ -64,7 +64,7 @@ layout(push_constant) uniform Push {
   float glu_limit;      // GLU: clamped SwiGLU's limit; 0 selects plain SwiGLU
   uint has_tile_list;   // expert GEMV: gemv_tiles lists tiles of `height` rows
   uint x_source_divisor;  // expert: 0, x row r is routed row r; else x_sources[r] / this
-  float scatter_eps;      // expert GEMV with SCATTER_AFTER: the norm's epsilon
+  float scatter_eps;      // GEMV with SCATTER_AFTER: the norm's epsilon
 } p;
 
 // Up to `height` consecutive rows of x that share one weight matrix.

@@ -1,5 +1,5 @@
 // One token's weighted scatter back into the residual stream, by one workgroup, shared by
-// moe_scatter.comp and the expert GEMV's scatter epilogue (matmul_gemv.comp):
+// moe_scatter.comp and the GEMV's scatter epilogue (matmul_gemv.comp):
 //   out[t, :] (+)= sum_j weights[t, j] * y[rows[t * k + j], :], j = 0..k-1 in order
 // with y (T * k, H) the routed rows' outputs, rows and weights (T, k), out (T, H); rows at or
 // past T * k (kNoRow) contribute nothing. SCATTER_NORM adds the next layer's input norm:
