@@ -1,11 +1,11 @@
 #include "engine/kernels/embedding.h"
 
 #include <algorithm>
-#include <cctype>
 #include <numeric>
 #include <string>
 
 #include "engine/kernels/dispatch_grid.h"
+#include "engine/kernels/format_variant.h"
 #include "engine/kernels/matmul.h"
 #include "loader/base/error.h"
 
@@ -14,9 +14,7 @@ namespace {
 
 // embedding_<format>, as shaders/embedding.variants.cmake names the variants.
 std::string shader_name(TensorType type) {
-  std::string name = "embedding_";
-  for (char c : tensor_type_info(type).name) name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return name;
+  return "embedding_" + format_variant_suffix(type);
 }
 
 }  // namespace

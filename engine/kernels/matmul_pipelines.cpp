@@ -1,10 +1,10 @@
 #include "engine/kernels/matmul_pipelines.h"
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 
 #include "engine/kernels/matmul.h"
+#include "engine/kernels/format_variant.h"
 #include "loader/base/error.h"
 
 namespace vkmoe::kernels {
@@ -21,8 +21,7 @@ std::string shader_name(MatmulChoice choice, TensorType type, bool expert, bool 
   }
   if (glu) name += "glu_";
   if (expert) name += "id_";
-  for (char c : tensor_type_info(type).name) name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return name;
+  return name + format_variant_suffix(type);
 }
 
 // Elements of one decode unit (UNIT in weight_blocks.glsl): the GEMM stages whole units, so

@@ -1,10 +1,10 @@
 #include "engine/kernels/router_topk.h"
 
 #include <algorithm>
-#include <cctype>
 #include <string>
 
 #include "engine/kernels/dispatch_grid.h"
+#include "engine/kernels/format_variant.h"
 #include "loader/base/error.h"
 
 namespace vkmoe::kernels {
@@ -138,8 +138,7 @@ void record_router_matmul_topk_and_plan(vk::Context& ctx, vk::CommandBuffer& cmd
   const uint32_t subgroup = std::clamp<uint32_t>(ctx.caps().subgroup_size, 1, kWorkgroup);
   const uint32_t per_group = kWorkgroup / subgroup;
   const uint32_t spec[] = {kWorkgroup};
-  std::string name = "router_topk_logits_";
-  for (char c : tensor_type_info(matmul.type).name) name += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string name = "router_topk_logits_" + format_variant_suffix(matmul.type);
   const auto& pipeline = ctx.pipelines().get({name, 11, sizeof(RouterLogitsPush), spec});
   const vk::BufferRange w{matmul.w.buffer, matmul.w.offset, w_bytes};
   const RouterLogitsPush push{make_push(1, n_expert, params), matmul.hidden, per_group};

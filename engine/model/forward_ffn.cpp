@@ -173,10 +173,8 @@ void ForwardPass::record_expert_ffn(vk::CommandBuffer& cmd, uint32_t layer, std:
   std::optional<kernels::ScatterAfter> scatter;
   if (scatter_after) {
     if (dispatches.empty()) throw Error(ErrorCode::kInternal, "expert FFN: the scatter needs a down projection to end");
-    const uint64_t H = c.n_embd;
-    scatter = kernels::ScatterAfter{b.expert_rows.range(0, uint64_t(rows) * 4), floats(b.expert_weights, 0, rows),
-                                    floats(b.x, 0, H), next_input_norm(layer), floats(b.xn, 0, H), b.ticket.range(),
-                                    c.rms_norm_eps};
+    scatter = scatter_into_residual(b.expert_rows.range(0, uint64_t(rows) * 4), floats(b.expert_weights, 0, rows),
+                                    next_input_norm(layer));
   }
   for (size_t i = 0; i < dispatches.size(); ++i) {
     if (i > 0) cmd.barrier();

@@ -278,12 +278,16 @@ void ForwardPass::record_output(vk::CommandBuffer& cmd, uint32_t n_tokens, bool 
   cmd.barrier();
 }
 
-std::optional<kernels::ScatterAfter> ForwardPass::residual_add_after(uint32_t n_tokens, const vk::BufferRange& norm) const {
-  if (n_tokens != 1) return std::nullopt;
+kernels::ScatterAfter ForwardPass::scatter_into_residual(const vk::BufferRange& rows, const vk::BufferRange& weights,
+                                                        const vk::BufferRange& norm) const {
   const Buffers& b = *buffers_;
   const uint64_t H = config_.n_embd;
-  return kernels::ScatterAfter{b.unit_row.range(), b.unit_weight.range(), floats(b.x, 0, H), norm, floats(b.xn, 0, H),
-                               b.ticket.range(), config_.rms_norm_eps};
+  return {rows, weights, floats(b.x, 0, H), norm, floats(b.xn, 0, H), b.ticket.range(), config_.rms_norm_eps};
+}
+
+std::optional<kernels::ScatterAfter> ForwardPass::residual_add_after(uint32_t n_tokens, const vk::BufferRange& norm) const {
+  if (n_tokens != 1) return std::nullopt;
+  return scatter_into_residual(buffers_->unit_row.range(), buffers_->unit_weight.range(), norm);
 }
 
 vk::BufferRange ForwardPass::next_input_norm(uint32_t layer) const {

@@ -105,6 +105,9 @@ class ForwardPass {
   // x and norms it into xn with `norm` weights; nullopt for longer steps, which take
   // record_add_rms_norm after the block.
   std::optional<kernels::ScatterAfter> residual_add_after(uint32_t n_tokens, const vk::BufferRange& norm) const;
+  // One token's rows of a GEMV's y, weighted, added into x and normed into xn with `norm`.
+  kernels::ScatterAfter scatter_into_residual(const vk::BufferRange& rows, const vk::BufferRange& weights,
+                                              const vk::BufferRange& norm) const;
   const DeviceTensor* find(uint32_t layer, const char* suffix) const;
 
   vk::Context& ctx_;
