@@ -66,7 +66,7 @@ std::vector<std::string> split_commas(const std::string& text) {
 const char* kDefaultMatmulShapes = "14336x4096,4096x14336,128e8:768x2048,128e8:2048x768";
 
 void parse_matmul_options(BenchOptions& o, const std::string& types, const std::optional<std::string>& shapes,
-                          const std::optional<std::string>& tokens) {
+                          const std::optional<std::string>& tokens, const std::optional<std::string>& layout) {
   for (const std::string& name : split_commas(types)) {
     std::optional<TensorType> type = tensor_type_from_name(name);
     if (!type || !kernels::matmul_supports(*type)) throw Error(ErrorCode::kInvalidArgument, "--matmul: no matmul kernel decodes '" + name + "'");
@@ -77,6 +77,15 @@ void parse_matmul_options(BenchOptions& o, const std::string& types, const std::
   }
   if (tokens) o.matmul_tokens = parse_lengths("--matmul-tokens", *tokens);
   if (o.matmul_tokens.empty()) throw Error(ErrorCode::kInvalidArgument, "--matmul-tokens needs a count > 0");
+  if (layout) {
+    if (*layout == "gpu") {
+      o.matmul_gemv_layout = kernels::GemvLayout::kSubgroupPerRow;
+    } else if (*layout == "cpu") {
+      o.matmul_gemv_layout = kernels::GemvLayout::kRowsPerSubgroup;
+    } else {
+      throw Error(ErrorCode::kInvalidArgument, "--gemv-layout expects gpu or cpu, got '" + *layout + "'");
+    }
+  }
 }
 
 OutputFormat parse_format(const std::string& text) {
@@ -94,7 +103,8 @@ const char* bench_usage() {
          "                   [--zero-copy on|off] [--compare-resident] [--profile]\n"
          "                   [--temp T] [--top-k K] [--top-p P] [--min-p P] [--repeat-penalty R] [--seed S]\n"
          "                   [--sweep-budget N [--sweep-csv FILE] [--plot FILE.svg]]\n"
-         "       vkmoe-bench --matmul TYPE[,TYPE...] [--matmul-shapes SHAPE[,...]] [--matmul-tokens T[,...]] [-r 5] [-o md|json]\n"
+         "       vkmoe-bench --matmul TYPE[,TYPE...] [--matmul-shapes SHAPE[,...]] [--matmul-tokens T[,...]]\n"
+         "                   [--gemv-layout gpu|cpu] [-r 5] [-o md|json]\n"
          "\n"
          "  -m, --model FILE          a .gguf file or a Hugging Face folder\n"
          "  -p, --n-prompt N[,N...]   prompt-processing tests ppN: an N-token random prompt from position 0\n"
@@ -128,6 +138,8 @@ const char* bench_usage() {
          "                            14336x4096,4096x14336,128e8:768x2048,128e8:2048x768\n"
          "      --matmul-tokens T     tokens per matmul (default 1: decode); the forward pass's path: the GEMV\n"
          "                            up to 8 tokens on GPUs, at every count on CPU drivers\n"
+         "      --gemv-layout L       the GEMV layout to time: gpu (a subgroup per row) or cpu (a subgroup\n"
+         "                            taking 8 rows); default the device's\n"
          "\n"
          "Results go to stdout, progress to stderr. t/s is timed by the wall clock around each eval\n"
          "(recording, submission, GPU wait and the read-back: a prompt's last logits, a decode step's\n"
@@ -164,18 +176,21 @@ BenchOptions parse_bench_options(const std::vector<std::string>& argv) {
   auto matmul = args.get("matmul");
   auto matmul_shapes = args.get("matmul-shapes");
   auto matmul_tokens = args.get("matmul-tokens");
+  auto gemv_layout = args.get("gemv-layout");
   args.finish();
 
   if (matmul) {
     if (model || prompt || gen || sweep) throw Error(ErrorCode::kInvalidArgument, "--matmul times kernels without a model; drop -m, -p, -n and --sweep-budget");
-    parse_matmul_options(o, *matmul, matmul_shapes, matmul_tokens);
+    parse_matmul_options(o, *matmul, matmul_shapes, matmul_tokens, gemv_layout);
     if (reps) o.repetitions = static_cast<uint32_t>(parse_count("-r", *reps, kMaxRepetitions));
     if (o.repetitions == 0) throw Error(ErrorCode::kInvalidArgument, "-r must be at least 1");
     if (format) o.format = parse_format(*format);
     if (o.format == OutputFormat::kCsv) throw Error(ErrorCode::kInvalidArgument, "--matmul writes md or json");
     return o;
   }
-  if (matmul_shapes || matmul_tokens) throw Error(ErrorCode::kInvalidArgument, "--matmul-shapes and --matmul-tokens need --matmul TYPES");
+  if (matmul_shapes || matmul_tokens || gemv_layout) {
+    throw Error(ErrorCode::kInvalidArgument, "--matmul-shapes, --matmul-tokens and --gemv-layout need --matmul TYPES");
+  }
 
   if (!model || model->empty()) throw Error(ErrorCode::kInvalidArgument, "missing the model: -m FILE");
   o.model_path = *model;

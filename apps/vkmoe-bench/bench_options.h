@@ -32,6 +32,7 @@ struct BenchOptions {
   std::vector<TensorType> matmul_types;    // --matmul: time these kernels alone instead of a model
   std::vector<MatmulShape> matmul_shapes;  // --matmul-shapes
   std::vector<uint32_t> matmul_tokens = {1};  // --matmul-tokens
+  kernels::GemvLayout matmul_gemv_layout = kernels::GemvLayout::kAuto;  // --gemv-layout
   bool help = false;
 };
 

@@ -169,7 +169,8 @@ int run_matmul_bench(const BenchOptions& options) {
   std::fprintf(stderr, "vkmoe-bench: %s, copy bandwidth %.2f GB/s (%s)\n", ctx->caps().name.c_str(),
                bandwidth.bytes_per_second / 1e9, bandwidth.timer.c_str());
   const std::vector<MatmulTiming> timings =
-      time_matmuls(*ctx, options.matmul_types, options.matmul_shapes, options.matmul_tokens, options.repetitions);
+      time_matmuls(*ctx, options.matmul_types, options.matmul_shapes, options.matmul_tokens, options.repetitions,
+                   options.matmul_gemv_layout);
   check_validation(*ctx);
   if (options.format == OutputFormat::kJson) {
     write_matmul_json(stdout, timings, bandwidth.bytes_per_second);

@@ -89,29 +89,31 @@ Operands make_operands(vk::Context& ctx, TensorType type, const MatmulShape& s, 
 }
 
 void record_one(vk::Context& ctx, vk::CommandBuffer& cmd, TensorType type, const MatmulShape& s, const Operands& o,
-                const vk::Buffer& weights) {
+                const vk::Buffer& weights, kernels::GemvLayout layout) {
+  const kernels::MatmulChoice choice{kernels::MatmulPath::kAuto, layout};
   if (s.experts == 0) {
-    kernels::record_matmul(ctx, cmd, {weights.range(), type, s.k, s.n}, o.x.range(), o.y.range(), o.rows);
+    kernels::record_matmul(ctx, cmd, {weights.range(), type, s.k, s.n}, o.x.range(), o.y.range(), o.rows, std::nullopt, choice);
     return;
   }
   const uint64_t row_bytes = kernels::matmul_row_bytes(type, s.k);
   kernels::ExpertWeights w{weights.range(), type, s.k, s.n, s.experts, static_cast<uint32_t>(round_up4(s.n * row_bytes))};
   kernels::ExpertRows rows{o.x.range(), o.expert_offsets.range(), o.slot_table.range(), o.y.range(), o.rows,
                            o.gemv_tiles.range()};
-  kernels::record_expert_matmul(ctx, cmd, w, rows);
+  kernels::record_expert_matmul(ctx, cmd, w, rows, std::nullopt, choice);
 }
 
-MatmulTiming time_one(vk::Context& ctx, TensorType type, const MatmulShape& s, uint32_t tokens, uint32_t repetitions) {
+MatmulTiming time_one(vk::Context& ctx, TensorType type, const MatmulShape& s, uint32_t tokens, uint32_t repetitions,
+                      kernels::GemvLayout layout) {
   Operands o = make_operands(ctx, type, s, tokens);
   const uint32_t copies = static_cast<uint32_t>(o.weights.size());
-  ctx.run_and_wait([&](vk::CommandBuffer& cmd) { record_one(ctx, cmd, type, s, o, o.weights[0]); });
+  ctx.run_and_wait([&](vk::CommandBuffer& cmd) { record_one(ctx, cmd, type, s, o, o.weights[0], layout); });
   auto pool = vk::TimestampPool::create(ctx.device(), 2 * repetitions);
   ctx.run_and_wait([&](vk::CommandBuffer& cmd) {
     cmd.reset_timestamps(*pool);
     for (uint32_t i = 0; i < repetitions; ++i) {
       cmd.barrier();  // each pair of timestamps brackets one dispatch alone
       cmd.write_timestamp(*pool, 2 * i);
-      record_one(ctx, cmd, type, s, o, o.weights[(i + 1) % copies]);
+      record_one(ctx, cmd, type, s, o, o.weights[(i + 1) % copies], layout);
       cmd.write_timestamp(*pool, 2 * i + 1);
     }
   });
@@ -156,12 +158,12 @@ MatmulShape parse_matmul_shape(const std::string& text) {
 
 std::vector<MatmulTiming> time_matmuls(vk::Context& ctx, const std::vector<TensorType>& types,
                                        const std::vector<MatmulShape>& shapes, const std::vector<uint32_t>& tokens,
-                                       uint32_t repetitions) {
+                                       uint32_t repetitions, kernels::GemvLayout layout) {
   std::vector<MatmulTiming> out;
   for (TensorType type : types) {
     for (const MatmulShape& s : shapes) {
       for (uint32_t t : tokens) {
-        out.push_back(time_one(ctx, type, s, t, repetitions));
+        out.push_back(time_one(ctx, type, s, t, repetitions, layout));
         const MatmulTiming& m = out.back();
         std::fprintf(stderr, "vkmoe-bench: matmul %s %s T=%u: %.1f us, %.2f GB/s\n", std::string(tensor_type_info(type).name).c_str(),
                      s.name().c_str(), t, m.median_us, m.bytes_per_second / 1e9);

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/kernels/matmul.h"
 #include "engine/vk/context.h"
 #include "loader/model/tensor_type.h"
 
@@ -35,10 +36,12 @@ struct MatmulTiming {
 
 // Times every type x shape x token count: one warm-up, then `repetitions` dispatches, each
 // bracketed by timestamps, over copies of the weights that together exceed the device's
-// caches, so every dispatch reads its weights from memory.
+// caches, so every dispatch reads its weights from memory. `layout` is the GEMV layout where
+// the GEMV runs (kAuto: the device's), so one layout's kernel can be timed on the other kind
+// of device.
 std::vector<MatmulTiming> time_matmuls(vk::Context& ctx, const std::vector<TensorType>& types,
                                        const std::vector<MatmulShape>& shapes, const std::vector<uint32_t>& tokens,
-                                       uint32_t repetitions);
+                                       uint32_t repetitions, kernels::GemvLayout layout = kernels::GemvLayout::kAuto);
 
 void write_matmul_markdown(std::FILE* out, const std::vector<MatmulTiming>& timings, double copy_bytes_per_second);
 void write_matmul_json(std::FILE* out, const std::vector<MatmulTiming>& timings, double copy_bytes_per_second);

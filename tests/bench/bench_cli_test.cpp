@@ -247,6 +247,38 @@ TEST(BenchFormats, MarkdownAndCsvHaveTheJsonRows) {
   EXPECT_GT(std::stod(records[1][column(records[0], "avg_ts")]), 0);
 }
 
+// --matmul in each GEMV layout, whatever the device: one row per type x shape, with the bytes
+// a dispatch moves counted from the formats' block sizes (Q4_K: 144 bytes per 256 weights).
+class BenchMatmul : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(BenchMatmul, TimesEachTypeAndShape) {
+  CliRun r = run_bench("--matmul Q4_K,F16 --matmul-shapes 64x256,4e2:48x256 -r 2 -o json --gemv-layout " + GetParam());
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  auto rows = nlohmann::json::parse(r.out);
+  ASSERT_EQ(rows.size(), 4u) << r.out;
+  // Dense: 64 rows of W, x (256 floats), y (64). Experts: one token routed to 2 experts of
+  // 48 rows, so 2 matrices, and x and y per routed row.
+  const struct {
+    const char* type;
+    const char* shape;
+    uint64_t bytes;
+  } want[] = {{"Q4_K", "64x256", 64 * 144 + 256 * 4 + 64 * 4},
+              {"Q4_K", "4e2:48x256", 2 * 48 * 144 + 2 * (256 + 48) * 4},
+              {"F16", "64x256", 64 * 512 + 256 * 4 + 64 * 4},
+              {"F16", "4e2:48x256", 2 * 48 * 512 + 2 * (256 + 48) * 4}};
+  for (size_t i = 0; i < rows.size(); ++i) {
+    SCOPED_TRACE(want[i].shape);
+    EXPECT_EQ(rows[i].at("type"), want[i].type);
+    EXPECT_EQ(rows[i].at("shape"), want[i].shape);
+    EXPECT_EQ(rows[i].at("tokens"), 1);
+    EXPECT_EQ(rows[i].at("bytes").get<uint64_t>(), want[i].bytes);
+    EXPECT_GT(rows[i].at("median_us").get<double>(), 0);
+    EXPECT_GT(rows[i].at("fraction_of_copy_bandwidth").get<double>(), 0);
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Layouts, BenchMatmul, ::testing::Values("gpu", "cpu"), [](const auto& info) { return info.param; });
+
 struct BadInvocation {
   std::string name;
   std::string args;
@@ -306,6 +338,11 @@ INSTANTIATE_TEST_SUITE_P(
                       BadInvocation{"TopPAboveOne", "-m GOLDEN --temp 1 --top-p 2", "top-p must be in (0, 1]"},
                       BadInvocation{"ProfileAsCsv", "-m GOLDEN --profile -o csv", "--profile prints md or json"},
                       BadInvocation{"ProfileInASweep", "-m GOLDEN --sweep-budget 4 --profile", "--profile does not apply to --sweep-budget"},
+                      BadInvocation{"MatmulUnknownType", "--matmul Q9_Z", "--matmul: no matmul kernel decodes 'Q9_Z'"},
+                      BadInvocation{"MatmulBadShape", "--matmul Q4_K --matmul-shapes 64by256", "expected NxK, got '64by256'"},
+                      BadInvocation{"MatmulWithModel", "-m GOLDEN --matmul Q4_K", "drop -m"},
+                      BadInvocation{"GemvLayoutUnknown", "--matmul Q4_K --gemv-layout tpu", "--gemv-layout expects gpu or cpu, got 'tpu'"},
+                      BadInvocation{"GemvLayoutWithoutMatmul", "-m GOLDEN --gemv-layout gpu", "need --matmul TYPES"},
                       BadInvocation{"SweepCsvUnwritable", "-m GOLDEN -n 1 -r 1 --warmup 0 --sweep-budget 2 --sweep-csv /nonexistent/dir/s.csv",
                                     "cannot write '/nonexistent/dir/s.csv'"}),
     [](const auto& info) { return info.param.name; });
@@ -316,7 +353,8 @@ TEST(BenchHelp, PrintsUsageAndSucceeds) {
   EXPECT_NE(r.out.find("usage: vkmoe-bench -m FILE"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("GPU timestamps"), std::string::npos) << r.out;
   for (const char* flag : {"--vram-budget", "--expert-slots", "--expert-policy", "--prefetch", "--zero-copy",
-                           "--compare-resident", "--sweep-budget", "--sweep-csv", "--plot", "--profile"}) {
+                           "--compare-resident", "--sweep-budget", "--sweep-csv", "--plot", "--profile", "--matmul",
+                           "--matmul-shapes", "--matmul-tokens", "--gemv-layout"}) {
     EXPECT_NE(r.out.find(flag), std::string::npos) << flag << " missing from:\n" << r.out;
   }
 }
