@@ -5,9 +5,10 @@
 // fixed order whatever the tile around it, so results do not depend on how rows were grouped.
 //
 // Two layouts, one variant each (matmul_gemv.variants.cmake):
-// - default, for GPUs: a workgroup owns ROWS rows; a subgroup takes one row at a time, its
-//   lanes take units and apply each to up to MAX_TOKENS rows of x (which comes from cache),
-//   then reduce across the subgroup.
+// - default, for GPUs: a workgroup owns ROWS rows; a group of LANES_PER_ROW lanes (the whole
+//   subgroup, or part of it where a row has fewer units than the subgroup has lanes) takes one
+//   row at a time, its lanes take units and apply each to up to MAX_TOKENS rows of x (which
+//   comes from cache), then reduce across the group.
 // - ROWS_PER_SUBGROUP, for CPU drivers such as lavapipe, which load from a storage buffer lane
 //   by lane behind a branch, and run every branch and a masked extra pass of every loop: a
 //   workgroup is one subgroup taking ROWS rows at once; a lane loads its x unit once for all
@@ -24,6 +25,9 @@
 // norms it (moe_scatter_token.glsl): the scatter kernel's work (or, for a dense matmul's one
 // row with weight 1, the residual add's) without its dispatch and the barrier before it. A
 // decode step's attention output projection and MoE down projection end this way.
+#if !defined(ROWS_PER_SUBGROUP)
+#extension GL_KHR_shader_subgroup_shuffle : require  // row_group_sum
+#endif
 #if defined(GLU)
 // The up matrix's binding, needed before weight_formats.glsl declares its views; the other
 // bindings are in matmul_common.glsl.
@@ -249,6 +253,18 @@ void compute_tiles() {
 
 #else
 layout(constant_id = 1) const uint ROWS = 4;  // output columns per workgroup
+// Lanes that share a row: a power of two up to the subgroup size. Fewer than the subgroup when
+// a row has fewer units than the subgroup has lanes (an expert down projection of K 768 has 12
+// Q4_K or 6 Q6_K units), so that a subgroup takes several rows at once instead of idling lanes.
+layout(constant_id = 5) const uint LANES_PER_ROW = 32;
+
+// The sum of v over this lane's row group: LANES_PER_ROW consecutive lanes of the subgroup.
+// The same butterfly for every row, so a row's sum does not depend on its neighbours.
+float row_group_sum(float v) {
+  if (LANES_PER_ROW >= gl_SubgroupSize) return subgroupAdd(v);
+  [[unroll]] for (uint offset = LANES_PER_ROW >> 1; offset > 0u; offset >>= 1) v += subgroupShuffleXor(v, offset);
+  return v;
+}
 
 void compute_tiles() {
   init_weight_loads();
@@ -262,8 +278,14 @@ void compute_tiles() {
   // Where each token's x starts (rows past the tile repeat its last row).
   uint x_starts[MAX_TOKENS];
   [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) x_starts[t] = x_row_start(tile.row_begin + min(t, tile.row_count - 1u));
-  const uint lane = gl_SubgroupInvocationID, lanes = gl_SubgroupSize;
-  for (uint r = gl_SubgroupID; r < ROWS; r += gl_NumSubgroups) {
+  // Row groups of LANES_PER_ROW lanes (all of a subgroup where it has no more lanes).
+  const uint lanes = min(LANES_PER_ROW, gl_SubgroupSize);
+  const uint lane = gl_SubgroupInvocationID % lanes;
+  const uint groups_per_subgroup = gl_SubgroupSize / lanes;
+  const uint first_row = gl_SubgroupID * groups_per_subgroup + gl_SubgroupInvocationID / lanes;
+  // Every lane of a row group runs the same iterations, so the reductions below see all of
+  // their lanes.
+  for (uint r = first_row; r < ROWS; r += gl_NumSubgroups * groups_per_subgroup) {
     uint col = n_tile * ROWS + r;
     if (col >= p.n) break;
     float acc[WEIGHT_MATRICES][MAX_TOKENS];
@@ -291,10 +313,14 @@ void compute_tiles() {
           if (t < tile.row_count) acc[m][t] += w * x[x_starts[t] + kk];
         }
       }
-      [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) sums[m][t] = subgroupAdd(acc[m][t]);
+      // Only the tile's tokens: a one-token step reduces once per matrix, not MAX_TOKENS times.
+      // row_count is the same for the whole workgroup.
+      [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
+        if (t < tile.row_count) sums[m][t] = row_group_sum(acc[m][t]);
+      }
     }
     [[unroll]] for (uint t = 0; t < MAX_TOKENS; ++t) {
-      if (!subgroupElect() || t >= tile.row_count) continue;
+      if (lane != 0u || t >= tile.row_count) continue;
 #if defined(GLU)
       float value = glu(sums[0][t] + matrix_bias_at(0u, tile.expert, col), sums[1][t] + matrix_bias_at(1u, tile.expert, col));
 #else

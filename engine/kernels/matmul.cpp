@@ -79,6 +79,7 @@ void record_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const MatmulWeight&
   require(!scatter || (tokens == 1 && choice.path == MatmulPath::kGemv), "the scatter epilogue needs one token on the GEMV path");
   MatmulPipeline mp = matmul_pipeline(ctx, choice,
                                       {.type = w.type,
+                                       .k = w.k,
                                        .multi_token_tiles = tokens > 1,
                                        .x_quads = x_quads,
                                        .w_quads = weight_quads_fit(w.type, row_bytes | w.range.offset),

@@ -125,6 +125,7 @@ void record_expert_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Expert
   require(!scatter || choice.path == MatmulPath::kGemv, "the scatter epilogue needs the GEMV path");
   const MatmulPipeline mp = matmul_pipeline(ctx, choice,
                                             {.type = w.type,
+                                             .k = w.k,
                                              .expert = true,
                                              .multi_token_tiles = multi_row_tiles(rows.rows, w.n_expert),
                                              .x_quads = w.k % 4 == 0,
@@ -154,6 +155,7 @@ void record_expert_glu_matmul(vk::Context& ctx, vk::CommandBuffer& cmd, const Ex
   if (rows.rows == 0) return;
   const MatmulPipeline mp = matmul_pipeline(ctx, {MatmulPath::kGemv, layout},
                                             {.type = w.gate.type,
+                                             .k = w.gate.k,
                                              .expert = true,
                                              .glu = true,
                                              .multi_token_tiles = multi_row_tiles(rows.rows, w.gate.n_expert),

@@ -1,6 +1,7 @@
 #include "engine/kernels/matmul_pipelines.h"
 
 #include <algorithm>
+#include <bit>
 #include <string>
 
 #include "engine/kernels/matmul.h"
@@ -112,6 +113,24 @@ bool weight_quads_fit(TensorType type, uint64_t row_starts) {
   }
 }
 
+uint32_t gemv_unit_elements(TensorType type) {
+  switch (type) {
+    case TensorType::kF32: case TensorType::kF16: case TensorType::kBF16:
+      return 8;
+    case TensorType::kQ4_K: case TensorType::kQ5_K:
+      return 64;
+    case TensorType::kQ6_K:
+      return 128;
+    default:
+      return 32;
+  }
+}
+
+uint32_t gemv_lanes_per_row(TensorType type, uint32_t k, uint32_t subgroup) {
+  const uint32_t units = std::max<uint32_t>(k / gemv_unit_elements(type), 1);
+  return std::min(std::bit_ceil(units), subgroup);
+}
+
 bool gemv_suits(GemvLayout resolved, double rows_per_matrix) {
   return resolved == GemvLayout::kRowsPerSubgroup || rows_per_matrix <= kGemvMaxTokens;
 }
@@ -171,10 +190,12 @@ MatmulPipeline matmul_pipeline(vk::Context& ctx, MatmulChoice choice, const Matm
       out.tile_cols = glu ? 4 : 8;
       return out;
     }
-    // Four subgroups per workgroup, each taking one row at a time.
+    // Four subgroups per workgroup; each row group of `lanes` lanes takes one row.
     uint32_t workgroup = std::min(subgroup * 4, std::max<uint32_t>(caps.max_workgroup_invocations, subgroup));
-    uint32_t rows = std::max<uint32_t>(workgroup / subgroup, 1);
-    const uint32_t spec[] = {workgroup, rows, 0, 0, variant.scatter_after ? 1u : 0u};  // 2 and 3: the CPU layout's
+    const uint32_t lanes = gemv_lanes_per_row(type, variant.k, subgroup);
+    const uint32_t rows = std::max<uint32_t>(workgroup / lanes, 1);
+    // 2 and 3: the CPU layout's.
+    const uint32_t spec[] = {workgroup, rows, 0, 0, variant.scatter_after ? 1u : 0u, lanes};
     out.pipeline = &ctx.pipelines().get({name, buffers, sizeof(MatmulPush), spec});
     out.tile_cols = rows;
     return out;

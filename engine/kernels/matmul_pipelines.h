@@ -24,6 +24,7 @@ uint64_t matmul_binding_alignment(const vk::DeviceCaps& caps);
 // Which matmul to run, besides the path and layout of MatmulChoice.
 struct MatmulVariant {
   TensorType type = TensorType::kF32;
+  uint32_t k = 0;  // row length: the GPU-layout GEMV gives a row as many lanes as it has units
   bool expert = false;
   bool glu = false;  // the gated expert GEMV: gate and up with the activation
   // The GEMV's row tiles will mostly hold several tokens (a prompt): the CPU-driver layout
@@ -43,6 +44,14 @@ struct MatmulVariant {
 // row starts on a 16-byte boundary of its binding. `row_starts`: the row size OR'd with every
 // byte offset rows are counted from (binding start, slot stride), so its low bits are theirs.
 bool weight_quads_fit(TensorType type, uint64_t row_starts);
+
+// Elements of a row that one GEMV lane decodes at once (UNIT in weight_blocks.glsl): 8 for the
+// float formats, 64 for Q4_K and Q5_K, 128 for Q6_K, a 32-element block for the others.
+uint32_t gemv_unit_elements(TensorType type);
+
+// The GPU-layout GEMV's lanes per row: the row's units rounded up to a power of two, at most
+// the subgroup (K 768 in Q4_K: 12 units, 16 lanes, two rows per 32-lane subgroup).
+uint32_t gemv_lanes_per_row(TensorType type, uint32_t k, uint32_t subgroup);
 
 // Bindings: dense 4 (W, x, y, bias); expert 8 (+ expert_offsets, slot_table, gemv_tiles,
 // x_sources); gated expert GEMV 10 (+ up W, up bias); other GEMVs 16 (those 10, the dense

@@ -87,6 +87,8 @@ DeviceCaps query_device_caps(VkPhysicalDevice physical, VkInstance instance) {
   caps.subgroup_size = subgroup.subgroupSize;
   caps.subgroup_arithmetic = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
                              (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT);
+  caps.subgroup_shuffle = (subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) &&
+                          (subgroup.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT);
   caps.min_subgroup_size = size_control.minSubgroupSize != 0 ? size_control.minSubgroupSize : subgroup.subgroupSize;
   caps.max_subgroup_size = size_control.maxSubgroupSize != 0 ? size_control.maxSubgroupSize : subgroup.subgroupSize;
   caps.max_shared_memory = p.limits.maxComputeSharedMemorySize;
@@ -185,6 +187,7 @@ DeviceCaps query_device_caps(VkPhysicalDevice physical, VkInstance instance) {
   if (!caps.timeline_semaphore) caps.missing.push_back("timelineSemaphore");
   if (!caps.push_descriptor) caps.missing.push_back(VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME);
   if (!caps.subgroup_arithmetic) caps.missing.push_back("subgroup arithmetic in compute shaders");
+  if (!caps.subgroup_shuffle) caps.missing.push_back("subgroup shuffle in compute shaders");
   return caps;
 }
 
@@ -197,7 +200,8 @@ std::string describe_device_caps(const DeviceCaps& c) {
   s << "    device-local memory:  " << bytes_text(c.device_local_bytes)
     << (c.unified_memory ? " (unified with host)" : "") << (c.device_local_host_visible ? ", host-visible BAR" : "") << "\n";
   s << "    subgroup size:        " << c.subgroup_size << " (" << c.min_subgroup_size << "-" << c.max_subgroup_size
-    << ", size control " << yn(c.subgroup_size_control) << ", arithmetic " << yn(c.subgroup_arithmetic) << ")\n";
+    << ", size control " << yn(c.subgroup_size_control) << ", arithmetic " << yn(c.subgroup_arithmetic)
+    << ", shuffle " << yn(c.subgroup_shuffle) << ")\n";
   s << "    shared memory:        " << c.max_shared_memory / 1024 << " KiB per workgroup, "
     << c.max_workgroup_invocations << " invocations\n";
   s << "    storage buffer range: " << c.max_storage_buffer_range << " bytes; max allocation "

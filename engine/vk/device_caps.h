@@ -28,6 +28,7 @@ struct DeviceCaps {
   uint32_t subgroup_size = 0;
   uint32_t min_subgroup_size = 0, max_subgroup_size = 0;
   bool subgroup_arithmetic = false;  // subgroupAdd etc. in compute shaders
+  bool subgroup_shuffle = false;     // subgroupShuffleXor etc. in compute shaders
   bool subgroup_size_control = false;
   uint32_t max_shared_memory = 0;    // bytes per workgroup
   uint32_t max_workgroup_invocations = 0;

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "engine/kernels/matmul.h"
+#include "engine/kernels/matmul_pipelines.h"
 #include "loader/base/error.h"
 #include "tests/gpu_support/gpu_test.h"
 #include "tests/kernels/matmul_reference.h"
@@ -137,7 +138,7 @@ std::vector<Case> cases() {
     out.push_back({t, 33, 301, 129, false});
     out.push_back({t, 130, 257, 40, true});
     out.push_back({t, 5, 64, 20, false, 1, 4});
-    // One whole unit (8 elements) and a 4-element tail.
+    // One unit and a tail: the GPU layout gives each row a single lane.
     out.push_back({t, 3, 12, 19, true});
   }
   // Block formats: K a whole number of 256-element super-blocks (and of 32-element blocks).
@@ -198,6 +199,19 @@ std::vector<Case> one_token_gemv_cases() {
 
 INSTANTIATE_TEST_SUITE_P(Shapes, MatmulResidualAddTest, ::testing::ValuesIn(one_token_gemv_cases()),
                          [](const auto& info) { return case_name(info.param); });
+
+// The GPU-layout GEMV gives a row one lane per unit, up to the subgroup: the rest of the
+// subgroup takes other rows rather than idling.
+TEST(GemvLanesPerRowTest, FollowTheRowsUnits) {
+  EXPECT_EQ(kernels::gemv_lanes_per_row(TensorType::kQ4_K, 768, 32), 16u);   // Qwen3-30B-A3B expert down: 12 units
+  EXPECT_EQ(kernels::gemv_lanes_per_row(TensorType::kQ6_K, 768, 32), 8u);    // 6 units
+  EXPECT_EQ(kernels::gemv_lanes_per_row(TensorType::kQ6_K, 2048, 32), 16u);  // its gate and up: 16 units
+  EXPECT_EQ(kernels::gemv_lanes_per_row(TensorType::kQ4_K, 4096, 32), 32u);  // 64 units: the whole subgroup
+  EXPECT_EQ(kernels::gemv_lanes_per_row(TensorType::kQ8_0, 768, 64), 32u);   // 24 units
+  EXPECT_EQ(kernels::gemv_lanes_per_row(TensorType::kF16, 4096, 64), 64u);
+  EXPECT_EQ(kernels::gemv_lanes_per_row(TensorType::kF32, 12, 8), 1u);  // one unit and a tail
+  EXPECT_EQ(kernels::gemv_lanes_per_row(TensorType::kF32, 5, 8), 1u);   // no whole unit
+}
 
 class MatmulLimitsTest : public GpuTest {};
 
