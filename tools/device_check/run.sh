@@ -43,7 +43,9 @@ step "device" "$bin/vkmoe" devices
 step "kernel tests" "$bin/vkmoe_test_kernels" --gtest_brief=1
 step "quantized goldens" "$bin/vkmoe_test_e2e" --gtest_brief=1 \
   --gtest_filter='Goldens/GoldenQuantTest.*qwen3_moe_Q4_K_M:Goldens/GoldenQuantTest.*qwen3_moe_Q8_0:Goldens/GoldenQuantTest.*mixtral_Q4_K_M:Goldens/GoldenQuantTest.*mixtral_Q8_0'
-shapes=4096x14336,128e8:768x2048
+# Mixtral-8x7B's down projection, and a Qwen3-30B-A3B expert layer's gate/up and down (K 768:
+# rows of few units, which share a subgroup).
+shapes=4096x14336,128e8:768x2048,128e8:2048x768
 step "matmuls, cooperative-matrix GEMM" "$bin/vkmoe-bench" --matmul Q4_K,Q6_K,Q8_0,F16 --matmul-shapes "$shapes" \
   --matmul-tokens 1,512 -r 5
 step "prompt matmuls, scalar GEMM" env VKMOE_COOPMAT=0 "$bin/vkmoe-bench" --matmul Q4_K,Q6_K,Q8_0,F16 \
