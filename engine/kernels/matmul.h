@@ -66,7 +66,8 @@ struct MatmulWeight {
 enum class MatmulPath { kAuto, kGemv, kGemm };
 
 // How the GEMV spreads W rows over invocations (matmul_gemv.comp). kSubgroupPerRow: a subgroup
-// takes one row at a time and reduces it, for GPUs. kRowsPerSubgroup: each subgroup takes 8
+// takes one row at a time and reduces it, for GPUs (a row of fewer units than the subgroup has
+// lanes takes a power-of-two part of it: gemv_lanes_per_row). kRowsPerSubgroup: each subgroup takes 8
 // rows at once, with its x unit in registers and 64-bit loads, for CPU drivers, where every
 // load is paid lane by lane; it needs shaderInt64. kAuto picks by device type.
 enum class GemvLayout { kAuto, kSubgroupPerRow, kRowsPerSubgroup };
