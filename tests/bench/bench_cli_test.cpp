@@ -294,13 +294,15 @@ TEST_P(BenchRejects, WithAnErrorAndNonZeroExit) {
   for (size_t at = args.find("GOLDEN"); at != std::string::npos; at = args.find("GOLDEN")) {
     args.replace(at, 6, golden_model_arg());
   }
+  std::string truncated;  // half of the golden model, removed after the run
   if (args.find("TRUNCATED") != std::string::npos) {
-    std::string truncated = ::testing::TempDir() + "vkmoe_bench_truncated_" + std::to_string(::getpid()) + ".gguf";
+    truncated = ::testing::TempDir() + "vkmoe_bench_truncated_" + std::to_string(::getpid()) + ".gguf";
     std::string bytes = read_text(golden_path(kGoldenModel));
     std::ofstream(truncated, std::ios::binary) << bytes.substr(0, bytes.size() / 2);
     args.replace(args.find("TRUNCATED"), 9, shell_quote(truncated));
   }
   CliRun r = run_bench(args);
+  if (!truncated.empty()) std::remove(truncated.c_str());
   EXPECT_NE(r.exit_code, 0) << r.out;
   EXPECT_NE(r.err.find(GetParam().message), std::string::npos) << "stderr: " << r.err;
   EXPECT_TRUE(r.out.empty()) << "nothing goes to stdout on an error: " << r.out;
