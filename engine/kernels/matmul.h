@@ -67,9 +67,10 @@ enum class MatmulPath { kAuto, kGemv, kGemm };
 
 // How the GEMV spreads W rows over invocations (matmul_gemv.comp). kSubgroupPerRow: a subgroup
 // takes one row at a time and reduces it, for GPUs (a row of fewer units than the subgroup has
-// lanes takes a power-of-two part of it: gemv_lanes_per_row). kRowsPerSubgroup: each subgroup takes 8
-// rows at once, with its x unit in registers and 64-bit loads, for CPU drivers, where every
-// load is paid lane by lane; it needs shaderInt64. kAuto picks by device type.
+// lanes takes a power-of-two part of it: gemv_lanes_per_row). kRowsPerSubgroup: each subgroup
+// takes 8 rows at once, with its x unit in registers and 64-bit loads, for CPU drivers, where
+// every load is paid lane by lane; it needs shaderInt64. kAuto picks by device type
+// (DeviceCaps::cpu_gemv_layout, which VKMOE_GEMV_LAYOUT overrides).
 enum class GemvLayout { kAuto, kSubgroupPerRow, kRowsPerSubgroup };
 
 // The layout kAuto stands for on this device (other requests are returned as they are).

@@ -37,6 +37,19 @@ bool coopmat_turned_off() {
   return v != nullptr && std::strcmp(v, "0") == 0;
 }
 
+// Whether the decode GEMV takes the CPU-driver layout: by device type, unless
+// VKMOE_GEMV_LAYOUT names one.
+bool wants_cpu_gemv_layout(VkPhysicalDeviceType type, bool int64) {
+  const char* v = std::getenv("VKMOE_GEMV_LAYOUT");
+  if (v == nullptr || *v == '\0') return type == VK_PHYSICAL_DEVICE_TYPE_CPU && int64;
+  if (std::strcmp(v, "gpu") == 0) return false;
+  if (std::strcmp(v, "cpu") != 0) {
+    throw Error(ErrorCode::kInvalidArgument, std::string("VKMOE_GEMV_LAYOUT expects gpu or cpu, got '") + v + "'");
+  }
+  if (!int64) throw Error(ErrorCode::kInvalidArgument, "VKMOE_GEMV_LAYOUT=cpu needs shaderInt64, which this device lacks");
+  return true;
+}
+
 }  // namespace
 
 CoopmatShape choose_coopmat_shape(std::span<const VkCooperativeMatrixPropertiesNV> listed) {
@@ -124,6 +137,7 @@ DeviceCaps query_device_caps(VkPhysicalDevice physical, VkInstance instance) {
   caps.int8_arithmetic = f12.shaderInt8;
   caps.int16 = features.features.shaderInt16;
   caps.int64 = features.features.shaderInt64;
+  caps.cpu_gemv_layout = wants_cpu_gemv_layout(caps.type, caps.int64);
   caps.timeline_semaphore = f12.timelineSemaphore;
   caps.subgroup_size_control = fsize.subgroupSizeControl && fsize.computeFullSubgroups;
 
@@ -216,6 +230,8 @@ std::string describe_device_caps(const DeviceCaps& c) {
     s << "; unused (VKMOE_COOPMAT=0)";
   }
   s << "\n";
+  s << "    decode GEMV layout:   " << (c.cpu_gemv_layout ? "cpu (8 rows per subgroup)" : "gpu (a subgroup per row)")
+    << (std::getenv("VKMOE_GEMV_LAYOUT") != nullptr ? ", set by VKMOE_GEMV_LAYOUT" : "") << "\n";
   s << "    memory budget ext:    " << yn(c.memory_budget) << "; transfer queue " << yn(c.has_transfer_queue())
     << "; timestamps " << yn(c.timestamps) << "\n";
   if (c.usable()) {

@@ -46,6 +46,11 @@ struct DeviceCaps {
   bool int8_arithmetic = false;
   bool int16 = false;
   bool int64 = false;
+  // The decode GEMV takes the CPU-driver layout (kernels::GemvLayout::kRowsPerSubgroup, which
+  // needs int64): on CPU devices, or on any device with VKMOE_GEMV_LAYOUT=cpu in the
+  // environment; VKMOE_GEMV_LAYOUT=gpu gives a CPU device the GPU layout (the forward pass as a
+  // GPU runs it, testable on lavapipe).
+  bool cpu_gemv_layout = false;
   bool integer_dot_product = false;
   bool cooperative_matrix_nv = false;   // the extension is listed
   bool cooperative_matrix_khr = false;
@@ -79,7 +84,8 @@ struct DeviceCaps {
 CoopmatShape choose_coopmat_shape(std::span<const VkCooperativeMatrixPropertiesNV> listed);
 
 // `instance` lets the cooperative-matrix shapes be listed (an instance-level query); without it,
-// or with VKMOE_COOPMAT=0 in the environment, coopmat_f16 stays unavailable.
+// or with VKMOE_COOPMAT=0 in the environment, coopmat_f16 stays unavailable. Throws
+// kInvalidArgument for a VKMOE_GEMV_LAYOUT other than gpu or cpu, or cpu without int64.
 DeviceCaps query_device_caps(VkPhysicalDevice physical, VkInstance instance = VK_NULL_HANDLE);
 const char* device_type_name(VkPhysicalDeviceType type);
 // Multi-line, human-readable summary.

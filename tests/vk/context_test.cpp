@@ -4,7 +4,9 @@
 
 #include <cstdlib>
 #include <numeric>
+#include <string>
 
+#include "engine/vk/device_caps.h"
 #include "engine/vk/device_selection.h"
 #include "loader/base/error.h"
 #include "engine/vk/timestamp_pool.h"
@@ -32,6 +34,32 @@ TEST_F(VkCoreTest, SelectorThatMatchesNothingIsAClearError) {
     EXPECT_EQ(e.code(), ErrorCode::kNoDevice);
     EXPECT_NE(std::string(e.what()).find("no-such-gpu-xyz"), std::string::npos);
   }
+}
+
+// VKMOE_GEMV_LAYOUT sets the decode GEMV's layout whatever the device type (the GPU forward
+// pass on lavapipe: the gpu_layout/ golden tests); any other value is refused by name.
+TEST_F(VkCoreTest, GemvLayoutFromTheEnvironment) {
+  VkPhysicalDevice physical = ctx().device().physical();
+  const char* before = std::getenv("VKMOE_GEMV_LAYOUT");
+  const std::string saved = before != nullptr ? before : "";
+  ::setenv("VKMOE_GEMV_LAYOUT", "gpu", 1);
+  EXPECT_FALSE(vk::query_device_caps(physical).cpu_gemv_layout);
+  if (ctx().caps().int64) {
+    ::setenv("VKMOE_GEMV_LAYOUT", "cpu", 1);
+    EXPECT_TRUE(vk::query_device_caps(physical).cpu_gemv_layout);
+  }
+  ::setenv("VKMOE_GEMV_LAYOUT", "tpu", 1);
+  try {
+    vk::query_device_caps(physical);
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_EQ(e.code(), ErrorCode::kInvalidArgument);
+    EXPECT_NE(std::string(e.what()).find("VKMOE_GEMV_LAYOUT expects gpu or cpu, got 'tpu'"), std::string::npos) << e.what();
+  }
+  ::unsetenv("VKMOE_GEMV_LAYOUT");
+  EXPECT_EQ(vk::query_device_caps(physical).cpu_gemv_layout,
+            ctx().caps().type == VK_PHYSICAL_DEVICE_TYPE_CPU && ctx().caps().int64);
+  if (before != nullptr) ::setenv("VKMOE_GEMV_LAYOUT", saved.c_str(), 1);
 }
 
 TEST_F(VkCoreTest, SelectorByIndexPicksThatDevice) {
