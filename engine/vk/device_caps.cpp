@@ -37,11 +37,17 @@ bool coopmat_turned_off() {
   return v != nullptr && std::strcmp(v, "0") == 0;
 }
 
+// VKMOE_GEMV_LAYOUT, or null where it is unset or empty.
+const char* gemv_layout_setting() {
+  const char* v = std::getenv("VKMOE_GEMV_LAYOUT");
+  return v != nullptr && *v != '\0' ? v : nullptr;
+}
+
 // Whether the decode GEMV takes the CPU-driver layout: by device type, unless
 // VKMOE_GEMV_LAYOUT names one.
 bool wants_cpu_gemv_layout(VkPhysicalDeviceType type, bool int64) {
-  const char* v = std::getenv("VKMOE_GEMV_LAYOUT");
-  if (v == nullptr || *v == '\0') return type == VK_PHYSICAL_DEVICE_TYPE_CPU && int64;
+  const char* v = gemv_layout_setting();
+  if (v == nullptr) return type == VK_PHYSICAL_DEVICE_TYPE_CPU && int64;
   if (std::strcmp(v, "gpu") == 0) return false;
   if (std::strcmp(v, "cpu") != 0) {
     throw Error(ErrorCode::kInvalidArgument, std::string("VKMOE_GEMV_LAYOUT expects gpu or cpu, got '") + v + "'");
@@ -230,8 +236,8 @@ std::string describe_device_caps(const DeviceCaps& c) {
     s << "; unused (VKMOE_COOPMAT=0)";
   }
   s << "\n";
-  s << "    decode GEMV layout:   " << (c.cpu_gemv_layout ? "cpu (8 rows per subgroup)" : "gpu (a subgroup per row)")
-    << (std::getenv("VKMOE_GEMV_LAYOUT") != nullptr ? ", set by VKMOE_GEMV_LAYOUT" : "") << "\n";
+  s << "    decode GEMV layout:   " << (c.cpu_gemv_layout ? "cpu (8 rows per subgroup)" : "gpu (a subgroup or part of one per row)")
+    << (gemv_layout_setting() != nullptr ? ", set by VKMOE_GEMV_LAYOUT" : "") << "\n";
   s << "    memory budget ext:    " << yn(c.memory_budget) << "; transfer queue " << yn(c.has_transfer_queue())
     << "; timestamps " << yn(c.timestamps) << "\n";
   if (c.usable()) {
