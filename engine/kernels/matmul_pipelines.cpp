@@ -87,7 +87,7 @@ MatmulPipeline coopmat_gemm_pipeline(vk::Context& ctx, GemmKernel kernel, const 
 
 GemvLayout resolve_gemv_layout(const vk::DeviceCaps& caps, GemvLayout requested) {
   if (requested != GemvLayout::kAuto) return requested;
-  return caps.cpu_gemv_layout ? GemvLayout::kRowsPerSubgroup : GemvLayout::kSubgroupPerRow;
+  return caps.cpu_gemv_layout() ? GemvLayout::kRowsPerSubgroup : GemvLayout::kSubgroupPerRow;
 }
 
 bool coopmat_gemm_runs(const vk::DeviceCaps& caps, TensorType type, GemmKernel kernel) {

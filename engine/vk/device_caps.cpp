@@ -38,25 +38,29 @@ bool coopmat_turned_off() {
 }
 
 // VKMOE_GEMV_LAYOUT, or null where it is unset or empty.
-const char* gemv_layout_setting() {
+const char* gemv_layout_env() {
   const char* v = std::getenv("VKMOE_GEMV_LAYOUT");
   return v != nullptr && *v != '\0' ? v : nullptr;
 }
 
-// Whether the decode GEMV takes the CPU-driver layout: by device type, unless
-// VKMOE_GEMV_LAYOUT names one.
-bool wants_cpu_gemv_layout(VkPhysicalDeviceType type, bool int64) {
-  const char* v = gemv_layout_setting();
-  if (v == nullptr) return type == VK_PHYSICAL_DEVICE_TYPE_CPU && int64;
-  if (std::strcmp(v, "gpu") == 0) return false;
-  if (std::strcmp(v, "cpu") != 0) {
-    throw Error(ErrorCode::kInvalidArgument, std::string("VKMOE_GEMV_LAYOUT expects gpu or cpu, got '") + v + "'");
-  }
-  if (!int64) throw Error(ErrorCode::kInvalidArgument, "VKMOE_GEMV_LAYOUT=cpu needs shaderInt64, which this device lacks");
-  return true;
+DeviceCaps::GemvLayoutSetting gemv_layout_setting() {
+  const char* v = gemv_layout_env();
+  if (v == nullptr) return DeviceCaps::GemvLayoutSetting::kByDeviceType;
+  if (std::strcmp(v, "gpu") == 0) return DeviceCaps::GemvLayoutSetting::kGpu;
+  if (std::strcmp(v, "cpu") == 0) return DeviceCaps::GemvLayoutSetting::kCpu;
+  throw Error(ErrorCode::kInvalidArgument, std::string("VKMOE_GEMV_LAYOUT expects gpu or cpu, got '") + v + "'");
 }
 
 }  // namespace
+
+bool DeviceCaps::cpu_gemv_layout() const {
+  switch (gemv_layout_setting) {
+    case GemvLayoutSetting::kGpu: return false;
+    case GemvLayoutSetting::kCpu: return true;
+    case GemvLayoutSetting::kByDeviceType: break;
+  }
+  return type == VK_PHYSICAL_DEVICE_TYPE_CPU && int64;
+}
 
 CoopmatShape choose_coopmat_shape(std::span<const VkCooperativeMatrixPropertiesNV> listed) {
   CoopmatShape best;
@@ -143,7 +147,7 @@ DeviceCaps query_device_caps(VkPhysicalDevice physical, VkInstance instance) {
   caps.int8_arithmetic = f12.shaderInt8;
   caps.int16 = features.features.shaderInt16;
   caps.int64 = features.features.shaderInt64;
-  caps.cpu_gemv_layout = wants_cpu_gemv_layout(caps.type, caps.int64);
+  caps.gemv_layout_setting = gemv_layout_setting();
   caps.timeline_semaphore = f12.timelineSemaphore;
   caps.subgroup_size_control = fsize.subgroupSizeControl && fsize.computeFullSubgroups;
 
@@ -236,8 +240,8 @@ std::string describe_device_caps(const DeviceCaps& c) {
     s << "; unused (VKMOE_COOPMAT=0)";
   }
   s << "\n";
-  s << "    decode GEMV layout:   " << (c.cpu_gemv_layout ? "cpu (8 rows per subgroup)" : "gpu (a subgroup or part of one per row)")
-    << (gemv_layout_setting() != nullptr ? ", set by VKMOE_GEMV_LAYOUT" : "") << "\n";
+  s << "    decode GEMV layout:   " << (c.cpu_gemv_layout() ? "cpu (8 rows per subgroup)" : "gpu (a subgroup or part of one per row)")
+    << (c.gemv_layout_setting != DeviceCaps::GemvLayoutSetting::kByDeviceType ? ", set by VKMOE_GEMV_LAYOUT" : "") << "\n";
   s << "    memory budget ext:    " << yn(c.memory_budget) << "; transfer queue " << yn(c.has_transfer_queue())
     << "; timestamps " << yn(c.timestamps) << "\n";
   if (c.usable()) {

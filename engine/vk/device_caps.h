@@ -46,11 +46,11 @@ struct DeviceCaps {
   bool int8_arithmetic = false;
   bool int16 = false;
   bool int64 = false;
-  // The decode GEMV takes the CPU-driver layout (kernels::GemvLayout::kRowsPerSubgroup, which
-  // needs int64): on CPU devices, or on any device with VKMOE_GEMV_LAYOUT=cpu in the
-  // environment; VKMOE_GEMV_LAYOUT=gpu gives a CPU device the GPU layout (the forward pass as a
-  // GPU runs it, testable on lavapipe).
-  bool cpu_gemv_layout = false;
+  // VKMOE_GEMV_LAYOUT from the environment: gpu gives a CPU device the GPU layout of the decode
+  // GEMV (the forward pass as a GPU runs it, testable on lavapipe), cpu any device the
+  // CPU-driver one; unset, the device type decides (cpu_gemv_layout).
+  enum class GemvLayoutSetting { kByDeviceType, kGpu, kCpu };
+  GemvLayoutSetting gemv_layout_setting = GemvLayoutSetting::kByDeviceType;
   bool integer_dot_product = false;
   bool cooperative_matrix_nv = false;   // the extension is listed
   bool cooperative_matrix_khr = false;
@@ -74,6 +74,9 @@ struct DeviceCaps {
 
   // Empty when vkmoe can run on this device; otherwise what is missing, for the error message.
   std::vector<std::string> missing;
+  // Whether the decode GEMV takes the CPU-driver layout (kernels::GemvLayout::kRowsPerSubgroup,
+  // which needs int64): as VKMOE_GEMV_LAYOUT says, else on CPU devices with int64.
+  bool cpu_gemv_layout() const;
   bool usable() const { return missing.empty(); }
   bool has_transfer_queue() const { return transfer_family != UINT32_MAX; }
 };
@@ -85,7 +88,7 @@ CoopmatShape choose_coopmat_shape(std::span<const VkCooperativeMatrixPropertiesN
 
 // `instance` lets the cooperative-matrix shapes be listed (an instance-level query); without it,
 // or with VKMOE_COOPMAT=0 in the environment, coopmat_f16 stays unavailable. Throws
-// kInvalidArgument for a VKMOE_GEMV_LAYOUT other than gpu or cpu, or cpu without int64.
+// kInvalidArgument for a VKMOE_GEMV_LAYOUT other than gpu or cpu.
 DeviceCaps query_device_caps(VkPhysicalDevice physical, VkInstance instance = VK_NULL_HANDLE);
 const char* device_type_name(VkPhysicalDeviceType type);
 // Multi-line, human-readable summary.
