@@ -37,15 +37,10 @@ bool coopmat_turned_off() {
   return v != nullptr && std::strcmp(v, "0") == 0;
 }
 
-// VKMOE_GEMV_LAYOUT, or null where it is unset or empty.
-const char* gemv_layout_env() {
-  const char* v = std::getenv("VKMOE_GEMV_LAYOUT");
-  return v != nullptr && *v != '\0' ? v : nullptr;
-}
-
+// VKMOE_GEMV_LAYOUT (unset or empty: by device type).
 DeviceCaps::GemvLayoutSetting gemv_layout_setting() {
-  const char* v = gemv_layout_env();
-  if (v == nullptr) return DeviceCaps::GemvLayoutSetting::kByDeviceType;
+  const char* v = std::getenv("VKMOE_GEMV_LAYOUT");
+  if (v == nullptr || *v == '\0') return DeviceCaps::GemvLayoutSetting::kByDeviceType;
   if (std::strcmp(v, "gpu") == 0) return DeviceCaps::GemvLayoutSetting::kGpu;
   if (std::strcmp(v, "cpu") == 0) return DeviceCaps::GemvLayoutSetting::kCpu;
   throw Error(ErrorCode::kInvalidArgument, std::string("VKMOE_GEMV_LAYOUT expects gpu or cpu, got '") + v + "'");
