@@ -8,9 +8,13 @@
 // MoE layer needs no dispatch kernel and no barrier before it.
 // ROUTER_LOGITS (with PLAN_DISPATCH and WEIGHT_F32, WEIGHT_F16 or WEIGHT_BF16): the router's
 // matmul as well. Workgroup g computes logits[e] = W[e, :] · x for experts_per_group experts
-// from e = g * experts_per_group, a subgroup per expert, its lanes over 4-element runs; the
+// from e = g * experts_per_group, a subgroup per expert (per 4 with TEXEL_READS), its lanes
+// over 4-element runs; the
 // last workgroup to finish (a ticket counter) then chooses, so a decode step's router is one
 // dispatch with no barrier inside.
+// TEXEL_READS (with ROUTER_LOGITS, for CPU drivers): W and x come from texel views of their
+// bindings (W as 16-byte quads for F32, 8-byte words for F16 and BF16; x as quads), which such
+// a driver fetches for all lanes at once where it loads a storage buffer lane by lane.
 #include "compute_common.glsl"
 #include "workgroup_reduce.glsl"
 
@@ -30,22 +34,42 @@ layout(std430, binding = 7) writeonly buffer Tiles { uvec2 tiles[]; };
 #endif
 #if defined(ROUTER_LOGITS)
 // W (n_expert, hidden) in its file's float format, 4 elements an entry; x (hidden).
+#if defined(TEXEL_READS)
+layout(binding = 11) uniform usamplerBuffer router_w_texels;  // binding 8's runs: quads (F32), words
+layout(binding = 12) uniform usamplerBuffer x_quads;          // binding 9's runs
 #if defined(WEIGHT_F32)
-layout(std430, binding = 8) readonly buffer RouterW { vec4 router_w[]; };
-vec4 router_w_run(uint i) { return router_w[i]; }
-#elif defined(WEIGHT_F16)
-layout(std430, binding = 8) readonly buffer RouterW { f16vec4 router_w[]; };
-vec4 router_w_run(uint i) { return vec4(router_w[i]); }
-#elif defined(WEIGHT_BF16)
+#define ROUTER_W_RUN_BITS(i) texelFetch(router_w_texels, int(i))
+#else
+#define ROUTER_W_RUN_BITS(i) texelFetch(router_w_texels, int(i)).xy
+#endif
+vec4 x_run(uint i) { return uintBitsToFloat(texelFetch(x_quads, int(i))); }
+#else
+#if defined(WEIGHT_F32)
+layout(std430, binding = 8) readonly buffer RouterW { uvec4 router_w[]; };
+#else
 layout(std430, binding = 8) readonly buffer RouterW { uvec2 router_w[]; };
+#endif
+#define ROUTER_W_RUN_BITS(i) router_w[i]
+layout(std430, binding = 9) readonly buffer X { vec4 x4[]; };
+vec4 x_run(uint i) { return x4[i]; }
+#endif
+// Run i of W (4 elements) from its bits: 16 bytes (F32) or 8 (F16, BF16; element 2j in the low
+// half of word j).
+#if defined(WEIGHT_F32)
+vec4 router_w_run(uint i) { return uintBitsToFloat(ROUTER_W_RUN_BITS(i)); }
+#elif defined(WEIGHT_F16)
 vec4 router_w_run(uint i) {
-  uvec2 v = router_w[i];  // element 2j in the low half of word j
+  uvec2 v = ROUTER_W_RUN_BITS(i);
+  return vec4(unpackHalf2x16(v.x), unpackHalf2x16(v.y));
+}
+#elif defined(WEIGHT_BF16)
+vec4 router_w_run(uint i) {
+  uvec2 v = ROUTER_W_RUN_BITS(i);
   return uintBitsToFloat(uvec4(v.x << 16, v.x & 0xffff0000u, v.y << 16, v.y & 0xffff0000u));
 }
 #else
 #error "ROUTER_LOGITS needs WEIGHT_F32, WEIGHT_F16 or WEIGHT_BF16"
 #endif
-layout(std430, binding = 9) readonly buffer X { vec4 x4[]; };
 layout(std430, binding = 10) coherent buffer Ticket { uint ticket; };
 #endif
 
@@ -184,14 +208,30 @@ void choose_experts(uint token) {
 #if defined(ROUTER_LOGITS)
 shared bool g_last_workgroup;
 
+#if defined(TEXEL_READS)
+// A subgroup takes this many experts at once and fetches each run of x once for all of them
+// (the host's experts_per_group counts them).
+const uint EXPERTS_PER_SUBGROUP = 4u;
+#else
+const uint EXPERTS_PER_SUBGROUP = 1u;
+#endif
+
 void router_logits(uint group) {
   const uint runs = p.hidden / 4;
   const uint end = min((group + 1) * p.experts_per_group, p.n_expert);
-  for (uint e = group * p.experts_per_group + gl_SubgroupID; e < end; e += gl_NumSubgroups) {
-    float s = 0.0;
-    for (uint i = gl_SubgroupInvocationID; i < runs; i += gl_SubgroupSize) s += dot(router_w_run(e * runs + i), x4[i]);
-    s = subgroupAdd(s);
-    if (subgroupElect()) logits[e] = s;
+  const uint stride = gl_NumSubgroups * EXPERTS_PER_SUBGROUP;
+  for (uint first = group * p.experts_per_group + gl_SubgroupID * EXPERTS_PER_SUBGROUP; first < end; first += stride) {
+    float s[EXPERTS_PER_SUBGROUP];
+    [[unroll]] for (uint j = 0u; j < EXPERTS_PER_SUBGROUP; ++j) s[j] = 0.0;
+    for (uint i = gl_SubgroupInvocationID; i < runs; i += gl_SubgroupSize) {
+      const vec4 x_i = x_run(i);
+      // An expert past the end reads the last one's run again rather than branch.
+      [[unroll]] for (uint j = 0u; j < EXPERTS_PER_SUBGROUP; ++j) s[j] += dot(router_w_run(min(first + j, end - 1u) * runs + i), x_i);
+    }
+    [[unroll]] for (uint j = 0u; j < EXPERTS_PER_SUBGROUP; ++j) {
+      const float sum = subgroupAdd(s[j]);
+      if (first + j < end && subgroupElect()) logits[first + j] = sum;
+    }
   }
 }
 #endif

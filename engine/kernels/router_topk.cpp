@@ -1,6 +1,7 @@
 #include "engine/kernels/router_topk.h"
 
 #include <algorithm>
+#include <span>
 #include <string>
 
 #include "engine/kernels/dispatch_grid.h"
@@ -133,13 +134,23 @@ void record_router_matmul_topk_and_plan(vk::Context& ctx, vk::CommandBuffer& cmd
   if (matmul.w.size < w_bytes || matmul.x.size < matmul.hidden * 4ull || matmul.ticket.size < 4) {
     throw Error(ErrorCode::kInternal, "router_topk: router weight, x or ticket range too small");
   }
+  // Texel views (router_topk.comp's TEXEL_READS): W's runs at binding 11, 16-byte quads for
+  // F32 and 8-byte words for F16 and BF16; x's runs as quads at binding 12.
+  using vk::TexelFormat;
+  const bool texel_reads = resolve_gemv_layout(ctx.caps(), matmul.layout) == GemvLayout::kRowsPerSubgroup;
   // A subgroup per expert: on a GPU few experts per workgroup, spread over many workgroups.
+  // With texel reads, a subgroup per 4 experts (EXPERTS_PER_SUBGROUP), sharing each x fetch.
   constexpr uint32_t kWorkgroup = 64;
   const uint32_t subgroup = std::clamp<uint32_t>(ctx.caps().subgroup_size, 1, kWorkgroup);
-  const uint32_t per_group = kWorkgroup / subgroup;
+  const uint32_t per_group = kWorkgroup / subgroup * (texel_reads ? 4 : 1);
   const uint32_t spec[] = {kWorkgroup};
-  const std::string name = "router_topk_logits_" + format_variant_suffix(matmul.type);
-  const auto& pipeline = ctx.pipelines().get({name, 11, sizeof(RouterLogitsPush), spec});
+  const TexelFormat w_texel = matmul.type == TensorType::kF32 ? TexelFormat::kQuads : TexelFormat::kWords;
+  const vk::TexelBinding texels[] = {{11, 8, w_texel}, {12, 9, TexelFormat::kQuads}};
+  const std::string name = std::string(texel_reads ? "router_topk_logits_texels_" : "router_topk_logits_") +
+                           format_variant_suffix(matmul.type);
+  std::span<const vk::TexelBinding> bound_texels;
+  if (texel_reads) bound_texels = texels;
+  const auto& pipeline = ctx.pipelines().get({name, 11, sizeof(RouterLogitsPush), spec, 0, bound_texels});
   const vk::BufferRange w{matmul.w.buffer, matmul.w.offset, w_bytes};
   const RouterLogitsPush push{make_push(1, n_expert, params), matmul.hidden, per_group};
   const Grid g = grid_for_groups((n_expert + per_group - 1) / per_group, ctx.caps());

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <optional>
 
+#include "engine/kernels/matmul.h"
 #include "engine/kernels/moe_dispatch.h"
 #include "engine/vk/command_buffer.h"
 #include "engine/vk/context.h"
@@ -89,6 +90,9 @@ struct RouterMatmul {
   uint32_t hidden = 0;
   vk::BufferRange x;       // (hidden) floats
   vk::BufferRange ticket;  // one uint32, zero before the first dispatch; every dispatch leaves it zero
+  // How W and x are read, following the decode GEMV's layout (kAuto: the device's): in the
+  // CPU-driver layout (kRowsPerSubgroup) through texel views, as that GEMV reads them.
+  GemvLayout layout = GemvLayout::kAuto;
 };
 
 // Mirrors the push block of shaders/router_topk.comp's ROUTER_LOGITS variants.

@@ -8,6 +8,8 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "engine/kernels/moe_dispatch.h"
 #include "engine/kernels/router_topk.h"
@@ -267,9 +269,19 @@ TEST_P(RouterTest, OneTokenPlanIsTheDispatchKernels) {
 }
 
 // A decode step's router also takes its matmul (record_router_matmul_topk_and_plan), with W
-// in each float format and a hidden size of 65 four-element runs: its logits must be the
-// double-precision reference's, and its choice and plan the bits of the one-token router's
-// on those logits. Two steps in one command buffer: the ticket must come back to zero.
+// in each float format, read from storage buffers and from texel views, and a hidden size of
+// 65 four-element runs: its logits must be the double-precision reference's, and its choice
+// and plan the bits of the one-token router's on those logits. Two steps in one command
+// buffer: the ticket must come back to zero.
+// Each float format with the reads of both GEMV layouts.
+std::vector<std::pair<TensorType, kernels::GemvLayout>> router_matmul_cases() {
+  std::vector<std::pair<TensorType, kernels::GemvLayout>> cases;
+  for (TensorType type : {TensorType::kF32, TensorType::kF16, TensorType::kBF16}) {
+    for (auto layout : {kernels::GemvLayout::kSubgroupPerRow, kernels::GemvLayout::kRowsPerSubgroup}) cases.emplace_back(type, layout);
+  }
+  return cases;
+}
+
 TEST_P(RouterTest, RouterMatmulJoinsTheOneTokenRouter) {
   auto [mode, n, k] = GetParam();
   constexpr uint32_t kHidden = 260;
@@ -280,8 +292,9 @@ TEST_P(RouterTest, RouterMatmulJoinsTheOneTokenRouter) {
   if (bias) bias_range = bias->range();
   const std::vector<float> x = random_floats(kHidden, n * 7 + k);
   const auto poisoned = [&](size_t words) { return poisoned_floats(words); };
-  for (TensorType type : {TensorType::kF32, TensorType::kF16, TensorType::kBF16}) {
-    SCOPED_TRACE(std::string(tensor_type_info(type).name));
+  for (const auto& [type, layout] : router_matmul_cases()) {
+    SCOPED_TRACE(std::string(tensor_type_info(type).name) +
+                 (layout == kernels::GemvLayout::kRowsPerSubgroup ? " texel reads" : " storage reads"));
     const std::vector<uint8_t> w_bytes = random_weight_bytes(type, kHidden, n, n * 13 + k);
     const std::vector<float> w = dequantize_rows(type, w_bytes, kHidden, n);
     std::vector<float> want_logits(n);
@@ -292,7 +305,7 @@ TEST_P(RouterTest, RouterMatmulJoinsTheOneTokenRouter) {
     }
     const vk::Buffer dw = upload_bytes(w_bytes), dx = upload_floats(x), ticket = upload_floats(std::vector<float>{0.0f});
     const vk::Buffer logits = poisoned_floats(n);
-    const kernels::RouterMatmul matmul{dw.range(), type, kHidden, dx.range(), ticket.range()};
+    const kernels::RouterMatmul matmul{dw.range(), type, kHidden, dx.range(), ticket.range(), layout};
     ASSERT_TRUE(kernels::router_matmul_fusable(matmul));
     OneTokenOutputs fused(poisoned, n, k), on_its_logits(poisoned, n, k);
     ctx().run_and_wait([&](vk::CommandBuffer& cmd) {
@@ -313,7 +326,8 @@ TEST_P(RouterTest, RouterMatmulJoinsTheOneTokenRouter) {
 std::vector<RouterCase> router_cases() {
   std::vector<RouterCase> cases;
   for (Mode m : {Mode::kSoftmaxRenorm, Mode::kSoftmaxNoRenorm, Mode::kTopKSoftmaxBias, Mode::kDeepSeekV3}) {
-    for (uint32_t n : {8u, 16u, 64u, 256u}) {
+    // 10: experts not a multiple of the 4 a subgroup of the texel-read router matmul takes.
+    for (uint32_t n : {8u, 10u, 16u, 64u, 256u}) {
       for (uint32_t k : {1u, 2u, 4u, 8u}) cases.push_back({m, n, k});
     }
   }
