@@ -9,9 +9,8 @@
 // ROUTER_LOGITS (with PLAN_DISPATCH and WEIGHT_F32, WEIGHT_F16 or WEIGHT_BF16): the router's
 // matmul as well. Workgroup g computes logits[e] = W[e, :] · x for experts_per_group experts
 // from e = g * experts_per_group, a subgroup per expert (per 4 with TEXEL_READS), its lanes
-// over 4-element runs; the
-// last workgroup to finish (a ticket counter) then chooses, so a decode step's router is one
-// dispatch with no barrier inside.
+// over 4-element runs; the last workgroup to finish (a ticket counter) then chooses, so a
+// decode step's router is one dispatch with no barrier inside.
 // TEXEL_READS (with ROUTER_LOGITS, for CPU drivers): W and x come from texel views of their
 // bindings (W as 16-byte quads for F32, 8-byte words for F16 and BF16; x as quads), which such
 // a driver fetches for all lanes at once where it loads a storage buffer lane by lane.
@@ -210,7 +209,7 @@ shared bool g_last_workgroup;
 
 #if defined(TEXEL_READS)
 // A subgroup takes this many experts at once and fetches each run of x once for all of them
-// (the host's experts_per_group counts them).
+// (kTexelExpertsPerSubgroup in router_topk.cpp).
 const uint EXPERTS_PER_SUBGROUP = 4u;
 #else
 const uint EXPERTS_PER_SUBGROUP = 1u;
@@ -226,7 +225,9 @@ void router_logits(uint group) {
     for (uint i = gl_SubgroupInvocationID; i < runs; i += gl_SubgroupSize) {
       const vec4 x_i = x_run(i);
       // An expert past the end reads the last one's run again rather than branch.
-      [[unroll]] for (uint j = 0u; j < EXPERTS_PER_SUBGROUP; ++j) s[j] += dot(router_w_run(min(first + j, end - 1u) * runs + i), x_i);
+      [[unroll]] for (uint j = 0u; j < EXPERTS_PER_SUBGROUP; ++j) {
+        s[j] += dot(router_w_run(min(first + j, end - 1u) * runs + i), x_i);
+      }
     }
     [[unroll]] for (uint j = 0u; j < EXPERTS_PER_SUBGROUP; ++j) {
       const float sum = subgroupAdd(s[j]);

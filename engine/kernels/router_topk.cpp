@@ -140,9 +140,9 @@ void record_router_matmul_topk_and_plan(vk::Context& ctx, vk::CommandBuffer& cmd
   const bool texel_reads = resolve_gemv_layout(ctx.caps(), matmul.layout) == GemvLayout::kRowsPerSubgroup;
   // A subgroup per expert: on a GPU few experts per workgroup, spread over many workgroups.
   // With texel reads, a subgroup per 4 experts (EXPERTS_PER_SUBGROUP), sharing each x fetch.
-  constexpr uint32_t kWorkgroup = 64;
+  constexpr uint32_t kWorkgroup = 64, kTexelExpertsPerSubgroup = 4;
   const uint32_t subgroup = std::clamp<uint32_t>(ctx.caps().subgroup_size, 1, kWorkgroup);
-  const uint32_t per_group = kWorkgroup / subgroup * (texel_reads ? 4 : 1);
+  const uint32_t per_group = kWorkgroup / subgroup * (texel_reads ? kTexelExpertsPerSubgroup : 1);
   const uint32_t spec[] = {kWorkgroup};
   const TexelFormat w_texel = matmul.type == TensorType::kF32 ? TexelFormat::kQuads : TexelFormat::kWords;
   const vk::TexelBinding texels[] = {{11, 8, w_texel}, {12, 9, TexelFormat::kQuads}};
