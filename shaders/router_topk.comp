@@ -116,13 +116,15 @@ void choose_experts(uint token) {
   }
   if (p.score == 0) {
     float m = workgroup_max(local_max);
+    for (uint e = lid; e < p.n_expert; e += wg) score[e] = exp(score[e] - m);
+    barrier();
+    // Every invocation sums in expert order, not through a subgroup reduction, whose order
+    // Vulkan leaves to the implementation (lavapipe's differs between shaders at 4 lanes): the
+    // one-token router with its matmul and without must choose and weigh to the bit.
     float sum = 0.0;
-    for (uint e = lid; e < p.n_expert; e += wg) {
-      float v = exp(score[e] - m);
-      score[e] = v;
-      sum += v;
-    }
-    float inv = 1.0 / workgroup_sum(sum);
+    for (uint e = 0; e < p.n_expert; ++e) sum += score[e];
+    barrier();
+    const float inv = 1.0 / sum;
     for (uint e = lid; e < p.n_expert; e += wg) score[e] *= inv;
   } else if (p.score == 1) {
     for (uint e = lid; e < p.n_expert; e += wg) score[e] = 1.0 / (1.0 + exp(-score[e]));
