@@ -268,11 +268,6 @@ TEST_P(RouterTest, OneTokenPlanIsTheDispatchKernels) {
   expect_same_outputs(ctx(), fused, separate);
 }
 
-// A decode step's router also takes its matmul (record_router_matmul_topk_and_plan), with W
-// in each float format, read from storage buffers and from texel views, and a hidden size of
-// 65 four-element runs: its logits must be the double-precision reference's, and its choice
-// and plan the bits of the one-token router's on those logits. Two steps in one command
-// buffer: the ticket must come back to zero.
 // Each float format with the reads of both GEMV layouts.
 std::vector<std::pair<TensorType, kernels::GemvLayout>> router_matmul_cases() {
   std::vector<std::pair<TensorType, kernels::GemvLayout>> cases;
@@ -282,6 +277,11 @@ std::vector<std::pair<TensorType, kernels::GemvLayout>> router_matmul_cases() {
   return cases;
 }
 
+// A decode step's router also takes its matmul (record_router_matmul_topk_and_plan), with W
+// in each float format, read from storage buffers and from texel views, and a hidden size of
+// 65 four-element runs: its logits must be the double-precision reference's, and its choice
+// and plan the bits of the one-token router's on those logits. Two steps in one command
+// buffer: the ticket must come back to zero.
 TEST_P(RouterTest, RouterMatmulJoinsTheOneTokenRouter) {
   auto [mode, n, k] = GetParam();
   constexpr uint32_t kHidden = 260;
